@@ -1,0 +1,113 @@
+//! What the engine says back, independent of Telegram or the terminal.
+
+use super::button::ButtonToken;
+use crate::script::{Level, NodeKind};
+
+/// One thing to show the user, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// The greeting and disclaimer that open a new check.
+    Intro {
+        /// What the bot does.
+        text: String,
+        /// Not medical advice.
+        disclaimer: String,
+    },
+    /// A status line; each front end words it for its own commands.
+    Notice(Notice),
+    /// The answer taken for a question (front ends may edit the question to show it).
+    Accepted {
+        /// Question id.
+        node: String,
+        /// The turn the question was asked on.
+        turn: u32,
+        /// The answer as it reads back.
+        answer: String,
+    },
+    /// The answer did not fit; says what is expected. The question follows again.
+    Invalid {
+        /// What to type or tap instead.
+        hint: String,
+    },
+    /// A question to answer.
+    Question(Question),
+    /// The end of a check.
+    Outcome(OutcomeReply),
+}
+
+/// Status lines the front ends word themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// Input arrived but no check is running.
+    NotStarted,
+    /// A check in progress is picked up again.
+    Resumed,
+    /// A new check replaced the old one on request.
+    Restarted,
+    /// A button of an old question, an old check or an old dialogue was pressed.
+    Stale,
+    /// The dialogue changed in a way the check could not survive; it starts over.
+    DialogueUpdated,
+    /// `back` on the first question.
+    AtFirstQuestion,
+    /// Input after the outcome.
+    Finished,
+}
+
+/// A question, ready to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Question {
+    /// Question id.
+    pub node: String,
+    /// Answer kind, so front ends can say "type a duration".
+    pub kind: NodeKind,
+    /// Turn it is asked on (buttons carry it).
+    pub turn: u32,
+    /// 1-based number of this question in the user's path.
+    pub number: usize,
+    /// The question.
+    pub text: String,
+    /// Buttons, in order.
+    pub choices: Vec<ChoiceButton>,
+    /// The earlier answer, when the user went back to change it.
+    pub previous: Option<String>,
+}
+
+/// One button of a question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChoiceButton {
+    /// Button text.
+    pub label: String,
+    /// What a press sends back.
+    pub token: ButtonToken,
+}
+
+/// The end of a check: verdict, guidance, tips and disclaimer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeReply {
+    /// Outcome id.
+    pub outcome: String,
+    /// Triage level.
+    pub level: Level,
+    /// One line naming the level.
+    pub verdict: String,
+    /// Paragraphs that apply to these answers.
+    pub guidance: Vec<String>,
+    /// Stress tips, when the outcome shows them.
+    pub tips: Option<TipsReply>,
+    /// Not medical advice.
+    pub disclaimer: String,
+}
+
+/// Stress-management tips, put forward when the user reported stress.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TipsReply {
+    /// Heading.
+    pub title: String,
+    /// Lead line when emphasised.
+    pub lead: Option<String>,
+    /// The tips.
+    pub items: Vec<String>,
+    /// Whether the user's answers call for putting them forward.
+    pub emphasized: bool,
+}

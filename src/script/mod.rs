@@ -1,0 +1,349 @@
+//! The dialogue as data: the model an engine runs, and how files become it.
+//!
+//! A dialogue file (TOML, see `dialogues/`) declares questions (nodes), the
+//! rules that pick an outcome once the questions end, the outcomes with their
+//! triage level and guidance, stress tips, and the sources every text restates.
+//! [`load_file`] and [`load_dir`] check all of it and report every problem with
+//! file, line and column.
+
+mod diagnostic;
+pub mod expr;
+pub mod graph;
+mod load;
+mod raw;
+mod validate;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+
+pub use diagnostic::{Diagnostic, Severity, line_column};
+use expr::Expr;
+pub use load::{LoadError, Loaded, load_checked, load_file, load_paths, load_str};
+
+/// The target word that ends the questions and lets the rules choose an outcome.
+pub const FINISH: &str = "finish";
+
+/// Bytes of Telegram's 64-byte callback data left for a node id plus a choice value,
+/// after the session id and turn that make stale buttons detectable.
+pub const MAX_BUTTON_PAYLOAD: usize = 40;
+
+/// Folds typed text for comparison: lowercase, punctuation to spaces, one space
+/// between words, apostrophes dropped (so "Don't!" and "dont" are the same).
+pub fn fold(text: &str) -> String {
+    let mut folded = String::with_capacity(text.len());
+    for c in text.chars().filter(|&c| c != '\'' && c != '’') {
+        if c.is_alphanumeric() {
+            folded.extend(c.to_lowercase());
+        } else if !folded.is_empty() && !folded.ends_with(' ') {
+            folded.push(' ');
+        }
+    }
+    let trimmed = folded.trim_end().len();
+    folded.truncate(trimmed);
+    folded
+}
+
+/// One loaded, checked dialogue.
+#[derive(Debug, Clone)]
+pub struct Script {
+    /// The file it came from.
+    pub path: PathBuf,
+    /// Stable id, stamped on sessions.
+    pub id: String,
+    /// Human title.
+    pub title: String,
+    /// `major.minor`; a new major restarts checks in flight.
+    pub version: Version,
+    /// The first question.
+    pub start: String,
+    /// Greeting shown before the first question.
+    pub intro: Text,
+    /// "Not medical advice" line shown at the start and with every outcome.
+    pub disclaimer: Text,
+    /// Questions in file order.
+    pub nodes: Vec<Node>,
+    /// Checked in order once the questions end; the first that holds wins.
+    pub rules: Vec<Rule>,
+    /// Possible endings.
+    pub outcomes: Vec<Outcome>,
+    /// Stress-management tips.
+    pub tips: Tips,
+    /// The references texts restate, listed on /about.
+    pub sources: Vec<Source>,
+    node_index: HashMap<String, usize>,
+}
+
+impl Script {
+    /// The question with this id.
+    pub fn node(&self, id: &str) -> Option<&Node> {
+        self.node_index.get(id).map(|&i| &self.nodes[i])
+    }
+
+    /// The outcome with this id.
+    pub fn outcome(&self, id: &str) -> Option<&Outcome> {
+        self.outcomes.iter().find(|o| o.id == id)
+    }
+
+    /// The source with this id.
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.id == id)
+    }
+
+    fn index_nodes(&mut self) {
+        self.node_index = self
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id.clone(), i))
+            .collect();
+    }
+}
+
+/// A dialogue version, `major.minor`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Version {
+    /// Bumped when sessions in flight can no longer continue.
+    pub major: u32,
+    /// Bumped for wording and other compatible changes.
+    pub minor: u32,
+}
+
+impl Version {
+    /// Parses `"1.2"` (or `"1"`, meaning `1.0`).
+    pub fn parse(text: &str) -> Option<Version> {
+        let (major, minor) = text.split_once('.').unwrap_or((text, "0"));
+        Some(Version {
+            major: major.parse().ok()?,
+            minor: minor.parse().ok()?,
+        })
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
+/// A user-facing text with the ids of the sources it restates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Text {
+    /// The words shown; may hold `{node_id}` placeholders for answers.
+    pub text: String,
+    /// Source ids (see [`Source`]).
+    pub sources: Vec<String>,
+}
+
+/// A reference that texts restate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    /// Name texts use.
+    pub id: String,
+    /// Human description, e.g. the article and section.
+    pub title: String,
+    /// Where to read it, if public.
+    pub url: Option<String>,
+}
+
+/// What kind of answer a question takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    /// Pick one option (buttons).
+    Choice,
+    /// Yes or no, with the usual typed variants understood.
+    YesNo,
+    /// How long, stored as days; options are quick picks.
+    Duration,
+    /// A few words of free text; options are quick picks such as "Skip".
+    Text,
+}
+
+impl NodeKind {
+    /// The word used in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            NodeKind::Choice => "choice",
+            NodeKind::YesNo => "yes_no",
+            NodeKind::Duration => "duration",
+            NodeKind::Text => "text",
+        }
+    }
+
+    fn parse(word: &str) -> Option<NodeKind> {
+        [
+            NodeKind::Choice,
+            NodeKind::YesNo,
+            NodeKind::Duration,
+            NodeKind::Text,
+        ]
+        .into_iter()
+        .find(|k| k.name() == word)
+    }
+}
+
+/// Where an answer leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Another question.
+    Node(String),
+    /// The end of the questions: rules pick the outcome.
+    Finish,
+}
+
+impl Target {
+    fn parse(word: &str) -> Target {
+        if word == FINISH {
+            Target::Finish
+        } else {
+            Target::Node(word.to_string())
+        }
+    }
+}
+
+/// One question.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// Id, also the name rules use for its answer.
+    pub id: String,
+    /// What answers it takes.
+    pub kind: NodeKind,
+    /// The question shown.
+    pub prompt: Text,
+    /// What to say when an answer does not fit, if the default is not enough.
+    pub hint: Option<String>,
+    /// Buttons (for yes/no always `yes` then `no`).
+    pub options: Vec<Choice>,
+    /// Where answers go when their option names no `next`.
+    pub next: Option<Target>,
+    /// Longest free-text answer accepted, in characters.
+    pub max_length: usize,
+}
+
+impl Node {
+    /// The option with this value.
+    pub fn option(&self, value: &str) -> Option<&Choice> {
+        self.options.iter().find(|o| o.value == value)
+    }
+
+    /// Where an answer goes: its option's `next`, else the node's.
+    pub fn target<'a>(&'a self, option: Option<&'a Choice>) -> Option<&'a Target> {
+        option.and_then(|o| o.next.as_ref()).or(self.next.as_ref())
+    }
+}
+
+/// One option of a question.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    /// Stored value, used by rules and buttons.
+    pub value: String,
+    /// Button text.
+    pub label: String,
+    /// Other words a user may type for it.
+    pub synonyms: Vec<String>,
+    /// Where this answer leads, if not the node's `next`.
+    pub next: Option<Target>,
+    /// For duration quick picks: the days it stands for.
+    pub days: Option<u32>,
+}
+
+/// A rule: when `when` holds (or always, without it) the check ends with `outcome`.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// The condition as written, for graphs.
+    pub when_text: Option<String>,
+    /// The parsed condition; `None` always holds.
+    pub when: Option<Expr>,
+    /// Outcome id.
+    pub outcome: String,
+}
+
+/// The triage level an outcome gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Level {
+    /// Call emergency services now.
+    Emergency,
+    /// Book a doctor's appointment.
+    SeeDoctor,
+    /// Usually harmless; look after yourself and watch for changes.
+    SelfCare,
+}
+
+impl Level {
+    /// The word used in files and logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Emergency => "emergency",
+            Level::SeeDoctor => "see_doctor",
+            Level::SelfCare => "self_care",
+        }
+    }
+
+    fn parse(word: &str) -> Option<Level> {
+        [Level::Emergency, Level::SeeDoctor, Level::SelfCare]
+            .into_iter()
+            .find(|l| l.name() == word)
+    }
+}
+
+/// One ending of the check.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// Id rules name.
+    pub id: String,
+    /// Triage level.
+    pub level: Level,
+    /// One line naming the level plainly.
+    pub verdict: Text,
+    /// Paragraphs, each shown when its condition holds.
+    pub guidance: Vec<Guidance>,
+    /// Whether stress tips follow.
+    pub show_tips: bool,
+}
+
+/// A guidance paragraph and when it applies.
+#[derive(Debug, Clone)]
+pub struct Guidance {
+    /// The paragraph.
+    pub text: Text,
+    /// Shown only when this holds; `None` always.
+    pub when: Option<Expr>,
+}
+
+/// Stress-management tips.
+#[derive(Debug, Clone)]
+pub struct Tips {
+    /// Heading.
+    pub title: String,
+    /// When this holds the tips are put forward (e.g. the user reported stress).
+    pub emphasis_when: Option<Expr>,
+    /// Line leading emphasised tips.
+    pub emphasis_lead: Option<Text>,
+    /// The tips.
+    pub items: Vec<Text>,
+}
+
+/// Picks the dialogue with `id`, or the only one loaded when no id is given.
+pub fn select(scripts: Vec<Script>, id: Option<&str>) -> Result<Script, String> {
+    let ids = || {
+        scripts
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match id {
+        Some(id) => {
+            let known = ids();
+            scripts
+                .into_iter()
+                .find(|s| s.id == id)
+                .ok_or_else(|| format!("no dialogue with id `{id}`; loaded: {known}"))
+        }
+        None if scripts.len() == 1 => Ok(scripts.into_iter().next().expect("one script")),
+        None => Err(format!(
+            "several dialogues are loaded ({}); choose one with --dialogue ID",
+            ids()
+        )),
+    }
+}

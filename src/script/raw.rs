@@ -1,0 +1,126 @@
+//! The dialogue file as written: serde shapes with spans, before any checking.
+//!
+//! Each top-level item (a node, a rule, an outcome…) is deserialized on its
+//! own, so one malformed item does not hide the problems of the others.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A string or a list of strings (`source = "a"` or `source = ["a", "b"]`).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    /// A single name.
+    One(String),
+    /// Several names.
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The names, in the order written.
+    pub fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(one) => vec![one],
+            OneOrMany::Many(many) => many,
+        }
+    }
+}
+
+/// A user-facing text and the source it restates.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawText {
+    pub text: Spanned<String>,
+    pub source: Option<Spanned<OneOrMany>>,
+}
+
+/// `[[source]]`: a reference shown on /about and named by texts.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSource {
+    pub id: Spanned<String>,
+    pub title: Spanned<String>,
+    pub url: Option<String>,
+}
+
+/// `[[node]]`: one question.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNode {
+    pub id: Spanned<String>,
+    pub kind: Spanned<String>,
+    pub prompt: RawText,
+    pub hint: Option<Spanned<String>>,
+    pub next: Option<Spanned<String>>,
+    pub max_length: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub options: Vec<Spanned<RawOption>>,
+}
+
+/// `[[node.options]]`: one answer a question offers as a button.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOption {
+    pub value: Spanned<String>,
+    pub label: Option<Spanned<String>>,
+    #[serde(default)]
+    pub synonyms: Vec<Spanned<String>>,
+    pub next: Option<Spanned<String>>,
+    pub days: Option<Spanned<u32>>,
+}
+
+/// `[[rule]]`: when the condition holds, the check ends with the outcome.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    pub when: Option<Spanned<String>>,
+    pub outcome: Spanned<String>,
+}
+
+/// `[[outcome]]`: a triage level with its verdict and guidance.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutcome {
+    pub id: Spanned<String>,
+    pub level: Spanned<String>,
+    pub verdict: RawText,
+    #[serde(default)]
+    pub show_tips: bool,
+    #[serde(default)]
+    pub guidance: Vec<RawGuidance>,
+}
+
+/// `[[outcome.guidance]]`: one paragraph, shown when its condition holds.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGuidance {
+    pub text: Spanned<String>,
+    pub source: Option<Spanned<OneOrMany>>,
+    pub when: Option<Spanned<String>>,
+}
+
+/// `[tips]`: stress-management tips.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTips {
+    pub title: Spanned<String>,
+    pub emphasis_when: Option<Spanned<String>>,
+    pub emphasis_lead: Option<RawText>,
+    pub items: Vec<RawText>,
+}
+
+/// The whole file, split into its top-level items.
+#[derive(Debug, Default)]
+pub struct RawDocument {
+    pub id: Option<Spanned<String>>,
+    pub title: Option<Spanned<String>>,
+    pub version: Option<Spanned<String>>,
+    pub start: Option<Spanned<String>>,
+    pub intro: Option<Spanned<RawText>>,
+    pub disclaimer: Option<Spanned<RawText>>,
+    pub tips: Option<Spanned<RawTips>>,
+    pub sources: Vec<Spanned<RawSource>>,
+    pub nodes: Vec<Spanned<RawNode>>,
+    pub rules: Vec<Spanned<RawRule>>,
+    pub outcomes: Vec<Spanned<RawOutcome>>,
+}

@@ -1,0 +1,770 @@
+//! Meaning checks on a parsed dialogue: references, reachability, rules,
+//! texts and sources. Every problem is reported; none stops the others.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::ops::Range;
+use std::path::Path;
+
+use toml::Spanned;
+
+use super::diagnostic::Reporter;
+use super::expr::{Expr, Literal};
+use super::raw::{OneOrMany, RawDocument, RawNode, RawOption, RawOutcome, RawText, RawTips};
+use super::{
+    Choice, fold, FINISH, Guidance, Level, MAX_BUTTON_PAYLOAD, Node, NodeKind, Outcome, Rule, Script,
+    Source, Target, Text, Tips, Version,
+};
+
+/// Free-text answers are capped at this many characters unless a node says otherwise.
+const DEFAULT_MAX_LENGTH: u32 = 300;
+/// No free-text answer may be longer than this, whatever the node says.
+const MAX_MAX_LENGTH: u32 = 1000;
+
+/// What a placeholder or condition may read about one question.
+struct QuestionInfo {
+    kind: Option<NodeKind>,
+    values: Vec<String>,
+}
+
+/// A converted node with what the graph checks need to point at.
+struct CheckedNode {
+    node: Node,
+    id_span: Range<usize>,
+    targets: Vec<Spanned<String>>,
+}
+
+struct Checker<'r, 'a> {
+    report: &'r mut Reporter<'a>,
+    source: &'a str,
+    questions: HashMap<String, QuestionInfo>,
+    source_ids: HashSet<String>,
+    used_sources: HashSet<String>,
+}
+
+/// Turns a well-shaped document into a [`Script`], reporting every problem.
+/// Returns `None` when something essential is missing.
+pub(super) fn build<'a>(
+    path: &Path,
+    source: &'a str,
+    doc: RawDocument,
+    report: &mut Reporter<'a>,
+) -> Option<Script> {
+    let questions = doc
+        .nodes
+        .iter()
+        .map(|node| (node.get_ref().id.get_ref().clone(), question_info(node.get_ref())))
+        .collect();
+    let source_ids = doc
+        .sources
+        .iter()
+        .map(|s| s.get_ref().id.get_ref().clone())
+        .collect();
+    let mut checker = Checker {
+        report,
+        source,
+        questions,
+        source_ids,
+        used_sources: HashSet::new(),
+    };
+    let sources = checker.sources(&doc.sources);
+    let source_spans: Vec<Range<usize>> = doc.sources.iter().map(|s| s.get_ref().id.span()).collect();
+    let nodes = checker.nodes(doc.nodes);
+    let start = doc.start?;
+    checker.graph(&nodes, &start);
+    let outcomes = checker.outcomes(doc.outcomes);
+    let rules = checker.rules(doc.rules, &outcomes);
+    let tips = checker.tips(doc.tips?);
+    let intro = checker.text(doc.intro?.into_inner(), "intro");
+    let disclaimer = checker.text(doc.disclaimer?.into_inner(), "disclaimer");
+    let id = checker.ident(doc.id?, "dialogue id");
+    let title = checker.non_empty(doc.title?, "title");
+    let version = checker.version(doc.version?);
+    for (unused, span) in sources.iter().zip(source_spans) {
+        if !checker.used_sources.contains(&unused.id) {
+            checker
+                .report
+                .warning(span, format!("source `{}` is not used by any text", unused.id));
+        }
+    }
+    let mut script = Script {
+        path: path.to_path_buf(),
+        id,
+        title,
+        version: version?,
+        start: start.into_inner(),
+        intro,
+        disclaimer,
+        nodes: nodes.into_iter().map(|checked| checked.node).collect(),
+        rules,
+        outcomes: outcomes.into_iter().map(|(outcome, _)| outcome).collect(),
+        tips,
+        sources,
+        node_index: HashMap::new(),
+    };
+    script.index_nodes();
+    Some(script)
+}
+
+/// What option checks need to know about the node that holds them.
+struct NodeShape<'a> {
+    id: &'a str,
+    span: Range<usize>,
+    kind: NodeKind,
+    has_next: bool,
+}
+
+fn question_info(node: &RawNode) -> QuestionInfo {
+    let kind = NodeKind::parse(node.kind.get_ref());
+    let mut values: Vec<String> = node
+        .options
+        .iter()
+        .map(|o| o.get_ref().value.get_ref().clone())
+        .collect();
+    if kind == Some(NodeKind::YesNo) {
+        values = vec!["yes".to_string(), "no".to_string()];
+    }
+    QuestionInfo { kind, values }
+}
+
+/// Words a yes/no question always understands, besides what the file adds.
+fn yes_no_defaults(value: &str) -> (&'static str, &'static [&'static str]) {
+    if value == "yes" {
+        (
+            "Yes",
+            &[
+                "y", "yeah", "yep", "yup", "ya", "yea", "sure", "i do", "i have", "correct",
+                "true", "affirmative", "yes it is", "definitely",
+            ],
+        )
+    } else {
+        (
+            "No",
+            &[
+                "n", "nope", "nah", "none", "not really", "never", "i don't", "i dont",
+                "i haven't", "i havent", "false", "negative", "no none", "not at all",
+            ],
+        )
+    }
+}
+
+fn is_ident(word: &str) -> bool {
+    !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+impl Checker<'_, '_> {
+    fn ident(&mut self, raw: Spanned<String>, what: &str) -> String {
+        if !is_ident(raw.get_ref()) {
+            self.report.error(
+                raw.span(),
+                format!(
+                    "{what} `{}` may only use letters, digits, `_` and `-`",
+                    raw.get_ref()
+                ),
+            );
+        }
+        raw.into_inner()
+    }
+
+    fn non_empty(&mut self, raw: Spanned<String>, what: &str) -> String {
+        if raw.get_ref().trim().is_empty() {
+            self.report.error(raw.span(), format!("{what} is empty"));
+        }
+        raw.into_inner()
+    }
+
+    fn version(&mut self, raw: Spanned<String>) -> Option<Version> {
+        let version = Version::parse(raw.get_ref());
+        if version.is_none() {
+            self.report.error(
+                raw.span(),
+                format!(
+                    "version `{}` should be `MAJOR.MINOR`, e.g. \"1.0\"",
+                    raw.get_ref()
+                ),
+            );
+        }
+        version
+    }
+
+    fn sources(&mut self, raw: &[Spanned<super::raw::RawSource>]) -> Vec<Source> {
+        let mut seen = HashSet::new();
+        let mut sources = Vec::new();
+        for item in raw {
+            let s = item.get_ref();
+            let id = self.ident(s.id.clone(), "source id");
+            if !seen.insert(id.clone()) {
+                self.report
+                    .error(s.id.span(), format!("duplicate source id `{id}`"));
+            }
+            let title = self.non_empty(s.title.clone(), "source title");
+            sources.push(Source {
+                id,
+                title,
+                url: s.url.clone(),
+            });
+        }
+        sources
+    }
+
+    /// Converts a text, checking it is not empty, names known sources and
+    /// only uses placeholders that name questions.
+    fn text(&mut self, raw: RawText, what: &str) -> Text {
+        self.text_parts(raw.text, raw.source, what)
+    }
+
+    fn text_parts(
+        &mut self,
+        text: Spanned<String>,
+        source: Option<Spanned<OneOrMany>>,
+        what: &str,
+    ) -> Text {
+        let span = text.span();
+        let text = self.non_empty(text, what);
+        self.placeholders(&text, span.clone(), what);
+        let sources = match source {
+            None => {
+                self.report.warning(
+                    span,
+                    format!("{what} has no `source`: name the article section or public source it restates"),
+                );
+                Vec::new()
+            }
+            Some(source) => {
+                let span = source.span();
+                let ids = source.into_inner().into_vec();
+                if ids.is_empty() {
+                    self.report
+                        .warning(span.clone(), format!("{what} has an empty `source` list"));
+                }
+                for id in &ids {
+                    if self.source_ids.contains(id) {
+                        self.used_sources.insert(id.clone());
+                    } else {
+                        self.report.error(
+                            span.clone(),
+                            format!("{what} names source `{id}`, which no [[source]] declares"),
+                        );
+                    }
+                }
+                ids
+            }
+        };
+        Text { text, sources }
+    }
+
+    fn placeholders(&mut self, text: &str, span: Range<usize>, what: &str) {
+        let mut rest = text;
+        let mut offset = 0;
+        while let Some(open) = rest.find('{') {
+            let after = &rest[open + 1..];
+            if let Some(close) = after.find('}') {
+                let name = &after[..close];
+                if is_ident(name) && !self.questions.contains_key(name) {
+                    let at = self.inner_offset(&span, text, offset + open);
+                    self.report.error(
+                        at..at,
+                        format!("{what} uses placeholder `{{{name}}}`, but no question has the id `{name}`"),
+                    );
+                }
+            }
+            offset += open + 1;
+            rest = after;
+        }
+    }
+
+    /// Byte offset in the file of `offset` inside a string value at `span`,
+    /// exact when the string has no escapes, else the string's start.
+    fn inner_offset(&self, span: &Range<usize>, value: &str, offset: usize) -> usize {
+        let raw = self.source.get(span.clone()).unwrap_or("");
+        let quote = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
+            3
+        } else {
+            1
+        };
+        let start = span.start + quote;
+        match self.source.get(start..start + value.len()) {
+            Some(inner) if inner == value => start + offset,
+            _ => span.start,
+        }
+    }
+
+    /// Parses a condition and checks every answer it reads.
+    fn condition(&mut self, raw: &Spanned<String>, what: &str) -> Option<Expr> {
+        let span = raw.span();
+        let text = raw.get_ref();
+        let expr = match Expr::parse(text) {
+            Ok(expr) => expr,
+            Err(error) => {
+                let at = self.inner_offset(&span, text, error.offset);
+                self.report
+                    .error(at..at, format!("{what}: {}", error.message));
+                return None;
+            }
+        };
+        let mut ok = true;
+        for cmp in expr.comparisons() {
+            let at = self.inner_offset(&span, text, cmp.answer_span.start);
+            let value_at = self.inner_offset(&span, text, cmp.value_span.start);
+            let Some(info) = self.questions.get(&cmp.answer) else {
+                self.report.error(
+                    at..at,
+                    format!("{what} reads answer `{}`, but no question sets it", cmp.answer),
+                );
+                ok = false;
+                continue;
+            };
+            let problem = match (&cmp.value, info.kind) {
+                (Literal::Number(_), Some(NodeKind::Duration)) => None,
+                (Literal::Number(_), _) => Some(format!(
+                    "`{}` is not a duration question, so it cannot be compared with a number; its values are: {}",
+                    cmp.answer,
+                    info.values.join(", ")
+                )),
+                (Literal::Word(_), Some(NodeKind::Duration)) if info.values.is_empty() => Some(format!(
+                    "`{}` is a duration question: compare it with a number of days, e.g. `{} > 3`",
+                    cmp.answer, cmp.answer
+                )),
+                (Literal::Word(_), _) if cmp.op.is_ordering() => Some(format!(
+                    "only durations can be compared with `<` or `>`; use `=` or `!=` for `{}`",
+                    cmp.answer
+                )),
+                (Literal::Word(word), _) if !info.values.contains(word) => Some(format!(
+                    "question `{}` has no option `{word}`; its options are: {}",
+                    cmp.answer,
+                    if info.values.is_empty() {
+                        "(none)".to_string()
+                    } else {
+                        info.values.join(", ")
+                    }
+                )),
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                self.report.error(value_at..value_at, format!("{what}: {problem}"));
+                ok = false;
+            }
+        }
+        ok.then_some(expr)
+    }
+
+    fn nodes(&mut self, raw: Vec<Spanned<RawNode>>) -> Vec<CheckedNode> {
+        let mut seen = HashSet::new();
+        let mut nodes = Vec::new();
+        for item in raw {
+            let node = item.into_inner();
+            let id_span = node.id.span();
+            let id = self.ident(node.id, "node id");
+            if id == FINISH {
+                self.report.error(
+                    id_span.clone(),
+                    format!("`{FINISH}` is reserved for ending the questions; choose another node id"),
+                );
+            }
+            if !seen.insert(id.clone()) {
+                self.report
+                    .error(id_span.clone(), format!("duplicate node id `{id}`"));
+            }
+            let Some(kind) = NodeKind::parse(node.kind.get_ref()) else {
+                self.report.error(
+                    node.kind.span(),
+                    format!(
+                        "unknown node kind `{}`, expected one of `choice`, `yes_no`, `duration`, `text`",
+                        node.kind.get_ref()
+                    ),
+                );
+                continue;
+            };
+            let prompt = self.text(node.prompt, &format!("prompt of `{id}`"));
+            let hint = node.hint.map(|h| self.non_empty(h, "hint"));
+            let max_length = match (&node.max_length, kind) {
+                (None, _) => DEFAULT_MAX_LENGTH,
+                (Some(len), NodeKind::Text) if (1..=MAX_MAX_LENGTH).contains(len.get_ref()) => {
+                    *len.get_ref()
+                }
+                (Some(len), NodeKind::Text) => {
+                    self.report.error(
+                        len.span(),
+                        format!("`max_length` must be between 1 and {MAX_MAX_LENGTH}"),
+                    );
+                    DEFAULT_MAX_LENGTH
+                }
+                (Some(len), _) => {
+                    self.report
+                        .error(len.span(), "`max_length` only applies to `text` questions");
+                    DEFAULT_MAX_LENGTH
+                }
+            } as usize;
+            let mut targets = Vec::new();
+            if let Some(next) = &node.next {
+                targets.push(next.clone());
+            }
+            let shape = NodeShape {
+                id: &id,
+                span: id_span.clone(),
+                kind,
+                has_next: node.next.is_some(),
+            };
+            let options = self.options(&shape, node.options, &mut targets);
+            let free_answers = matches!(kind, NodeKind::Duration | NodeKind::Text);
+            if node.next.is_none() && free_answers {
+                self.report.error(
+                    id_span.clone(),
+                    format!("`{id}` takes typed answers, so it needs a `next`"),
+                );
+            }
+            let next = node.next.map(|n| Target::parse(n.get_ref()));
+            nodes.push(CheckedNode {
+                node: Node {
+                    id,
+                    kind,
+                    prompt,
+                    hint,
+                    options,
+                    next,
+                    max_length,
+                },
+                id_span,
+                targets,
+            });
+        }
+        nodes
+    }
+
+    fn options(
+        &mut self,
+        shape: &NodeShape<'_>,
+        raw: Vec<Spanned<RawOption>>,
+        targets: &mut Vec<Spanned<String>>,
+    ) -> Vec<Choice> {
+        let (node_id, kind) = (shape.id, shape.kind);
+        let mut options: Vec<Choice> = Vec::new();
+        let mut words: HashMap<String, String> = HashMap::new();
+        for item in raw {
+            let option = item.into_inner();
+            let value_span = option.value.span();
+            let value = self.ident(option.value, "option value");
+            if kind == NodeKind::YesNo && value != "yes" && value != "no" {
+                self.report.error(
+                    value_span.clone(),
+                    format!("a yes_no question's options are `yes` and `no`, not `{value}`"),
+                );
+            }
+            if options.iter().any(|o| o.value == value) {
+                self.report.error(
+                    value_span.clone(),
+                    format!("duplicate option `{value}` in `{node_id}`"),
+                );
+            }
+            let payload = node_id.len() + value.len();
+            if payload > MAX_BUTTON_PAYLOAD {
+                self.report.error(
+                    value_span.clone(),
+                    format!(
+                        "option `{value}` of `{node_id}` is too long for a Telegram button: node id and value take {payload} bytes, at most {MAX_BUTTON_PAYLOAD} fit in the 64-byte callback data"
+                    ),
+                );
+            }
+            let label = match option.label {
+                Some(label) => self.non_empty(label, "option label"),
+                None if kind == NodeKind::YesNo => yes_no_defaults(&value).0.to_string(),
+                None => {
+                    self.report.error(
+                        value_span.clone(),
+                        format!("option `{value}` of `{node_id}` needs a `label`"),
+                    );
+                    value.clone()
+                }
+            };
+            match (kind, &option.days) {
+                (NodeKind::Duration, None) => self.report.error(
+                    value_span.clone(),
+                    format!("duration option `{value}` needs `days`, the length it stands for"),
+                ),
+                (NodeKind::Duration, Some(_)) | (_, None) => {}
+                (_, Some(days)) => self
+                    .report
+                    .error(days.span(), "`days` only applies to options of `duration` questions"),
+            }
+            let mut synonyms = Vec::new();
+            for synonym in option.synonyms {
+                let span = synonym.span();
+                let word = self.non_empty(synonym, "synonym");
+                self.claim_word(&mut words, &word, &value, node_id, span);
+                synonyms.push(word);
+            }
+            for word in [value.replace('_', " "), label.clone()] {
+                self.claim_word(&mut words, &word, &value, node_id, value_span.clone());
+            }
+            match &option.next {
+                Some(next) => targets.push(next.clone()),
+                None if !shape.has_next => self.report.error(
+                    value_span.clone(),
+                    format!(
+                        "option `{value}` of `{node_id}` leads nowhere: give it a `next` or give the node one"
+                    ),
+                ),
+                None => {}
+            }
+            options.push(Choice {
+                value,
+                label,
+                synonyms,
+                next: option.next.map(|n| Target::parse(n.get_ref())),
+                days: option.days.map(Spanned::into_inner),
+            });
+        }
+        match kind {
+            NodeKind::YesNo => {
+                for value in ["yes", "no"] {
+                    if !options.iter().any(|o| o.value == value) {
+                        options.push(Choice {
+                            value: value.to_string(),
+                            label: yes_no_defaults(value).0.to_string(),
+                            synonyms: Vec::new(),
+                            next: None,
+                            days: None,
+                        });
+                    }
+                }
+                options.sort_by_key(|o| o.value != "yes");
+                for option in &mut options {
+                    let defaults = yes_no_defaults(&option.value).1;
+                    option
+                        .synonyms
+                        .extend(defaults.iter().map(|s| s.to_string()));
+                }
+            }
+            NodeKind::Choice if options.len() < 2 => self.report.error(
+                shape.span.clone(),
+                format!("choice question `{node_id}` needs at least two options"),
+            ),
+            _ => {}
+        }
+        options
+    }
+
+    /// Records that typing `word` means `value`; two options claiming one word is an error.
+    fn claim_word(
+        &mut self,
+        words: &mut HashMap<String, String>,
+        word: &str,
+        value: &str,
+        node_id: &str,
+        span: Range<usize>,
+    ) {
+        let folded = fold(word);
+        match words.get(&folded) {
+            Some(owner) if owner != value => self.report.error(
+                span,
+                format!(
+                    "typing `{word}` in `{node_id}` would match both `{owner}` and `{value}`"
+                ),
+            ),
+            Some(_) => {}
+            None => {
+                words.insert(folded, value.to_string());
+            }
+        }
+    }
+
+    /// Checks `next` references, reachability from `start`, and that every
+    /// reachable question can still reach an outcome.
+    fn graph(&mut self, nodes: &[CheckedNode], start: &Spanned<String>) {
+        let known: HashSet<&str> = nodes.iter().map(|c| c.node.id.as_str()).collect();
+        for checked in nodes {
+            for target in &checked.targets {
+                let name = target.get_ref();
+                if name != FINISH && !known.contains(name.as_str()) {
+                    self.report.error(
+                        target.span(),
+                        format!("`next` names `{name}`, but there is no node with that id (use `{FINISH}` to end the questions)"),
+                    );
+                }
+            }
+        }
+        if !known.contains(start.get_ref().as_str()) {
+            self.report.error(
+                start.span(),
+                format!("`start` names `{}`, but there is no node with that id", start.get_ref()),
+            );
+            return;
+        }
+        let edges: HashMap<&str, Vec<Target>> = nodes
+            .iter()
+            .map(|CheckedNode { node, .. }| {
+                let mut out: Vec<Target> = node.options.iter().filter_map(|o| o.next.clone()).collect();
+                out.extend(node.next.clone());
+                (node.id.as_str(), out)
+            })
+            .collect();
+        let mut reached = HashSet::from([start.get_ref().as_str()]);
+        let mut queue = VecDeque::from([start.get_ref().as_str()]);
+        while let Some(id) = queue.pop_front() {
+            for target in edges.get(id).into_iter().flatten() {
+                if let Target::Node(next) = target {
+                    if let Some(&known_id) = known.get(next.as_str()) {
+                        if reached.insert(known_id) {
+                            queue.push_back(known_id);
+                        }
+                    }
+                }
+            }
+        }
+        let mut finishing: HashSet<&str> = HashSet::new();
+        loop {
+            let before = finishing.len();
+            for (id, out) in &edges {
+                let done = out.iter().any(|t| match t {
+                    Target::Finish => true,
+                    Target::Node(next) => finishing.contains(next.as_str()),
+                });
+                if done {
+                    finishing.insert(id);
+                }
+            }
+            if finishing.len() == before {
+                break;
+            }
+        }
+        for CheckedNode { node, id_span, .. } in nodes {
+            let span = id_span.clone();
+            if !reached.contains(node.id.as_str()) {
+                self.report.error(
+                    span.clone(),
+                    format!("node `{}` is never reached from `start` (`{}`)", node.id, start.get_ref()),
+                );
+            }
+            if !finishing.contains(node.id.as_str()) {
+                self.report.error(
+                    span,
+                    format!("no outcome can be reached from node `{}`: no path from it leads to `{FINISH}`", node.id),
+                );
+            }
+        }
+    }
+
+    fn outcomes(&mut self, raw: Vec<Spanned<RawOutcome>>) -> Vec<(Outcome, Range<usize>)> {
+        let mut outcomes: Vec<(Outcome, Range<usize>)> = Vec::new();
+        for item in raw {
+            let outcome = item.into_inner();
+            let id_span = outcome.id.span();
+            let id = self.ident(outcome.id, "outcome id");
+            if outcomes.iter().any(|(o, _)| o.id == id) {
+                self.report
+                    .error(id_span.clone(), format!("duplicate outcome id `{id}`"));
+            }
+            let Some(level) = Level::parse(outcome.level.get_ref()) else {
+                self.report.error(
+                    outcome.level.span(),
+                    format!(
+                        "unknown level `{}`, expected one of `emergency`, `see_doctor`, `self_care`",
+                        outcome.level.get_ref()
+                    ),
+                );
+                continue;
+            };
+            let verdict = self.text(outcome.verdict, &format!("verdict of `{id}`"));
+            let guidance = outcome
+                .guidance
+                .into_iter()
+                .map(|g| {
+                    let what = format!("guidance of `{id}`");
+                    let when = g.when.as_ref().and_then(|w| self.condition(w, &what));
+                    Guidance {
+                        text: self.text_parts(g.text, g.source, &what),
+                        when,
+                    }
+                })
+                .collect();
+            outcomes.push((
+                Outcome {
+                    id,
+                    level,
+                    verdict,
+                    guidance,
+                    show_tips: outcome.show_tips,
+                },
+                id_span,
+            ));
+        }
+        outcomes
+    }
+
+    fn rules(
+        &mut self,
+        raw: Vec<Spanned<super::raw::RawRule>>,
+        outcomes: &[(Outcome, Range<usize>)],
+    ) -> Vec<Rule> {
+        let mut rules = Vec::new();
+        let mut always_from: Option<usize> = None;
+        let mut last_span = 0..0;
+        for (index, item) in raw.into_iter().enumerate() {
+            let span = item.span();
+            last_span = span.clone();
+            let rule = item.into_inner();
+            if let Some(earlier) = always_from {
+                self.report.error(
+                    span.clone(),
+                    format!("this rule is never checked: rule {} before it has no `when`, so it always holds", earlier + 1),
+                );
+            }
+            let outcome = rule.outcome.get_ref().clone();
+            if !outcomes.iter().any(|(o, _)| o.id == outcome) {
+                self.report.error(
+                    rule.outcome.span(),
+                    format!("rule names outcome `{outcome}`, but there is no outcome with that id"),
+                );
+            }
+            let when = rule.when.as_ref().and_then(|w| self.condition(w, "rule"));
+            if rule.when.is_none() && always_from.is_none() {
+                always_from = Some(index);
+            }
+            rules.push(Rule {
+                when_text: rule.when.map(Spanned::into_inner),
+                when,
+                outcome,
+            });
+        }
+        if always_from.is_none() {
+            self.report.error(
+                last_span,
+                "the last rule must have no `when`, so that every finished check gets an outcome",
+            );
+        }
+        for (outcome, span) in outcomes {
+            if !rules.iter().any(|r| r.outcome == outcome.id) {
+                self.report.error(
+                    span.clone(),
+                    format!("no rule chooses outcome `{}`", outcome.id),
+                );
+            }
+        }
+        rules
+    }
+
+    fn tips(&mut self, raw: Spanned<RawTips>) -> Tips {
+        let span = raw.span();
+        let tips = raw.into_inner();
+        if tips.items.is_empty() {
+            self.report.error(span, "`tips` needs at least one item");
+        }
+        Tips {
+            title: self.non_empty(tips.title, "tips title"),
+            emphasis_when: tips
+                .emphasis_when
+                .as_ref()
+                .and_then(|w| self.condition(w, "tips `emphasis_when`")),
+            emphasis_lead: tips
+                .emphasis_lead
+                .map(|lead| self.text(lead, "tips `emphasis_lead`")),
+            items: tips
+                .items
+                .into_iter()
+                .map(|item| self.text(item, "tip"))
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! The `chat` command: the engine in a terminal, one line in, plain text out.
+//! Also how authors try a dialogue without a Telegram token, and how the
+//! transcript tests drive whole conversations.
+
+use std::fmt::Write as _;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::engine::{self, Input, Notice, OutcomeReply, Question, Reply, Session, TipsReply};
+use crate::script::{NodeKind, Script};
+
+/// One terminal conversation with a dialogue.
+pub struct Conversation<'s> {
+    script: &'s Script,
+    session: Option<Session>,
+    question: Option<Question>,
+    replies: Vec<Reply>,
+}
+
+/// What one line of input did.
+pub struct Said {
+    /// The text to print.
+    pub text: String,
+    /// Whether the user asked to leave.
+    pub quit: bool,
+}
+
+impl<'s> Conversation<'s> {
+    /// A conversation that has not started yet.
+    pub fn new(script: &'s Script) -> Self {
+        Conversation {
+            script,
+            session: None,
+            question: None,
+            replies: Vec::new(),
+        }
+    }
+
+    /// Begins the check and returns the greeting and first question.
+    pub fn start(&mut self) -> String {
+        self.run(Input::Begin)
+    }
+
+    /// Handles one line: a command, an option number or a typed answer.
+    pub fn line(&mut self, line: &str) -> Said {
+        let line = line.trim();
+        let input = match line.to_lowercase().as_str() {
+            "/quit" | "/exit" => {
+                return Said {
+                    text: "Goodbye — take care.".to_string(),
+                    quit: true,
+                };
+            }
+            "/back" => Input::Back,
+            "/restart" => Input::Restart,
+            "/check" | "/start" => Input::Begin,
+            "" => Input::Repeat,
+            "/tips" => {
+                let tips = engine::tips(self.script, self.session.as_ref());
+                let mut text = String::new();
+                tips_text(&mut text, &tips);
+                return Said { text, quit: false };
+            }
+            "/help" => {
+                return Said {
+                    text: HELP.to_string(),
+                    quit: false,
+                };
+            }
+            _ => self.numbered(line).unwrap_or_else(|| Input::Text(line.to_string())),
+        };
+        Said {
+            text: self.run(input),
+            quit: false,
+        }
+    }
+
+    /// The session as it stands (for tests and transcripts).
+    pub fn session(&self) -> Option<&Session> {
+        self.session.as_ref()
+    }
+
+    /// The engine's replies to the last line.
+    pub fn replies(&self) -> &[Reply] {
+        &self.replies
+    }
+
+    /// A number picks that option of the question on screen.
+    fn numbered(&self, line: &str) -> Option<Input> {
+        let n: usize = line.parse().ok()?;
+        let question = self.question.as_ref()?;
+        let choice = question.choices.get(n.checked_sub(1)?)?;
+        Some(Input::Button(choice.token.clone()))
+    }
+
+    fn run(&mut self, input: Input) -> String {
+        let now_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        let step = engine::step(self.script, self.session.take(), input, now_ms);
+        self.session = step.session;
+        let mut out = String::new();
+        for reply in &step.replies {
+            render(&mut out, reply);
+            if let Reply::Question(q) = reply {
+                self.question = Some(q.clone());
+            }
+        }
+        if !matches!(
+            self.session.as_ref().map(|s| &s.position),
+            Some(engine::Position::Asking { .. })
+        ) {
+            self.question = None;
+        }
+        self.replies = step.replies;
+        out
+    }
+}
+
+const HELP: &str = "Answer with the option number or in your own words.\n\
+Commands: /back (change the last answer), /restart, /tips, /quit.";
+
+/// The plain wording of a notice, with the commands both front ends understand.
+pub fn notice_text(notice: Notice) -> &'static str {
+    match notice {
+        Notice::NotStarted => "No check is running yet. Send /check to begin.",
+        Notice::Resumed => "Picking up where you left off.",
+        Notice::Restarted => "Starting the check again from the beginning.",
+        Notice::Stale => "That question is closed — here is where you are.",
+        Notice::DialogueUpdated => {
+            "This check was updated since you started, so it starts again from the beginning."
+        }
+        Notice::AtFirstQuestion => "This is the first question — there is nothing to go back to.",
+        Notice::Finished => {
+            "Your check is complete. Send /back to change your last answer, or /restart to start again."
+        }
+    }
+}
+
+fn render(out: &mut String, reply: &Reply) {
+    let _ = match reply {
+        Reply::Intro { text, disclaimer } => writeln!(out, "{text}\n⚠ {disclaimer}\n"),
+        Reply::Notice(notice) => writeln!(out, "{}", notice_text(*notice)),
+        Reply::Accepted { answer, .. } => writeln!(out, "✓ {answer}"),
+        Reply::Invalid { hint } => writeln!(out, "Sorry, that answer does not fit. {hint}"),
+        Reply::Question(q) => {
+            question_text(out, q);
+            Ok(())
+        }
+        Reply::Outcome(o) => {
+            outcome_text(out, o);
+            Ok(())
+        }
+    };
+}
+
+fn question_text(out: &mut String, q: &Question) {
+    let _ = writeln!(out, "\nQ{}. {}", q.number, q.text);
+    if let Some(previous) = &q.previous {
+        let _ = writeln!(out, "   (your earlier answer: {previous})");
+    }
+    for (i, choice) in q.choices.iter().enumerate() {
+        let _ = writeln!(out, "  {}) {}", i + 1, choice.label);
+    }
+    let typed = match q.kind {
+        NodeKind::Choice | NodeKind::YesNo => "or type your answer",
+        NodeKind::Duration => "or type how long, e.g. “3 days”",
+        NodeKind::Text => "or type a few words",
+    };
+    let _ = writeln!(out, "  ({}{typed})", if q.choices.is_empty() { "" } else { "pick a number, " });
+}
+
+fn outcome_text(out: &mut String, o: &OutcomeReply) {
+    let _ = writeln!(out, "\n{}", o.verdict);
+    for paragraph in &o.guidance {
+        let _ = writeln!(out, "• {paragraph}");
+    }
+    if let Some(tips) = &o.tips {
+        tips_text(out, tips);
+    }
+    let _ = writeln!(out, "\n⚠ {}", o.disclaimer);
+}
+
+fn tips_text(out: &mut String, tips: &TipsReply) {
+    let heading = if tips.emphasized {
+        tips.title.to_uppercase()
+    } else {
+        tips.title.clone()
+    };
+    let _ = writeln!(out, "\n{heading}:");
+    if let Some(lead) = &tips.lead {
+        let _ = writeln!(out, "{lead}");
+    }
+    for tip in &tips.items {
+        let _ = writeln!(out, "  - {tip}");
+    }
+}
