@@ -66,7 +66,9 @@ impl<'s> Conversation<'s> {
                     quit: false,
                 };
             }
-            _ => self.numbered(line).unwrap_or_else(|| Input::Text(line.to_string())),
+            _ => self
+                .numbered(line)
+                .unwrap_or_else(|| Input::Text(line.to_string())),
         };
         Said {
             text: self.run(input),
@@ -166,7 +168,15 @@ fn question_text(out: &mut String, q: &Question) {
         NodeKind::Duration => "or type how long, e.g. “3 days”",
         NodeKind::Text => "or type a few words",
     };
-    let _ = writeln!(out, "  ({}{typed})", if q.choices.is_empty() { "" } else { "pick a number, " });
+    let _ = writeln!(
+        out,
+        "  ({}{typed})",
+        if q.choices.is_empty() {
+            ""
+        } else {
+            "pick a number, "
+        }
+    );
 }
 
 fn outcome_text(out: &mut String, o: &OutcomeReply) {

@@ -72,7 +72,15 @@ mod tests {
 
     #[test]
     fn forged_data_is_refused() {
-        for data in ["", "a", "a:zz:1:n:v", "a:1:1:n", "a:1:1:n:v w", "b:1:1:n:v", "a:1:1::v"] {
+        for data in [
+            "",
+            "a",
+            "a:zz:1:n:v",
+            "a:1:1:n",
+            "a:1:1:n:v w",
+            "b:1:1:n:v",
+            "a:1:1::v",
+        ] {
             assert_eq!(ButtonToken::decode(data), None, "{data}");
         }
     }

@@ -106,7 +106,12 @@ pub fn tips(script: &Script, session: Option<&Session>) -> TipsReply {
     let fill = |t: &Text| fill(&t.text, script, session);
     TipsReply {
         title: script.tips.title.clone(),
-        lead: script.tips.emphasis_lead.as_ref().filter(|_| emphasized).map(fill),
+        lead: script
+            .tips
+            .emphasis_lead
+            .as_ref()
+            .filter(|_| emphasized)
+            .map(fill),
         items: script.tips.items.iter().map(fill).collect(),
         emphasized,
     }
@@ -282,7 +287,10 @@ fn default_hint(node: &Node) -> String {
                 .to_string()
         }
         NodeKind::Text if labels.is_empty() => "Please answer in a few words.".to_string(),
-        NodeKind::Text => format!("Please answer in a few words, or choose: {}.", labels.join(" / ")),
+        NodeKind::Text => format!(
+            "Please answer in a few words, or choose: {}.",
+            labels.join(" / ")
+        ),
     }
 }
 
@@ -291,7 +299,11 @@ fn accept(script: &Script, session: &mut Session, node: &Node, answer: Answer) -
     let shown = answer.display(node);
     let asked_on = session.turn;
     let option = match &answer {
-        Answer::Option { value } | Answer::Duration { option: Some(value), .. } => node.option(value),
+        Answer::Option { value }
+        | Answer::Duration {
+            option: Some(value),
+            ..
+        } => node.option(value),
         _ => None,
     };
     let target = node.target(option).cloned();

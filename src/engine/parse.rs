@@ -37,11 +37,17 @@ fn words_of(option: &Choice) -> impl Iterator<Item = String> + '_ {
 fn only<'n>(found: impl Iterator<Item = &'n Choice>) -> Option<&'n Choice> {
     let mut found = found.peekable();
     let first = found.next()?;
-    found.all(|other| other.value == first.value).then_some(first)
+    found
+        .all(|other| other.value == first.value)
+        .then_some(first)
 }
 
 fn exact_option<'n>(node: &'n Node, typed: &str) -> Option<&'n Choice> {
-    only(node.options.iter().filter(|o| words_of(o).any(|w| w == typed)))
+    only(
+        node.options
+            .iter()
+            .filter(|o| words_of(o).any(|w| w == typed)),
+    )
 }
 
 fn leading_option<'n>(node: &'n Node, typed: &str) -> Option<&'n Choice> {
@@ -87,22 +93,31 @@ fn close_option<'n>(node: &'n Node, typed: &str) -> Option<&'n Choice> {
     only(scored.iter().filter(|(d, _)| *d == best).map(|(_, o)| *o))
 }
 
-/// Levenshtein distance over characters.
+/// Edit distance over characters, counting a swap of neighbours as one edit
+/// ("dialy" is one edit from "daily").
 fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != *cb))
-                .min(row[j] + 1)
-                .min(above + 1);
-            diagonal = above;
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
         }
     }
-    row[b.len()]
+    d[a.len()][b.len()]
 }
 
 /// Why a typed duration was not understood; each says what to type instead.
@@ -134,11 +149,60 @@ impl DurationError {
 
 /// Words that carry no length ("about", "since", "for the last"…).
 const FILLERS: &[&str] = &[
-    "about", "around", "approximately", "approx", "roughly", "maybe", "almost", "nearly", "over",
-    "more", "than", "less", "under", "for", "since", "the", "last", "past", "ago", "just", "like",
-    "probably", "it", "its", "has", "have", "been", "going", "on", "already", "i", "ive", "think",
-    "or", "so", "and", "ish", "some", "only", "this", "before", "started", "start", "began",
-    "from", "at", "least", "within", "lasted", "bit", "little", "still", "is", "was",
+    "about",
+    "around",
+    "approximately",
+    "approx",
+    "roughly",
+    "maybe",
+    "almost",
+    "nearly",
+    "over",
+    "more",
+    "than",
+    "less",
+    "under",
+    "for",
+    "since",
+    "the",
+    "last",
+    "past",
+    "ago",
+    "just",
+    "like",
+    "probably",
+    "it",
+    "its",
+    "has",
+    "have",
+    "been",
+    "going",
+    "on",
+    "already",
+    "i",
+    "ive",
+    "think",
+    "or",
+    "so",
+    "and",
+    "ish",
+    "some",
+    "only",
+    "this",
+    "before",
+    "started",
+    "start",
+    "began",
+    "from",
+    "at",
+    "least",
+    "within",
+    "lasted",
+    "bit",
+    "little",
+    "still",
+    "is",
+    "was",
 ];
 
 fn number_word(word: &str) -> Option<f64> {
@@ -160,7 +224,10 @@ fn number_word(word: &str) -> Option<f64> {
         "twenty" => 20.0,
         "thirty" => 30.0,
         "half" => 0.5,
-        _ => word.parse().ok().filter(|n: &f64| n.is_finite() && *n >= 0.0)?,
+        _ => word
+            .parse()
+            .ok()
+            .filter(|n: &f64| n.is_finite() && *n >= 0.0)?,
     };
     Some(n)
 }
@@ -203,18 +270,16 @@ fn tokens(input: &str) -> Vec<String> {
     let mut current_is_number = false;
     let chars: Vec<char> = input.to_lowercase().chars().collect();
     for (i, &c) in chars.iter().enumerate() {
-        let decimal_point = c == '.'
-            && current_is_number
-            && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+        let decimal_point =
+            c == '.' && current_is_number && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
         let is_number = c.is_ascii_digit() || decimal_point;
         let is_word = c.is_alphabetic();
         if c == '\'' || c == '’' {
             continue;
         }
-        if (!is_number && !is_word) || (!current.is_empty() && is_number != current_is_number) {
-            if !current.is_empty() {
-                out.push(std::mem::take(&mut current));
-            }
+        let boundary = !is_number && !is_word || is_number != current_is_number;
+        if boundary && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
         }
         if is_number || is_word {
             current.push(c);
@@ -401,11 +466,20 @@ mod tests {
         ] {
             assert_eq!(parse_duration(typed), Ok(days), "{typed}");
         }
-        assert_eq!(parse_duration("5"), Err(DurationError::NeedsUnit("5".into())));
-        assert_eq!(parse_duration("since monday"), Err(DurationError::Unknown("monday".into())));
+        assert_eq!(
+            parse_duration("5"),
+            Err(DurationError::NeedsUnit("5".into()))
+        );
+        assert_eq!(
+            parse_duration("since monday"),
+            Err(DurationError::Unknown("monday".into()))
+        );
         assert_eq!(parse_duration("about"), Err(DurationError::Empty));
         assert_eq!(parse_duration("1000 years"), Err(DurationError::TooLong));
-        assert_eq!(parse_duration("3 4 days"), Err(DurationError::NeedsUnit("3".into())));
+        assert_eq!(
+            parse_duration("3 4 days"),
+            Err(DurationError::NeedsUnit("3".into()))
+        );
     }
 
     #[test]

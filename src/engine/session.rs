@@ -77,7 +77,8 @@ impl Answer {
     /// How the answer reads back to the user ("Yes", "2 weeks", their words).
     pub fn display(&self, node: &Node) -> String {
         match self {
-            Answer::Option { value } | Answer::Duration {
+            Answer::Option { value }
+            | Answer::Duration {
                 option: Some(value),
                 ..
             } => node
@@ -115,7 +116,8 @@ impl Session {
     /// Whether the session can go on under `script`: same dialogue, same major
     /// version, and every question and answer it holds still exists.
     pub fn fits(&self, script: &Script) -> bool {
-        let same_major = Version::parse(&self.version).is_some_and(|v| v.major == script.version.major);
+        let same_major =
+            Version::parse(&self.version).is_some_and(|v| v.major == script.version.major);
         let position_ok = match &self.position {
             Position::Asking { node } => script.node(node).is_some(),
             Position::Finished { outcome } => script.outcome(outcome).is_some(),

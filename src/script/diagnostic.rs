@@ -87,7 +87,8 @@ impl<'a> Reporter<'a> {
     /// The diagnostics in file order.
     pub fn finish(mut self) -> Vec<Diagnostic> {
         self.found.sort_by(|a, b| {
-            (a.line, a.column, a.severity, &a.message).cmp(&(b.line, b.column, b.severity, &b.message))
+            (a.line, a.column, a.severity, &a.message)
+                .cmp(&(b.line, b.column, b.severity, &b.message))
         });
         self.found.dedup();
         self.found
@@ -127,8 +128,8 @@ mod tests {
         let text = "a = 1\nbé = \"x\"\n";
         assert_eq!(line_column(text, 0), (1, 1));
         assert_eq!(line_column(text, 6), (2, 1));
-        // 'é' is two bytes: the '=' after it is the fourth character.
-        assert_eq!(line_column(text, 10), (2, 5));
+        // 'é' is two bytes: the '=' at byte 10 is the fourth character.
+        assert_eq!(line_column(text, 10), (2, 4));
         assert_eq!(line_column(text, 999), (3, 1));
     }
 }

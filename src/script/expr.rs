@@ -327,10 +327,14 @@ impl Parser {
     }
 
     fn next_or_end(&mut self, expected: &str) -> Result<Token, ExprError> {
-        let token = self.tokens.get(self.pos).cloned().ok_or_else(|| ExprError {
-            offset: self.end,
-            message: format!("condition ends early: expected {expected}"),
-        })?;
+        let token = self
+            .tokens
+            .get(self.pos)
+            .cloned()
+            .ok_or_else(|| ExprError {
+                offset: self.end,
+                message: format!("condition ends early: expected {expected}"),
+            })?;
         self.pos += 1;
         Ok(token)
     }
@@ -381,10 +385,7 @@ impl Parser {
             TokenKind::Word(answer) => self.comparison(answer, token.span),
             other => Err(ExprError {
                 offset: token.span.start,
-                message: format!(
-                    "expected an answer name, found `{}`",
-                    other.describe()
-                ),
+                message: format!("expected an answer name, found `{}`", other.describe()),
             }),
         }
     }
@@ -426,7 +427,10 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    struct Given(HashMap<&'static str, &'static str>, HashMap<&'static str, u32>);
+    struct Given(
+        HashMap<&'static str, &'static str>,
+        HashMap<&'static str, u32>,
+    );
 
     impl Answers for Given {
         fn value(&self, node: &str) -> Option<&str> {
@@ -438,7 +442,10 @@ mod tests {
     }
 
     fn given(values: &[(&'static str, &'static str)], days: &[(&'static str, u32)]) -> Given {
-        Given(values.iter().copied().collect(), days.iter().copied().collect())
+        Given(
+            values.iter().copied().collect(),
+            days.iter().copied().collect(),
+        )
     }
 
     #[test]
@@ -463,7 +470,11 @@ mod tests {
         assert_eq!(err.offset, 13);
         let err = Expr::parse("pain yes").unwrap_err();
         assert_eq!(err.offset, 5);
-        assert!(err.message.contains("expected a comparison"), "{}", err.message);
+        assert!(
+            err.message.contains("expected a comparison"),
+            "{}",
+            err.message
+        );
         let err = Expr::parse("pain = yes )").unwrap_err();
         assert_eq!(err.offset, 11);
         let err = Expr::parse("a ! b").unwrap_err();

@@ -75,7 +75,12 @@ fn layout(script: &Script) -> (Vec<Box>, Vec<Edge>) {
     for node in &script.nodes {
         boxes.push(Box {
             id: node_key(&node.id),
-            label: format!("{} ({})\n{}", node.id, node.kind.name(), shorten(&node.prompt.text, 48)),
+            label: format!(
+                "{} ({})\n{}",
+                node.id,
+                node.kind.name(),
+                shorten(&node.prompt.text, 48)
+            ),
             shape: Shape::Question,
         });
         for option in &node.options {

@@ -208,7 +208,10 @@ fn split_document(table: Spanned<DeTable<'_>>, report: &mut Reporter<'_>) -> Raw
     ];
     for (name, present) in required {
         if !present {
-            report.error(0..0, format!("missing field `{name}` at the top of the file"));
+            report.error(
+                0..0,
+                format!("missing field `{name}` at the top of the file"),
+            );
         }
     }
     doc

@@ -11,8 +11,8 @@ use super::diagnostic::Reporter;
 use super::expr::{Expr, Literal};
 use super::raw::{OneOrMany, RawDocument, RawNode, RawOption, RawOutcome, RawText, RawTips};
 use super::{
-    Choice, fold, FINISH, Guidance, Level, MAX_BUTTON_PAYLOAD, Node, NodeKind, Outcome, Rule, Script,
-    Source, Target, Text, Tips, Version,
+    Choice, FINISH, Guidance, Level, MAX_BUTTON_PAYLOAD, Node, NodeKind, Outcome, Rule, Script,
+    Source, Target, Text, Tips, Version, fold,
 };
 
 /// Free-text answers are capped at this many characters unless a node says otherwise.
@@ -49,11 +49,13 @@ pub(super) fn build<'a>(
     doc: RawDocument,
     report: &mut Reporter<'a>,
 ) -> Option<Script> {
-    let questions = doc
-        .nodes
-        .iter()
-        .map(|node| (node.get_ref().id.get_ref().clone(), question_info(node.get_ref())))
-        .collect();
+    let mut questions = HashMap::new();
+    for node in &doc.nodes {
+        let node = node.get_ref();
+        questions
+            .entry(node.id.get_ref().clone())
+            .or_insert_with(|| question_info(node));
+    }
     let source_ids = doc
         .sources
         .iter()
@@ -67,7 +69,8 @@ pub(super) fn build<'a>(
         used_sources: HashSet::new(),
     };
     let sources = checker.sources(&doc.sources);
-    let source_spans: Vec<Range<usize>> = doc.sources.iter().map(|s| s.get_ref().id.span()).collect();
+    let source_spans: Vec<Range<usize>> =
+        doc.sources.iter().map(|s| s.get_ref().id.span()).collect();
     let nodes = checker.nodes(doc.nodes);
     let start = doc.start?;
     checker.graph(&nodes, &start);
@@ -81,9 +84,10 @@ pub(super) fn build<'a>(
     let version = checker.version(doc.version?);
     for (unused, span) in sources.iter().zip(source_spans) {
         if !checker.used_sources.contains(&unused.id) {
-            checker
-                .report
-                .warning(span, format!("source `{}` is not used by any text", unused.id));
+            checker.report.warning(
+                span,
+                format!("source `{}` is not used by any text", unused.id),
+            );
         }
     }
     let mut script = Script {
@@ -132,16 +136,40 @@ fn yes_no_defaults(value: &str) -> (&'static str, &'static [&'static str]) {
         (
             "Yes",
             &[
-                "y", "yeah", "yep", "yup", "ya", "yea", "sure", "i do", "i have", "correct",
-                "true", "affirmative", "yes it is", "definitely",
+                "y",
+                "yeah",
+                "yep",
+                "yup",
+                "ya",
+                "yea",
+                "sure",
+                "i do",
+                "i have",
+                "correct",
+                "true",
+                "affirmative",
+                "yes it is",
+                "definitely",
             ],
         )
     } else {
         (
             "No",
             &[
-                "n", "nope", "nah", "none", "not really", "never", "i don't", "i dont",
-                "i haven't", "i havent", "false", "negative", "no none", "not at all",
+                "n",
+                "nope",
+                "nah",
+                "none",
+                "not really",
+                "never",
+                "i don't",
+                "i dont",
+                "i haven't",
+                "i havent",
+                "false",
+                "negative",
+                "no none",
+                "not at all",
             ],
         )
     }
@@ -311,7 +339,10 @@ impl Checker<'_, '_> {
             let Some(info) = self.questions.get(&cmp.answer) else {
                 self.report.error(
                     at..at,
-                    format!("{what} reads answer `{}`, but no question sets it", cmp.answer),
+                    format!(
+                        "{what} reads answer `{}`, but no question sets it",
+                        cmp.answer
+                    ),
                 );
                 ok = false;
                 continue;
@@ -323,10 +354,12 @@ impl Checker<'_, '_> {
                     cmp.answer,
                     info.values.join(", ")
                 )),
-                (Literal::Word(_), Some(NodeKind::Duration)) if info.values.is_empty() => Some(format!(
-                    "`{}` is a duration question: compare it with a number of days, e.g. `{} > 3`",
-                    cmp.answer, cmp.answer
-                )),
+                (Literal::Word(_), Some(NodeKind::Duration)) if info.values.is_empty() => {
+                    Some(format!(
+                        "`{}` is a duration question: compare it with a number of days, e.g. `{} > 3`",
+                        cmp.answer, cmp.answer
+                    ))
+                }
                 (Literal::Word(_), _) if cmp.op.is_ordering() => Some(format!(
                     "only durations can be compared with `<` or `>`; use `=` or `!=` for `{}`",
                     cmp.answer
@@ -343,7 +376,8 @@ impl Checker<'_, '_> {
                 _ => None,
             };
             if let Some(problem) = problem {
-                self.report.error(value_at..value_at, format!("{what}: {problem}"));
+                self.report
+                    .error(value_at..value_at, format!("{what}: {problem}"));
                 ok = false;
             }
         }
@@ -360,7 +394,9 @@ impl Checker<'_, '_> {
             if id == FINISH {
                 self.report.error(
                     id_span.clone(),
-                    format!("`{FINISH}` is reserved for ending the questions; choose another node id"),
+                    format!(
+                        "`{FINISH}` is reserved for ending the questions; choose another node id"
+                    ),
                 );
             }
             if !seen.insert(id.clone()) {
@@ -484,9 +520,10 @@ impl Checker<'_, '_> {
                     format!("duration option `{value}` needs `days`, the length it stands for"),
                 ),
                 (NodeKind::Duration, Some(_)) | (_, None) => {}
-                (_, Some(days)) => self
-                    .report
-                    .error(days.span(), "`days` only applies to options of `duration` questions"),
+                (_, Some(days)) => self.report.error(
+                    days.span(),
+                    "`days` only applies to options of `duration` questions",
+                ),
             }
             let mut synonyms = Vec::new();
             for synonym in option.synonyms {
@@ -559,9 +596,7 @@ impl Checker<'_, '_> {
         match words.get(&folded) {
             Some(owner) if owner != value => self.report.error(
                 span,
-                format!(
-                    "typing `{word}` in `{node_id}` would match both `{owner}` and `{value}`"
-                ),
+                format!("typing `{word}` in `{node_id}` would match both `{owner}` and `{value}`"),
             ),
             Some(_) => {}
             None => {
@@ -588,14 +623,18 @@ impl Checker<'_, '_> {
         if !known.contains(start.get_ref().as_str()) {
             self.report.error(
                 start.span(),
-                format!("`start` names `{}`, but there is no node with that id", start.get_ref()),
+                format!(
+                    "`start` names `{}`, but there is no node with that id",
+                    start.get_ref()
+                ),
             );
             return;
         }
         let edges: HashMap<&str, Vec<Target>> = nodes
             .iter()
             .map(|CheckedNode { node, .. }| {
-                let mut out: Vec<Target> = node.options.iter().filter_map(|o| o.next.clone()).collect();
+                let mut out: Vec<Target> =
+                    node.options.iter().filter_map(|o| o.next.clone()).collect();
                 out.extend(node.next.clone());
                 (node.id.as_str(), out)
             })
@@ -604,12 +643,11 @@ impl Checker<'_, '_> {
         let mut queue = VecDeque::from([start.get_ref().as_str()]);
         while let Some(id) = queue.pop_front() {
             for target in edges.get(id).into_iter().flatten() {
-                if let Target::Node(next) = target {
-                    if let Some(&known_id) = known.get(next.as_str()) {
-                        if reached.insert(known_id) {
-                            queue.push_back(known_id);
-                        }
-                    }
+                if let Target::Node(next) = target
+                    && let Some(&known_id) = known.get(next.as_str())
+                    && reached.insert(known_id)
+                {
+                    queue.push_back(known_id);
                 }
             }
         }
@@ -634,7 +672,11 @@ impl Checker<'_, '_> {
             if !reached.contains(node.id.as_str()) {
                 self.report.error(
                     span.clone(),
-                    format!("node `{}` is never reached from `start` (`{}`)", node.id, start.get_ref()),
+                    format!(
+                        "node `{}` is never reached from `start` (`{}`)",
+                        node.id,
+                        start.get_ref()
+                    ),
                 );
             }
             if !finishing.contains(node.id.as_str()) {

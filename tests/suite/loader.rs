@@ -1,0 +1,103 @@
+//! Loader fixtures: each bad file lists, in `# expect:` lines at its end,
+//! exactly what loading must report (line, column, severity, message).
+
+use std::fs;
+
+use nasal_twitch_bot::script::{self, Diagnostic};
+
+use crate::repo_path;
+
+fn expectations(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .filter_map(|line| line.strip_prefix("# expect: "))
+        .map(str::to_string)
+        .collect()
+}
+
+fn reported(diagnostics: &[Diagnostic]) -> Vec<String> {
+    diagnostics
+        .iter()
+        .map(|d| {
+            let full = d.to_string();
+            let prefix = format!("{}:", d.file.display());
+            full.strip_prefix(&prefix).unwrap_or(&full).to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn every_bad_fixture_reports_exactly_its_expected_problems() {
+    let mut checked = 0;
+    for entry in fs::read_dir(repo_path("tests/fixtures/bad")).unwrap() {
+        let path = entry.unwrap().path();
+        let source = fs::read_to_string(&path).unwrap();
+        let expected = expectations(&source);
+        assert!(
+            !expected.is_empty(),
+            "{} lists no `# expect:` lines",
+            path.display()
+        );
+        let (script, diagnostics) = script::load_str(&path, &source);
+        assert_eq!(reported(&diagnostics), expected, "{}", path.display());
+        let has_error = expected.iter().any(|e| e.contains(": error: "));
+        assert_eq!(script.is_none(), has_error, "{}", path.display());
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} fixtures found");
+}
+
+#[test]
+fn several_errors_in_one_file_are_all_reported() {
+    let path = repo_path("tests/fixtures/bad/duplicate_ids.toml");
+    let source = fs::read_to_string(&path).unwrap();
+    let (_, diagnostics) = script::load_str(&path, &source);
+    assert!(diagnostics.iter().filter(|d| d.is_error()).count() >= 5);
+}
+
+#[test]
+fn good_fixture_and_shipped_dialogue_load_without_any_diagnostic() {
+    for file in [
+        "tests/fixtures/good/minimal.toml",
+        "dialogues/nasal_twitching.toml",
+    ] {
+        let path = repo_path(file);
+        let source = fs::read_to_string(&path).unwrap();
+        let (script, diagnostics) = script::load_str(&path, &source);
+        assert!(diagnostics.is_empty(), "{file}: {diagnostics:?}");
+        assert!(script.is_some(), "{file}");
+    }
+}
+
+#[test]
+fn shipped_dialogue_texts_all_carry_known_sources() {
+    let script = crate::shipped();
+    let mut texts = vec![&script.intro, &script.disclaimer];
+    texts.extend(script.nodes.iter().map(|n| &n.prompt));
+    for outcome in &script.outcomes {
+        texts.push(&outcome.verdict);
+        texts.extend(outcome.guidance.iter().map(|g| &g.text));
+    }
+    texts.extend(&script.tips.items);
+    for text in texts {
+        assert!(!text.sources.is_empty(), "{:?} has no source", text.text);
+        for id in &text.sources {
+            assert!(script.source(id).is_some(), "unknown source {id}");
+        }
+    }
+}
+
+#[test]
+fn duplicate_dialogue_ids_across_files_are_refused() {
+    let dir = std::env::temp_dir().join(format!("ntb-dup-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    let good = fs::read_to_string(repo_path("tests/fixtures/good/minimal.toml")).unwrap();
+    fs::write(dir.join("a.toml"), &good).unwrap();
+    fs::write(dir.join("b.toml"), &good).unwrap();
+    let loaded = script::load_paths(std::slice::from_ref(&dir)).unwrap();
+    fs::remove_dir_all(&dir).unwrap();
+    let errors: Vec<String> = loaded.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("b.toml:3:1: error: dialogue id `minimal` is already used by"));
+    assert_eq!(loaded.scripts.len(), 1);
+}

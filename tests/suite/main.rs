@@ -1,0 +1,25 @@
+//! All integration tests in one binary, so they link once.
+
+mod cli;
+mod engine;
+mod loader;
+mod transcripts;
+
+use std::path::{Path, PathBuf};
+
+use nasal_twitch_bot::script::{self, Script};
+
+/// The repository root.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A path under the repository root.
+pub fn repo_path(relative: &str) -> PathBuf {
+    root().join(relative)
+}
+
+/// The dialogue the bot ships with.
+pub fn shipped() -> Script {
+    script::load_file(&repo_path("dialogues/nasal_twitching.toml")).expect("shipped dialogue loads")
+}

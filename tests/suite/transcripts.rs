@@ -1,0 +1,114 @@
+//! Runs the conversations in `tests/transcripts/` and checks that together
+//! they visit every question and reach every outcome of the shipped dialogue.
+
+use std::collections::BTreeSet;
+use std::fs;
+
+use nasal_twitch_bot::engine::{Position, Reply};
+use nasal_twitch_bot::terminal::Conversation;
+
+use crate::{repo_path, shipped};
+
+#[derive(Default)]
+struct Coverage {
+    nodes: BTreeSet<String>,
+    outcomes: BTreeSet<String>,
+}
+
+fn note(coverage: &mut Coverage, replies: &[Reply]) {
+    for reply in replies {
+        match reply {
+            Reply::Question(q) => {
+                coverage.nodes.insert(q.node.clone());
+            }
+            Reply::Outcome(o) => {
+                coverage.outcomes.insert(o.outcome.clone());
+            }
+            _ => {}
+        }
+    }
+}
+
+fn run(name: &str, text: &str, coverage: &mut Coverage) {
+    let script = shipped();
+    let mut chat = Conversation::new(&script);
+    let mut output = chat.start();
+    note(coverage, chat.replies());
+    for (number, line) in text.lines().enumerate() {
+        let at = format!("{name}:{}", number + 1);
+        let (mark, rest) = line.split_at(line.len().min(1));
+        let rest = rest.trim_start();
+        match mark {
+            ">" => {
+                output = chat.line(rest).text;
+                note(coverage, chat.replies());
+            }
+            "<" => assert!(
+                output.contains(rest),
+                "{at}: expected {rest:?} in:\n{output}"
+            ),
+            "!" => assert!(
+                !output.contains(rest),
+                "{at}: did not expect {rest:?} in:\n{output}"
+            ),
+            "@" => {
+                let position = chat.session().map(|s| s.position.clone());
+                assert_eq!(
+                    position,
+                    Some(Position::Asking {
+                        node: rest.to_string()
+                    }),
+                    "{at}\n{output}"
+                );
+            }
+            "=" => {
+                let position = chat.session().map(|s| s.position.clone());
+                assert_eq!(
+                    position,
+                    Some(Position::Finished {
+                        outcome: rest.to_string()
+                    }),
+                    "{at}\n{output}"
+                );
+            }
+            "#" | "" => {}
+            other => panic!("{at}: unknown transcript mark {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn transcripts_pass_and_cover_every_node_and_outcome() {
+    let mut coverage = Coverage::default();
+    let mut files = 0;
+    for entry in fs::read_dir(repo_path("tests/transcripts")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "txt") {
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            run(&name, &fs::read_to_string(&path).unwrap(), &mut coverage);
+            files += 1;
+        }
+    }
+    assert!(files > 0, "no transcripts found");
+    let script = shipped();
+    let missing_nodes: Vec<&str> = script
+        .nodes
+        .iter()
+        .map(|n| n.id.as_str())
+        .filter(|id| !coverage.nodes.contains(*id))
+        .collect();
+    let missing_outcomes: Vec<&str> = script
+        .outcomes
+        .iter()
+        .map(|o| o.id.as_str())
+        .filter(|id| !coverage.outcomes.contains(*id))
+        .collect();
+    assert!(
+        missing_nodes.is_empty(),
+        "no transcript asks: {missing_nodes:?}"
+    );
+    assert!(
+        missing_outcomes.is_empty(),
+        "no transcript reaches: {missing_outcomes:?}"
+    );
+}
