@@ -74,7 +74,14 @@ pub fn main() -> ExitCode {
 }
 
 fn run_bot() -> Result<ExitCode, String> {
-    Err("the Telegram bot is not built yet; try `nasal-twitch-bot chat` to run the check in the terminal".to_string())
+    let config = config::Config::from_env()?;
+    let filters = std::env::var("RUST_LOG").unwrap_or_else(|_| "info".to_string());
+    pretty_env_logger::formatted_timed_builder()
+        .parse_filters(&filters)
+        .init();
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("cannot start: {e}"))?;
+    runtime.block_on(crate::telegram::run(config))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn check(paths: Vec<PathBuf>, strict: bool) -> Result<ExitCode, String> {

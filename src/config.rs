@@ -1,13 +1,167 @@
 //! Settings from the environment (and `.env`), gathered into one typed value.
+//! Secrets never show up in `Debug` output or errors.
 
+use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Where dialogues come from when nothing else is said.
 pub const DEFAULT_DIALOGUES: &str = "dialogues";
+/// Where sessions are kept when nothing else is said.
+pub const DEFAULT_STORAGE: &str = "sqlite://data/bot.sqlite";
+/// How long an idle check is kept when nothing else is said.
+pub const DEFAULT_SESSION_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// The folder (or file) dialogues load from: `BOT_DIALOGUES`, else `dialogues`.
 pub fn dialogues_path() -> PathBuf {
-    std::env::var_os("BOT_DIALOGUES")
-        .filter(|v| !v.is_empty())
-        .map_or_else(|| PathBuf::from(DEFAULT_DIALOGUES), PathBuf::from)
+    var("BOT_DIALOGUES").map_or_else(|| PathBuf::from(DEFAULT_DIALOGUES), PathBuf::from)
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// A secret string whose `Debug` and `Display` never show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret itself, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Where sessions are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Storage {
+    /// In memory; lost on restart.
+    Memory,
+    /// A SQLite file, created with its folder on first start.
+    Sqlite(PathBuf),
+}
+
+impl Storage {
+    /// Reads `memory` or `sqlite://PATH`.
+    pub fn parse(text: &str) -> Result<Storage, String> {
+        let text = text.trim();
+        if text == "memory" {
+            return Ok(Storage::Memory);
+        }
+        match text.strip_prefix("sqlite://") {
+            Some(path) if !path.is_empty() => Ok(Storage::Sqlite(PathBuf::from(path))),
+            _ => Err(format!(
+                "BOT_STORAGE `{text}` is not understood: use `sqlite://PATH` (e.g. {DEFAULT_STORAGE}) or `memory`"
+            )),
+        }
+    }
+}
+
+/// Everything `run` needs, read once at start-up.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `TELOXIDE_TOKEN`, from @BotFather.
+    pub token: Secret,
+    /// `TELOXIDE_API_URL`: another Bot API server (a local one, or a test fake).
+    pub api_url: Option<url::Url>,
+    /// `BOT_DIALOGUES`.
+    pub dialogues: PathBuf,
+    /// `BOT_DIALOGUE`: which dialogue to run when the folder has several.
+    pub dialogue: Option<String>,
+    /// `BOT_STORAGE`.
+    pub storage: Storage,
+    /// `BOT_SESSION_TTL`: idle checks older than this are deleted.
+    pub session_ttl: Duration,
+    /// `BOT_THROTTLE` (`on` by default): keep to Telegram's rate limits.
+    /// Only benchmarks and tests against a fake server switch it off.
+    pub throttle: bool,
+}
+
+/// The line printed when no token is set.
+pub const NO_TOKEN: &str = "TELOXIDE_TOKEN is not set: create a bot with @BotFather in Telegram (/newbot), then put TELOXIDE_TOKEN=<token> in the environment or in a .env file (see .env.example); `nasal-twitch-bot chat` runs the check in the terminal without a token";
+
+impl Config {
+    /// Reads the environment; each problem is one clear line.
+    pub fn from_env() -> Result<Config, String> {
+        let token = var("TELOXIDE_TOKEN").ok_or_else(|| NO_TOKEN.to_string())?;
+        let api_url = match var("TELOXIDE_API_URL") {
+            None => None,
+            Some(text) => Some(
+                url::Url::parse(&text)
+                    .map_err(|e| format!("TELOXIDE_API_URL `{text}` is not a URL: {e}"))?,
+            ),
+        };
+        let storage =
+            Storage::parse(&var("BOT_STORAGE").unwrap_or_else(|| DEFAULT_STORAGE.to_string()))?;
+        let session_ttl = match var("BOT_SESSION_TTL") {
+            None => DEFAULT_SESSION_TTL,
+            Some(text) => parse_ttl(&text).ok_or_else(|| {
+                format!("BOT_SESSION_TTL `{text}` is not understood: use e.g. `24h`, `90m`, `2d` or seconds")
+            })?,
+        };
+        let throttle = match var("BOT_THROTTLE").as_deref().map(str::trim) {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(other) => return Err(format!("BOT_THROTTLE `{other}` should be `on` or `off`")),
+        };
+        Ok(Config {
+            token: Secret(token.trim().to_string()),
+            api_url,
+            dialogues: dialogues_path(),
+            dialogue: var("BOT_DIALOGUE"),
+            storage,
+            session_ttl,
+            throttle,
+        })
+    }
+}
+
+/// Reads `90`, `90s`, `15m`, `24h` or `2d`; zero is refused.
+fn parse_ttl(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number.parse().ok().filter(|&n| n > 0)?;
+    let seconds = match unit.trim() {
+        "" | "s" => n,
+        "m" => n.checked_mul(60)?,
+        "h" => n.checked_mul(3600)?,
+        "d" => n.checked_mul(86_400)?,
+        _ => return None,
+    };
+    Some(Duration::from_secs(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ttl_and_storage_parse() {
+        assert_eq!(parse_ttl("24h"), Some(Duration::from_secs(86_400)));
+        assert_eq!(parse_ttl("90"), Some(Duration::from_secs(90)));
+        assert_eq!(parse_ttl("2d"), Some(Duration::from_secs(172_800)));
+        assert_eq!(parse_ttl("0"), None);
+        assert_eq!(parse_ttl("soon"), None);
+        assert_eq!(Storage::parse("memory"), Ok(Storage::Memory));
+        assert_eq!(
+            Storage::parse("sqlite://data/x.sqlite"),
+            Ok(Storage::Sqlite("data/x.sqlite".into()))
+        );
+        assert!(Storage::parse("redis://x").is_err());
+    }
+
+    #[test]
+    fn debug_hides_the_token() {
+        let secret = Secret("123456:ABCdef".to_string());
+        assert_eq!(format!("{secret:?}"), "Secret(***)");
+    }
 }

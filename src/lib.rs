@@ -12,6 +12,8 @@
 //!   reports every problem with file, line and column.
 //! - [`engine`]: the pure state machine, `(script, session, input) -> (session,
 //!   replies)`. No I/O, no Telegram, never panics.
+//! - [`telegram`]: the Telegram edge: handler tree, commands, keyboards, HTML.
+//! - [`store`]: where each chat's check is kept (SQLite by default, or memory).
 //! - [`terminal`]: the engine in a terminal (`chat`), also used by transcript tests.
 //! - [`config`]: settings from the environment and `.env`.
 //! - [`cli`]: the `run`, `check`, `chat` and `graph` commands; `main.rs` only calls it.
@@ -24,4 +26,6 @@ pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod script;
+pub mod store;
+pub mod telegram;
 pub mod terminal;

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::engine::{self, Input, Notice, OutcomeReply, Question, Reply, Session, TipsReply};
+use crate::engine::{self, Input, OutcomeReply, Question, Reply, Session, TipsReply};
 use crate::script::{NodeKind, Script};
 
 /// One terminal conversation with a dialogue.
@@ -121,27 +121,10 @@ impl<'s> Conversation<'s> {
 const HELP: &str = "Answer with the option number or in your own words.\n\
 Commands: /back (change the last answer), /restart, /tips, /quit.";
 
-/// The plain wording of a notice, with the commands both front ends understand.
-pub fn notice_text(notice: Notice) -> &'static str {
-    match notice {
-        Notice::NotStarted => "No check is running yet. Send /check to begin.",
-        Notice::Resumed => "Picking up where you left off.",
-        Notice::Restarted => "Starting the check again from the beginning.",
-        Notice::Stale => "That question is closed — here is where you are.",
-        Notice::DialogueUpdated => {
-            "This check was updated since you started, so it starts again from the beginning."
-        }
-        Notice::AtFirstQuestion => "This is the first question — there is nothing to go back to.",
-        Notice::Finished => {
-            "Your check is complete. Send /back to change your last answer, or /restart to start again."
-        }
-    }
-}
-
 fn render(out: &mut String, reply: &Reply) {
     let _ = match reply {
         Reply::Intro { text, disclaimer } => writeln!(out, "{text}\n⚠ {disclaimer}\n"),
-        Reply::Notice(notice) => writeln!(out, "{}", notice_text(*notice)),
+        Reply::Notice(notice) => writeln!(out, "{}", notice.message()),
         Reply::Accepted { answer, .. } => writeln!(out, "✓ {answer}"),
         Reply::Invalid { hint } => writeln!(out, "Sorry, that answer does not fit. {hint}"),
         Reply::Question(q) => {

@@ -315,6 +315,7 @@ fn accept(script: &Script, session: &mut Session, node: &Node, answer: Answer) -
     session.turn = session.turn.wrapping_add(1);
     let accepted = Reply::Accepted {
         node: node.id.clone(),
+        question: fill(&node.prompt.text, script, Some(session)),
         turn: asked_on,
         answer: shown,
     };

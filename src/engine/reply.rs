@@ -19,6 +19,8 @@ pub enum Reply {
     Accepted {
         /// Question id.
         node: String,
+        /// The question as it was asked.
+        question: String,
         /// The turn the question was asked on.
         turn: u32,
         /// The answer as it reads back.
@@ -52,6 +54,27 @@ pub enum Notice {
     AtFirstQuestion,
     /// Input after the outcome.
     Finished,
+}
+
+impl Notice {
+    /// The plain wording, naming the commands every front end understands.
+    pub fn message(self) -> &'static str {
+        match self {
+            Notice::NotStarted => "No check is running yet. Send /check to begin.",
+            Notice::Resumed => "Picking up where you left off.",
+            Notice::Restarted => "Starting the check again from the beginning.",
+            Notice::Stale => "That question is closed — here is where you are.",
+            Notice::DialogueUpdated => {
+                "This check was updated since you started, so it starts again from the beginning."
+            }
+            Notice::AtFirstQuestion => {
+                "This is the first question — there is nothing to go back to."
+            }
+            Notice::Finished => {
+                "Your check is complete. Send /back to change your last answer, or /restart to start again."
+            }
+        }
+    }
 }
 
 /// A question, ready to show.

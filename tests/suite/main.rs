@@ -1,7 +1,9 @@
 //! All integration tests in one binary, so they link once.
 
+mod bot;
 mod cli;
 mod engine;
+mod fake_api;
 mod loader;
 mod transcripts;
 

@@ -1,0 +1,37 @@
+//! Records in a map behind a mutex: nothing survives a restart.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use super::ChatRecord;
+
+/// An in-process store.
+#[derive(Clone, Default)]
+pub struct MemoryStore {
+    records: Arc<Mutex<HashMap<i64, ChatRecord>>>,
+}
+
+impl MemoryStore {
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<i64, ChatRecord>> {
+        self.records.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(super) fn load(&self, chat: i64) -> Option<ChatRecord> {
+        self.map().get(&chat).cloned()
+    }
+
+    pub(super) fn save(&self, chat: i64, record: &ChatRecord) {
+        self.map().insert(chat, record.clone());
+    }
+
+    pub(super) fn delete(&self, chat: i64) {
+        self.map().remove(&chat);
+    }
+
+    pub(super) fn purge_idle(&self, cutoff_ms: u64) -> usize {
+        let mut map = self.map();
+        let before = map.len();
+        map.retain(|_, r| r.session.updated_ms >= cutoff_ms);
+        before - map.len()
+    }
+}

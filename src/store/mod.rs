@@ -1,0 +1,106 @@
+//! Where each chat's check lives between updates: in memory, or in a SQLite
+//! file (the default) so conversations survive restarts. A further backend
+//! is one more module and one more [`Store`] variant.
+
+mod memory;
+mod sqlite;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::Session;
+pub use memory::MemoryStore;
+pub use sqlite::SqliteStore;
+
+/// What the bot keeps per chat: the check, and which message shows its
+/// current question (so an answer can be shown there and its buttons removed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatRecord {
+    /// The check in progress or finished.
+    pub session: Session,
+    /// The message holding the current question's buttons.
+    pub question_message: Option<QuestionMessage>,
+}
+
+/// A sent question: its message id and the session turn it was asked on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuestionMessage {
+    /// Telegram message id.
+    pub message_id: i32,
+    /// Session turn of the question.
+    pub turn: u32,
+}
+
+/// A storage failure, in words for the log (never holding answers).
+#[derive(Debug, thiserror::Error)]
+#[error("storage: {0}")]
+pub struct StoreError(pub String);
+
+/// The configured backend.
+#[derive(Clone)]
+pub enum Store {
+    /// Lost on restart; for trying things out and benchmarks.
+    Memory(MemoryStore),
+    /// A SQLite file; survives restarts.
+    Sqlite(SqliteStore),
+}
+
+impl Store {
+    /// The record of `chat`, unless none is kept or it has been idle past `ttl_ms`
+    /// (an expired record is deleted on the way).
+    pub async fn load(
+        &self,
+        chat: i64,
+        now_ms: u64,
+        ttl_ms: u64,
+    ) -> Result<Option<ChatRecord>, StoreError> {
+        let record = match self {
+            Store::Memory(s) => s.load(chat),
+            Store::Sqlite(s) => s.load(chat).await?,
+        };
+        match record {
+            Some(r) if now_ms.saturating_sub(r.session.updated_ms) > ttl_ms => {
+                self.delete(chat).await?;
+                Ok(None)
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// Saves the record of `chat`, replacing any earlier one.
+    pub async fn save(&self, chat: i64, record: &ChatRecord) -> Result<(), StoreError> {
+        match self {
+            Store::Memory(s) => {
+                s.save(chat, record);
+                Ok(())
+            }
+            Store::Sqlite(s) => s.save(chat, record).await,
+        }
+    }
+
+    /// Deletes everything kept about `chat`.
+    pub async fn delete(&self, chat: i64) -> Result<(), StoreError> {
+        match self {
+            Store::Memory(s) => {
+                s.delete(chat);
+                Ok(())
+            }
+            Store::Sqlite(s) => s.delete(chat).await,
+        }
+    }
+
+    /// Deletes every record idle since before `cutoff_ms`; returns how many.
+    pub async fn purge_idle(&self, cutoff_ms: u64) -> Result<usize, StoreError> {
+        match self {
+            Store::Memory(s) => Ok(s.purge_idle(cutoff_ms)),
+            Store::Sqlite(s) => s.purge_idle(cutoff_ms).await,
+        }
+    }
+
+    /// A short description for the start-up log.
+    pub fn describe(&self) -> String {
+        match self {
+            Store::Memory(_) => "memory (lost on restart)".to_string(),
+            Store::Sqlite(s) => format!("sqlite file {}", s.path().display()),
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! Records in a SQLite file (WAL mode), one row per chat, as JSON.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{ChatRecord, StoreError};
+
+/// A store in one SQLite file, shared by the bot's tasks.
+#[derive(Clone)]
+pub struct SqliteStore {
+    path: PathBuf,
+    connection: Arc<Mutex<Connection>>,
+}
+
+fn failed(what: &str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+    move |e| StoreError(format!("{what}: {e}"))
+}
+
+impl SqliteStore {
+    /// Opens (creating it and its folder if needed) the database at `path`.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let connection = Connection::open(path).map_err(failed("cannot open the database"))?;
+        connection
+            .execute_batch(
+                "PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = NORMAL;
+                 PRAGMA busy_timeout = 5000;
+                 CREATE TABLE IF NOT EXISTS chats (
+                     chat_id    INTEGER PRIMARY KEY,
+                     updated_ms INTEGER NOT NULL,
+                     record     TEXT NOT NULL
+                 );
+                 CREATE INDEX IF NOT EXISTS chats_updated ON chats (updated_ms);",
+            )
+            .map_err(failed("cannot prepare the database"))?;
+        Ok(SqliteStore {
+            path: path.to_path_buf(),
+            connection: Arc::new(Mutex::new(connection)),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `work` on the connection off the async threads.
+    async fn with<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let connection = Arc::clone(&self.connection);
+        tokio::task::spawn_blocking(move || {
+            let connection = connection.lock().unwrap_or_else(PoisonError::into_inner);
+            work(&connection)
+        })
+        .await
+        .map_err(|e| StoreError(format!("storage task failed: {e}")))?
+    }
+
+    pub(super) async fn load(&self, chat: i64) -> Result<Option<ChatRecord>, StoreError> {
+        let json: Option<String> = self
+            .with(move |c| {
+                c.query_row(
+                    "SELECT record FROM chats WHERE chat_id = ?1",
+                    [chat],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(failed("cannot read a chat"))
+            })
+            .await?;
+        // A record this version cannot read is treated as absent: the user starts again.
+        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+    }
+
+    pub(super) async fn save(&self, chat: i64, record: &ChatRecord) -> Result<(), StoreError> {
+        let json = serde_json::to_string(record).map_err(|e| StoreError(e.to_string()))?;
+        let updated = i64::try_from(record.session.updated_ms).unwrap_or(i64::MAX);
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO chats (chat_id, updated_ms, record) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (chat_id) DO UPDATE SET updated_ms = excluded.updated_ms, record = excluded.record",
+                params![chat, updated, json],
+            )
+            .map(drop)
+            .map_err(failed("cannot save a chat"))
+        })
+        .await
+    }
+
+    pub(super) async fn delete(&self, chat: i64) -> Result<(), StoreError> {
+        self.with(move |c| {
+            c.execute("DELETE FROM chats WHERE chat_id = ?1", [chat])
+                .map(drop)
+                .map_err(failed("cannot delete a chat"))
+        })
+        .await
+    }
+
+    pub(super) async fn purge_idle(&self, cutoff_ms: u64) -> Result<usize, StoreError> {
+        let cutoff = i64::try_from(cutoff_ms).unwrap_or(i64::MAX);
+        self.with(move |c| {
+            c.execute("DELETE FROM chats WHERE updated_ms < ?1", [cutoff])
+                .map_err(failed("cannot purge old chats"))
+        })
+        .await
+    }
+}

@@ -1,0 +1,602 @@
+//! End to end: the real binary, long polling a fake Bot API over HTTP on
+//! 127.0.0.1, with a real SQLite file.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::fake_api::{Call, FakeApi};
+use crate::repo_path;
+
+/// A token shaped like a real one; it must never reach the logs.
+const TOKEN: &str = "987654321:AAF-secret-TOKEN_for_tests_only-xyz";
+const TOKEN_SECRET: &str = "AAF-secret-TOKEN_for_tests_only-xyz";
+
+/// The bot binary running against the fake API.
+struct BotProcess {
+    child: Child,
+    log: Arc<Mutex<String>>,
+}
+
+impl BotProcess {
+    fn start(api: &FakeApi, storage: &str, dialogues: &Path) -> BotProcess {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_nasal-twitch-bot"))
+            .arg("run")
+            .env("TELOXIDE_TOKEN", TOKEN)
+            .env("TELOXIDE_API_URL", &api.url)
+            .env("BOT_STORAGE", storage)
+            .env("BOT_DIALOGUES", dialogues)
+            .env("BOT_THROTTLE", "off")
+            .env("RUST_LOG", "debug")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("bot starts");
+        let log = Arc::new(Mutex::new(String::new()));
+        let stderr = child.stderr.take().unwrap();
+        let sink = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut log = sink.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        BotProcess { child, log }
+    }
+
+    /// SIGTERM, then wait for a clean exit.
+    fn stop(mut self) -> String {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(
+                    status.success(),
+                    "bot exited with {status}:\n{}",
+                    self.log()
+                );
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "bot did not stop:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        self.log()
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+impl Drop for BotProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One user's private chat, reading the bot's calls in order.
+struct UserChat {
+    api: FakeApi,
+    id: i64,
+    seen: usize,
+}
+
+impl UserChat {
+    fn new(api: &FakeApi, id: i64) -> UserChat {
+        UserChat {
+            api: api.clone(),
+            id,
+            seen: 0,
+        }
+    }
+
+    fn say(&self, text: &str) {
+        self.api.send_text(self.id, text);
+    }
+
+    /// The next message to this chat whose text contains `text`.
+    async fn expect(&mut self, text: &str) -> Call {
+        let id = self.id;
+        let (index, call) = self
+            .api
+            .wait_for(self.seen, text, |c| {
+                c.method == "sendmessage" && c.chat() == Some(id) && c.text().contains(text)
+            })
+            .await;
+        self.seen = index + 1;
+        call
+    }
+
+    /// The next call of `method` to this chat.
+    async fn expect_call(&mut self, method: &str) -> Call {
+        let id = self.id;
+        let (index, call) = self
+            .api
+            .wait_for(self.seen, method, |c| {
+                c.method == method && (c.chat() == Some(id) || c.chat().is_none())
+            })
+            .await;
+        self.seen = index + 1;
+        call
+    }
+
+    /// Presses the button `label` of the question message `question`.
+    async fn press(&mut self, question: &Call, label: &str) {
+        let data = question
+            .button(label)
+            .unwrap_or_else(|| panic!("no button {label:?} in {}", question.body));
+        self.api.press(self.id, question.message_id.unwrap(), &data);
+        let answered = self.expect_call("answercallbackquery").await;
+        assert!(
+            answered.body.get("text").is_none(),
+            "a live press gets no notice: {}",
+            answered.body
+        );
+    }
+}
+
+fn temp_dir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+fn sqlite_url(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("state/bot.sqlite").display())
+}
+
+/// Waits (up to 10 s) until the stored session of `chat` satisfies `ready`.
+async fn stored_when(dir: &Path, chat: i64, ready: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let session = stored_session(dir, chat).unwrap_or(Value::Null);
+        if ready(&session) || Instant::now() > deadline {
+            return session;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn stored_session(dir: &Path, chat: i64) -> Option<Value> {
+    let db = rusqlite::Connection::open(dir.join("state/bot.sqlite")).unwrap();
+    let json: Option<String> = db
+        .query_row("SELECT record FROM chats WHERE chat_id = ?1", [chat], |r| {
+            r.get(0)
+        })
+        .ok();
+    json.map(|j| serde_json::from_str::<Value>(&j).unwrap()["session"].clone())
+}
+
+const Q_RED_FLAGS: &str = "First, a safety question";
+const Q_FREQUENCY: &str = "How often does the twitching";
+const Q_DURATION: &str = "How long has it been going on?";
+const Q_PAIN: &str = "pain or discomfort?";
+const Q_VISION: &str = "vision or your hearing?";
+const Q_OTHER: &str = "Any other unusual symptoms?";
+const Q_DETAILS: &str = "In a few words, what else";
+const Q_STRESS: &str = "under stress or feeling anxious";
+
+/// Answers each question by button, checking the answered message is edited.
+async fn by_buttons(user: &mut UserChat, steps: &[(&str, &str)]) {
+    for (question, label) in steps {
+        let asked = user.expect(question).await;
+        assert!(asked.has_keyboard(), "{question} has buttons");
+        user.press(&asked, label).await;
+        let edited = user.expect_call("editmessagetext").await;
+        assert_eq!(edited.body["message_id"].as_i64(), asked.message_id);
+        assert!(
+            edited.text().contains(&format!("✓ <b>{label}</b>")),
+            "{}",
+            edited.text()
+        );
+        assert!(
+            !edited.has_keyboard(),
+            "the keyboard is removed once answered"
+        );
+    }
+}
+
+/// Answers each question by typing.
+async fn by_typing(user: &mut UserChat, steps: &[(&str, &str)]) {
+    for (question, answer) in steps {
+        user.expect(question).await;
+        user.say(answer);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn whole_checks_reach_each_triage_level_by_buttons_and_by_typing() {
+    let api = FakeApi::start().await;
+    let dir = temp_dir();
+    let bot = BotProcess::start(&api, &sqlite_url(dir.path()), &repo_path("dialogues"));
+
+    let mut emergency = UserChat::new(&api, 101);
+    emergency.say("/start");
+    let welcome = emergency.expect("walk you through a short check").await;
+    assert!(welcome.text().contains("not medical advice"));
+    emergency.press(&welcome, "Start the check").await;
+    by_buttons(&mut emergency, &[(Q_RED_FLAGS, "Yes, I have one of these")]).await;
+    emergency
+        .expect("EMERGENCY: call emergency services now")
+        .await;
+
+    let mut doctor = UserChat::new(&api, 102);
+    doctor.say("/start check");
+    by_buttons(
+        &mut doctor,
+        &[
+            (Q_RED_FLAGS, "No, none of these"),
+            (Q_FREQUENCY, "Several times a day"),
+            (Q_DURATION, "1 to 4 weeks"),
+            (Q_PAIN, "No"),
+            (Q_VISION, "Yes"),
+            (Q_OTHER, "No"),
+            (Q_STRESS, "No"),
+        ],
+    )
+    .await;
+    let verdict = doctor.expect("SEE A DOCTOR").await;
+    assert!(verdict.text().contains("changes in your vision or hearing"));
+    assert!(verdict.text().contains("not medical advice"));
+    doctor.expect("Ways to ease stress").await;
+
+    let mut self_care = UserChat::new(&api, 103);
+    self_care.say("/check");
+    by_typing(
+        &mut self_care,
+        &[
+            (Q_RED_FLAGS, "no"),
+            (Q_FREQUENCY, "once in a while"),
+            (Q_DURATION, "since yesterday"),
+            (Q_PAIN, "nope"),
+            (Q_VISION, "no"),
+            (Q_OTHER, "no"),
+            (Q_STRESS, "yes"),
+        ],
+    )
+    .await;
+    self_care.expect("SELF-CARE").await;
+    let tips = self_care.expect("Ways to ease stress").await;
+    assert!(
+        tips.text().contains("You said you have been stressed"),
+        "tips are put forward"
+    );
+
+    let mut typed_doctor = UserChat::new(&api, 104);
+    typed_doctor.say("/check");
+    by_typing(
+        &mut typed_doctor,
+        &[
+            (Q_RED_FLAGS, "no"),
+            (Q_FREQUENCY, "often"),
+            (Q_DURATION, "2 weeks"),
+            (Q_PAIN, "no"),
+            (Q_VISION, "no"),
+            (Q_OTHER, "yes"),
+            (Q_DETAILS, "<b>eyelid</b> & cheek"),
+            (Q_STRESS, "no"),
+        ],
+    )
+    .await;
+    let verdict = typed_doctor.expect("SEE A DOCTOR").await;
+    assert!(verdict.text().contains("going on for 2 weeks"));
+    assert!(
+        verdict
+            .text()
+            .contains("&lt;b&gt;eyelid&lt;/b&gt; &amp; cheek"),
+        "{}",
+        verdict.text()
+    );
+    assert_eq!(verdict.body["parse_mode"], "HTML");
+    let finished = serde_json::json!({ "at": "finished", "outcome": "see_doctor" });
+    let stored = stored_when(dir.path(), 104, |s| s["position"] == finished).await;
+    assert_eq!(stored["position"], finished);
+
+    let calls = api.calls();
+    let menu = calls
+        .iter()
+        .find(|c| c.method == "setmycommands")
+        .expect("setMyCommands at start-up");
+    let names: Vec<&str> = menu.body["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["command"].as_str().unwrap())
+        .collect();
+    for command in [
+        "check", "back", "restart", "tips", "about", "forget", "help",
+    ] {
+        assert!(names.contains(&command), "{command} missing from {names:?}");
+    }
+    bot.stop();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn back_restart_and_forget() {
+    let api = FakeApi::start().await;
+    let dir = temp_dir();
+    let bot = BotProcess::start(&api, &sqlite_url(dir.path()), &repo_path("dialogues"));
+    let mut user = UserChat::new(&api, 201);
+    user.say("/check");
+    by_typing(
+        &mut user,
+        &[
+            (Q_RED_FLAGS, "no"),
+            (Q_FREQUENCY, "rarely"),
+            (Q_DURATION, "2 days"),
+        ],
+    )
+    .await;
+    user.expect(Q_PAIN).await;
+    user.say("/back");
+    let again = user.expect(Q_DURATION).await;
+    assert!(again.text().contains("Your earlier answer: 2 days"));
+    user.say("3 weeks");
+    by_typing(
+        &mut user,
+        &[
+            (Q_PAIN, "no"),
+            (Q_VISION, "no"),
+            (Q_OTHER, "no"),
+            (Q_STRESS, "no"),
+        ],
+    )
+    .await;
+    let verdict = user.expect("SEE A DOCTOR").await;
+    assert!(
+        verdict.text().contains("going on for 3 weeks"),
+        "changed answer changes the outcome"
+    );
+
+    user.say("/restart");
+    user.expect("Starting the check again").await;
+    user.expect(Q_RED_FLAGS).await;
+    let session = stored_when(dir.path(), 201, |s| s["answers"] == serde_json::json!([])).await;
+    assert_eq!(session["answers"], serde_json::json!([]));
+
+    user.say("/tips");
+    user.expect("mindfulness meditation").await;
+    user.say("/about");
+    let about = user.expect("Sources").await;
+    assert!(about.text().contains("NHS: Stroke"));
+    assert!(about.text().contains("deleted 24 hours after your last"));
+
+    user.say("/forget");
+    user.expect("I deleted everything I kept").await;
+    assert!(
+        stored_session(dir.path(), 201).is_none(),
+        "/forget removes the stored session"
+    );
+    bot.stop();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stale_buttons_stickers_and_edits_leave_the_session_unchanged() {
+    let api = FakeApi::start().await;
+    let dir = temp_dir();
+    let bot = BotProcess::start(&api, &sqlite_url(dir.path()), &repo_path("dialogues"));
+    let mut user = UserChat::new(&api, 301);
+    user.say("/check");
+    let first = user.expect(Q_RED_FLAGS).await;
+    user.press(&first, "No, none of these").await;
+    user.expect(Q_FREQUENCY).await;
+    let before = stored_when(dir.path(), 301, |s| s["position"]["node"] == "frequency").await;
+
+    // The old question's "Yes" button: closed.
+    let data = first.button("Yes, I have one of these").unwrap();
+    api.press(301, first.message_id.unwrap(), &data);
+    let notice = user.expect_call("answercallbackquery").await;
+    assert!(
+        notice.body["text"]
+            .as_str()
+            .unwrap()
+            .contains("That question is closed")
+    );
+    user.expect(Q_FREQUENCY).await;
+    // A forged button.
+    api.press(301, first.message_id.unwrap(), "a:1:2:frequency:daily");
+    let notice = user.expect_call("answercallbackquery").await;
+    assert!(
+        notice.body["text"]
+            .as_str()
+            .unwrap()
+            .contains("That question is closed")
+    );
+    user.expect(Q_FREQUENCY).await;
+
+    api.send_sticker(301);
+    user.expect("I can only read typed answers and button taps")
+        .await;
+    user.expect(Q_FREQUENCY).await;
+    api.edit_text(301, "yes");
+    user.expect("I can’t use edited messages").await;
+    user.expect(Q_FREQUENCY).await;
+    user.say(&"x".repeat(5000));
+    user.expect("That message is too long for an answer").await;
+    user.expect(Q_FREQUENCY).await;
+
+    let after = stored_session(dir.path(), 301).unwrap();
+    assert_eq!(after["answers"], before["answers"]);
+    assert_eq!(after["turn"], before["turn"]);
+    assert_eq!(after["position"], before["position"]);
+    bot.stop();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restarted_bot_continues_every_conversation() {
+    let api = FakeApi::start().await;
+    let dir = temp_dir();
+    let storage = sqlite_url(dir.path());
+    let first = BotProcess::start(&api, &storage, &repo_path("dialogues"));
+    let mut user = UserChat::new(&api, 401);
+    user.say("/check");
+    by_typing(
+        &mut user,
+        &[
+            (Q_RED_FLAGS, "no"),
+            (Q_FREQUENCY, "daily"),
+            (Q_DURATION, "2 weeks"),
+        ],
+    )
+    .await;
+    user.expect(Q_PAIN).await;
+    let log = first.stop();
+    assert!(log.contains("SIGTERM"), "{log}");
+
+    let second = BotProcess::start(&api, &storage, &repo_path("dialogues"));
+    user.say("/check");
+    user.expect("Picking up where you left off").await;
+    by_typing(
+        &mut user,
+        &[
+            (Q_PAIN, "no"),
+            (Q_VISION, "no"),
+            (Q_OTHER, "no"),
+            (Q_STRESS, "no"),
+        ],
+    )
+    .await;
+    let verdict = user.expect("SEE A DOCTOR").await;
+    assert!(
+        verdict.text().contains("going on for 2 weeks"),
+        "answers from before the restart are kept"
+    );
+    second.stop();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_dialogue_version_restarts_old_checks_with_a_notice() {
+    let api = FakeApi::start().await;
+    let dir = temp_dir();
+    let dialogues = dir.path().join("dialogues");
+    std::fs::create_dir_all(&dialogues).unwrap();
+    let file = dialogues.join("nasal_twitching.toml");
+    let original = std::fs::read_to_string(repo_path("dialogues/nasal_twitching.toml")).unwrap();
+    std::fs::write(&file, &original).unwrap();
+    let storage = sqlite_url(dir.path());
+
+    let first = BotProcess::start(&api, &storage, &dialogues);
+    let mut user = UserChat::new(&api, 501);
+    user.say("/check");
+    by_typing(&mut user, &[(Q_RED_FLAGS, "no"), (Q_FREQUENCY, "daily")]).await;
+    user.expect(Q_DURATION).await;
+    first.stop();
+
+    std::fs::write(
+        &file,
+        original.replace("version = \"1.0\"", "version = \"2.0\""),
+    )
+    .unwrap();
+    let second = BotProcess::start(&api, &storage, &dialogues);
+    user.say("3 days");
+    user.expect("This check was updated since you started")
+        .await;
+    user.expect(Q_RED_FLAGS).await;
+    let session = stored_when(dir.path(), 501, |s| s["version"] == "2.0").await;
+    assert_eq!(session["version"], "2.0");
+    assert_eq!(session["answers"], serde_json::json!([]));
+    second.stop();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_token_and_answers_never_reach_the_log_even_when_the_api_fails() {
+    let api = FakeApi::start().await;
+    let dir = temp_dir();
+    let bot = BotProcess::start(&api, &sqlite_url(dir.path()), &repo_path("dialogues"));
+    let mut blocked = UserChat::new(&api, 601);
+    let mut user = UserChat::new(&api, 602);
+    // Wait for start-up before injecting failures.
+    user.say("/help");
+    user.expect("Commands").await;
+
+    api.block(601);
+    blocked.say("/check");
+    let refused = blocked.expect_call("sendmessage").await;
+    assert_eq!(refused.chat(), Some(601));
+    // teloxide waits 10 s after a 5xx before returning the error: one is enough.
+    api.fail_next("sendmessage", 1);
+    user.say("/check");
+    user.say("/check");
+    by_typing(
+        &mut user,
+        &[
+            (Q_RED_FLAGS, "no"),
+            (Q_FREQUENCY, "often"),
+            (Q_DURATION, "4 days"),
+            (Q_PAIN, "no"),
+            (Q_VISION, "no"),
+            (Q_OTHER, "yes"),
+            (Q_DETAILS, "zebra-stripes-symptom"),
+            (Q_STRESS, "no"),
+        ],
+    )
+    .await;
+    user.expect("SEE A DOCTOR").await;
+    let log = bot.stop();
+    assert!(
+        log.contains("update") && log.contains("failed"),
+        "the injected failures are logged:\n{log}"
+    );
+    assert!(log.contains("blocked the bot or is gone"), "{log}");
+    assert!(
+        !log.contains(TOKEN_SECRET),
+        "the token leaked into the log:\n{log}"
+    );
+    assert!(
+        !log.contains("zebra-stripes-symptom"),
+        "an answer leaked into the log:\n{log}"
+    );
+}
+
+#[test]
+fn without_a_token_run_says_how_to_get_one() {
+    let dir = temp_dir();
+    let out = Command::new(env!("CARGO_BIN_EXE_nasal-twitch-bot"))
+        .current_dir(dir.path())
+        .env_remove("TELOXIDE_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("@BotFather") && stderr.contains("nasal-twitch-bot chat"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_broken_dialogue_stops_start_up_with_every_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_nasal-twitch-bot"))
+        .arg("run")
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env("TELOXIDE_API_URL", "http://127.0.0.1:9/")
+        .env("BOT_STORAGE", "memory")
+        .env(
+            "BOT_DIALOGUES",
+            repo_path("tests/fixtures/bad/next_unknown.toml"),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("next_unknown.toml:5:9: error:"), "{stderr}");
+    assert!(
+        stderr.contains("next_unknown.toml:19:8: error:"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(TOKEN_SECRET));
+}

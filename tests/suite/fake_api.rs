@@ -1,0 +1,339 @@
+//! A fake Telegram Bot API server on 127.0.0.1 for end-to-end tests: it
+//! hands out updates the test queues through `getUpdates`, answers the bot's
+//! calls like Telegram would, records every call, and can fail on request.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::routing::post;
+use serde_json::{Value, json};
+use tokio::sync::Notify;
+
+/// The fake bot's own user id and username.
+pub const BOT_ID: i64 = 4242;
+pub const BOT_USERNAME: &str = "twitch_test_bot";
+
+/// One call the bot made.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// Method name, lowercased (`sendmessage`).
+    pub method: String,
+    /// The JSON body.
+    pub body: Value,
+    /// The message id the fake gave a sent message.
+    pub message_id: Option<i64>,
+}
+
+impl Call {
+    /// The chat the call is for.
+    pub fn chat(&self) -> Option<i64> {
+        self.body.get("chat_id").and_then(Value::as_i64)
+    }
+
+    /// The message text, if any.
+    pub fn text(&self) -> &str {
+        self.body.get("text").and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// Callback data of the button labelled `label`, if the call has one.
+    pub fn button(&self, label: &str) -> Option<String> {
+        let rows = self
+            .body
+            .pointer("/reply_markup/inline_keyboard")?
+            .as_array()?;
+        rows.iter()
+            .flat_map(|row| row.as_array().into_iter().flatten())
+            .find(|b| b.get("text").and_then(Value::as_str) == Some(label))
+            .and_then(|b| b.get("callback_data").and_then(Value::as_str))
+            .map(str::to_string)
+    }
+
+    /// Whether the call carries an inline keyboard.
+    pub fn has_keyboard(&self) -> bool {
+        self.body.pointer("/reply_markup/inline_keyboard").is_some()
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    updates: Vec<Value>,
+    next_update_id: i64,
+    next_message_id: i64,
+    calls: Vec<Call>,
+    blocked_chats: Vec<i64>,
+    /// Fail this many upcoming calls of a method with HTTP 500.
+    failures: HashMap<String, usize>,
+}
+
+struct Shared {
+    inner: Mutex<Inner>,
+    arrived: Notify,
+}
+
+/// A running fake server.
+#[derive(Clone)]
+pub struct FakeApi {
+    /// What to put in `TELOXIDE_API_URL`.
+    pub url: String,
+    shared: Arc<Shared>,
+}
+
+impl FakeApi {
+    /// Starts the server on a free port of 127.0.0.1.
+    pub async fn start() -> FakeApi {
+        let shared = Arc::new(Shared {
+            inner: Mutex::new(Inner {
+                next_update_id: 1,
+                next_message_id: 1000,
+                ..Inner::default()
+            }),
+            arrived: Notify::new(),
+        });
+        let app = Router::new()
+            .route("/{token}/{method}", post(handle))
+            .with_state(Arc::clone(&shared));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        FakeApi { url, shared }
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Inner) -> T) -> T {
+        f(&mut self.shared.inner.lock().unwrap())
+    }
+
+    fn push(&self, kind: &str, payload: Value) {
+        self.with(|inner| {
+            let id = inner.next_update_id;
+            inner.next_update_id += 1;
+            inner
+                .updates
+                .push(json!({ "update_id": id, kind: payload }));
+        });
+        self.shared.arrived.notify_waiters();
+    }
+
+    fn user_message(&self, chat: i64, extra: Value) -> Value {
+        let id = self.with(|inner| {
+            inner.next_message_id += 1;
+            inner.next_message_id
+        });
+        let mut message = json!({
+            "message_id": id,
+            "date": 1_790_000_000,
+            "chat": { "id": chat, "type": "private", "first_name": "Tester" },
+            "from": { "id": chat, "is_bot": false, "first_name": "Tester" },
+        });
+        if let (Some(m), Some(e)) = (message.as_object_mut(), extra.as_object()) {
+            m.extend(e.clone());
+        }
+        message
+    }
+
+    /// The user types `text`.
+    pub fn send_text(&self, chat: i64, text: &str) {
+        let message = self.user_message(chat, json!({ "text": text }));
+        self.push("message", message);
+    }
+
+    /// The user sends a sticker.
+    pub fn send_sticker(&self, chat: i64) {
+        let sticker = json!({ "sticker": {
+            "file_id": "sticker-file", "file_unique_id": "sticker-unique",
+            "width": 512, "height": 512, "is_animated": false, "is_video": false, "type": "regular"
+        }});
+        let message = self.user_message(chat, sticker);
+        self.push("message", message);
+    }
+
+    /// The user edits an earlier message to `text`.
+    pub fn edit_text(&self, chat: i64, text: &str) {
+        let message = self.user_message(chat, json!({ "text": text, "edit_date": 1_790_000_100 }));
+        self.push("edited_message", message);
+    }
+
+    /// The user presses a button with `data` under the bot's message `message_id`.
+    pub fn press(&self, chat: i64, message_id: i64, data: &str) {
+        let query_id = self.with(|inner| inner.next_update_id);
+        let query = json!({
+            "id": format!("cq{query_id}"),
+            "from": { "id": chat, "is_bot": false, "first_name": "Tester" },
+            "chat_instance": "ci",
+            "data": data,
+            "message": {
+                "message_id": message_id,
+                "date": 1_790_000_000,
+                "chat": { "id": chat, "type": "private", "first_name": "Tester" },
+                "from": { "id": BOT_ID, "is_bot": true, "first_name": "Bot" },
+                "text": "question"
+            }
+        });
+        self.push("callback_query", query);
+    }
+
+    /// Every send to `chat` from now on fails with 403 "bot was blocked".
+    pub fn block(&self, chat: i64) {
+        self.with(|inner| inner.blocked_chats.push(chat));
+    }
+
+    /// The next `count` calls of `method` (lowercase) fail with HTTP 500.
+    pub fn fail_next(&self, method: &str, count: usize) {
+        self.with(|inner| inner.failures.insert(method.to_string(), count));
+    }
+
+    /// Every call so far.
+    pub fn calls(&self) -> Vec<Call> {
+        self.with(|inner| inner.calls.clone())
+    }
+
+    /// Waits (up to 30 s) for a call after index `since` that `matches`;
+    /// returns its index and the call.
+    pub async fn wait_for(
+        &self,
+        since: usize,
+        what: &str,
+        matches: impl Fn(&Call) -> bool,
+    ) -> (usize, Call) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let found = self.with(|inner| {
+                inner
+                    .calls
+                    .iter()
+                    .enumerate()
+                    .skip(since)
+                    .find(|(_, c)| matches(c))
+                    .map(|(i, c)| (i, c.clone()))
+            });
+            if let Some(found) = found {
+                return found;
+            }
+            if Instant::now() > deadline {
+                let calls: Vec<String> = self
+                    .calls()
+                    .iter()
+                    .skip(since)
+                    .map(|c| format!("{} {}", c.method, c.body))
+                    .collect();
+                panic!(
+                    "timed out waiting for {what}; calls since {since}:\n{}",
+                    calls.join("\n")
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+fn reply(result: Value) -> (axum::http::StatusCode, String) {
+    (
+        axum::http::StatusCode::OK,
+        json!({ "ok": true, "result": result }).to_string(),
+    )
+}
+
+fn refuse(status: u16, description: &str) -> (axum::http::StatusCode, String) {
+    let status = axum::http::StatusCode::from_u16(status).unwrap();
+    let body = json!({ "ok": false, "error_code": status.as_u16(), "description": description });
+    (status, body.to_string())
+}
+
+async fn handle(
+    State(shared): State<Arc<Shared>>,
+    Path((_token, method)): Path<(String, String)>,
+    body: Bytes,
+) -> (axum::http::StatusCode, String) {
+    let method = method.to_lowercase();
+    let body: Value = serde_json::from_slice(&body).unwrap_or_else(|_| json!({}));
+    if method == "getupdates" {
+        return get_updates(&shared, &body).await;
+    }
+    let mut inner = shared.inner.lock().unwrap();
+    if let Some(left) = inner.failures.get_mut(&method).filter(|n| **n > 0) {
+        *left -= 1;
+        inner.calls.push(Call {
+            method,
+            body,
+            message_id: None,
+        });
+        return refuse(500, "Internal Server Error: injected by the fake");
+    }
+    let chat = body.get("chat_id").and_then(Value::as_i64);
+    if chat.is_some_and(|c| inner.blocked_chats.contains(&c)) {
+        inner.calls.push(Call {
+            method,
+            body,
+            message_id: None,
+        });
+        return refuse(403, "Forbidden: bot was blocked by the user");
+    }
+    let result = match method.as_str() {
+        "getme" => json!({
+            "id": BOT_ID, "is_bot": true, "first_name": "Twitch Bot", "username": BOT_USERNAME,
+            "can_join_groups": true, "can_read_all_group_messages": false,
+            "supports_inline_queries": false, "can_connect_to_business": false, "has_main_web_app": false
+        }),
+        "getwebhookinfo" => {
+            json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 })
+        }
+        "sendmessage" | "editmessagetext" => {
+            let message_id = match body.get("message_id").and_then(Value::as_i64) {
+                Some(id) => id,
+                None => {
+                    inner.next_message_id += 1;
+                    inner.next_message_id
+                }
+            };
+            let message = json!({
+                "message_id": message_id,
+                "date": 1_790_000_000,
+                "chat": { "id": chat.unwrap_or(0), "type": "private", "first_name": "Tester" },
+                "from": { "id": BOT_ID, "is_bot": true, "first_name": "Twitch Bot" },
+                "text": body.get("text").cloned().unwrap_or(json!("")),
+            });
+            inner.calls.push(Call {
+                method,
+                body,
+                message_id: Some(message_id),
+            });
+            return reply(message);
+        }
+        _ => json!(true),
+    };
+    inner.calls.push(Call {
+        method,
+        body,
+        message_id: None,
+    });
+    reply(result)
+}
+
+async fn get_updates(shared: &Shared, body: &Value) -> (axum::http::StatusCode, String) {
+    let offset = body.get("offset").and_then(Value::as_i64).unwrap_or(0);
+    let wait = body
+        .get("timeout")
+        .and_then(Value::as_u64)
+        .unwrap_or(0)
+        .min(1);
+    let deadline = Instant::now() + Duration::from_secs(wait);
+    loop {
+        let arrived = shared.arrived.notified();
+        let ready: Vec<Value> = {
+            let mut inner = shared.inner.lock().unwrap();
+            inner
+                .updates
+                .retain(|u| u.get("update_id").and_then(Value::as_i64).unwrap_or(0) >= offset);
+            inner.updates.iter().take(100).cloned().collect()
+        };
+        if !ready.is_empty() || Instant::now() >= deadline {
+            return reply(Value::Array(ready));
+        }
+        let _ = tokio::time::timeout(deadline - Instant::now(), arrived).await;
+    }
+}
