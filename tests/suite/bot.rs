@@ -154,6 +154,14 @@ fn temp_dir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
 }
 
+/// A fake API and the bot on the shipped dialogues with a SQLite file in a fresh folder.
+async fn start_with_sqlite() -> (FakeApi, tempfile::TempDir, BotProcess) {
+    let api = FakeApi::start().await;
+    let dir = temp_dir();
+    let bot = BotProcess::start(&api, &sqlite_url(dir.path()), &repo_path("dialogues"));
+    (api, dir, bot)
+}
+
 fn sqlite_url(dir: &Path) -> String {
     format!("sqlite://{}", dir.join("state/bot.sqlite").display())
 }
@@ -189,6 +197,14 @@ const Q_OTHER: &str = "Any other unusual symptoms?";
 const Q_DETAILS: &str = "In a few words, what else";
 const Q_STRESS: &str = "under stress or feeling anxious";
 
+/// "No" to every question after the duration.
+const NO_TO_THE_REST: [(&str, &str); 4] = [
+    (Q_PAIN, "no"),
+    (Q_VISION, "no"),
+    (Q_OTHER, "no"),
+    (Q_STRESS, "no"),
+];
+
 /// Answers each question by button, checking the answered message is edited.
 async fn by_buttons(user: &mut UserChat, steps: &[(&str, &str)]) {
     for (question, label) in steps {
@@ -219,9 +235,7 @@ async fn by_typing(user: &mut UserChat, steps: &[(&str, &str)]) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn whole_checks_reach_each_triage_level_by_buttons_and_by_typing() {
-    let api = FakeApi::start().await;
-    let dir = temp_dir();
-    let bot = BotProcess::start(&api, &sqlite_url(dir.path()), &repo_path("dialogues"));
+    let (api, dir, bot) = start_with_sqlite().await;
 
     let mut emergency = UserChat::new(&api, 101);
     emergency.say("/start");
@@ -326,9 +340,7 @@ async fn whole_checks_reach_each_triage_level_by_buttons_and_by_typing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn back_restart_and_forget() {
-    let api = FakeApi::start().await;
-    let dir = temp_dir();
-    let bot = BotProcess::start(&api, &sqlite_url(dir.path()), &repo_path("dialogues"));
+    let (api, dir, bot) = start_with_sqlite().await;
     let mut user = UserChat::new(&api, 201);
     user.say("/check");
     by_typing(
@@ -345,16 +357,7 @@ async fn back_restart_and_forget() {
     let again = user.expect(Q_DURATION).await;
     assert!(again.text().contains("Your earlier answer: 2 days"));
     user.say("3 weeks");
-    by_typing(
-        &mut user,
-        &[
-            (Q_PAIN, "no"),
-            (Q_VISION, "no"),
-            (Q_OTHER, "no"),
-            (Q_STRESS, "no"),
-        ],
-    )
-    .await;
+    by_typing(&mut user, &NO_TO_THE_REST).await;
     let verdict = user.expect("SEE A DOCTOR").await;
     assert!(
         verdict.text().contains("going on for 3 weeks"),
@@ -385,9 +388,7 @@ async fn back_restart_and_forget() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn stale_buttons_stickers_and_edits_leave_the_session_unchanged() {
-    let api = FakeApi::start().await;
-    let dir = temp_dir();
-    let bot = BotProcess::start(&api, &sqlite_url(dir.path()), &repo_path("dialogues"));
+    let (api, dir, bot) = start_with_sqlite().await;
     let mut user = UserChat::new(&api, 301);
     user.say("/check");
     let first = user.expect(Q_RED_FLAGS).await;
@@ -459,16 +460,7 @@ async fn a_restarted_bot_continues_every_conversation() {
     let second = BotProcess::start(&api, &storage, &repo_path("dialogues"));
     user.say("/check");
     user.expect("Picking up where you left off").await;
-    by_typing(
-        &mut user,
-        &[
-            (Q_PAIN, "no"),
-            (Q_VISION, "no"),
-            (Q_OTHER, "no"),
-            (Q_STRESS, "no"),
-        ],
-    )
-    .await;
+    by_typing(&mut user, &NO_TO_THE_REST).await;
     let verdict = user.expect("SEE A DOCTOR").await;
     assert!(
         verdict.text().contains("going on for 2 weeks"),
@@ -513,9 +505,7 @@ async fn a_new_dialogue_version_restarts_old_checks_with_a_notice() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_token_and_answers_never_reach_the_log_even_when_the_api_fails() {
-    let api = FakeApi::start().await;
-    let dir = temp_dir();
-    let bot = BotProcess::start(&api, &sqlite_url(dir.path()), &repo_path("dialogues"));
+    let (api, _dir, bot) = start_with_sqlite().await;
     let mut blocked = UserChat::new(&api, 601);
     let mut user = UserChat::new(&api, 602);
     // Wait for start-up before injecting failures.
