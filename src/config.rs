@@ -9,6 +9,8 @@ use std::time::Duration;
 pub const DEFAULT_DIALOGUES: &str = "dialogues";
 /// Where sessions are kept when nothing else is said.
 pub const DEFAULT_STORAGE: &str = "sqlite://data/bot.sqlite";
+/// How long joins are gathered into one welcome when nothing else is said.
+pub const DEFAULT_WELCOME_DELAY: Duration = Duration::from_secs(5);
 /// How long an idle check is kept when nothing else is said.
 pub const DEFAULT_SESSION_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 
@@ -78,6 +80,8 @@ pub struct Config {
     pub storage: Storage,
     /// `BOT_SESSION_TTL`: idle checks older than this are deleted.
     pub session_ttl: Duration,
+    /// `BOT_WELCOME_DELAY`: joins within this window get one combined welcome.
+    pub welcome_delay: Duration,
     /// `BOT_THROTTLE` (`on` by default): keep to Telegram's rate limits.
     /// Only benchmarks and tests against a fake server switch it off.
     pub throttle: bool,
@@ -101,8 +105,14 @@ impl Config {
             Storage::parse(&var("BOT_STORAGE").unwrap_or_else(|| DEFAULT_STORAGE.to_string()))?;
         let session_ttl = match var("BOT_SESSION_TTL") {
             None => DEFAULT_SESSION_TTL,
-            Some(text) => parse_ttl(&text).ok_or_else(|| {
+            Some(text) => parse_duration(&text).filter(|d| !d.is_zero()).ok_or_else(|| {
                 format!("BOT_SESSION_TTL `{text}` is not understood: use e.g. `24h`, `90m`, `2d` or seconds")
+            })?,
+        };
+        let welcome_delay = match var("BOT_WELCOME_DELAY") {
+            None => DEFAULT_WELCOME_DELAY,
+            Some(text) => parse_duration(&text).ok_or_else(|| {
+                format!("BOT_WELCOME_DELAY `{text}` is not understood: use e.g. `5s`, `500ms`")
             })?,
         };
         let throttle = match var("BOT_THROTTLE").as_deref().map(str::trim) {
@@ -117,20 +127,22 @@ impl Config {
             dialogue: var("BOT_DIALOGUE"),
             storage,
             session_ttl,
+            welcome_delay,
             throttle,
         })
     }
 }
 
-/// Reads `90`, `90s`, `15m`, `24h` or `2d`; zero is refused.
-fn parse_ttl(text: &str) -> Option<Duration> {
+/// Reads `90` (seconds), `500ms`, `90s`, `15m`, `24h` or `2d`.
+fn parse_duration(text: &str) -> Option<Duration> {
     let text = text.trim();
     let split = text
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let n: u64 = number.parse().ok().filter(|&n| n > 0)?;
+    let n: u64 = number.parse().ok()?;
     let seconds = match unit.trim() {
+        "ms" => return Some(Duration::from_millis(n)),
         "" | "s" => n,
         "m" => n.checked_mul(60)?,
         "h" => n.checked_mul(3600)?,
@@ -146,11 +158,11 @@ mod tests {
 
     #[test]
     fn ttl_and_storage_parse() {
-        assert_eq!(parse_ttl("24h"), Some(Duration::from_secs(86_400)));
-        assert_eq!(parse_ttl("90"), Some(Duration::from_secs(90)));
-        assert_eq!(parse_ttl("2d"), Some(Duration::from_secs(172_800)));
-        assert_eq!(parse_ttl("0"), None);
-        assert_eq!(parse_ttl("soon"), None);
+        assert_eq!(parse_duration("24h"), Some(Duration::from_secs(86_400)));
+        assert_eq!(parse_duration("90"), Some(Duration::from_secs(90)));
+        assert_eq!(parse_duration("2d"), Some(Duration::from_secs(172_800)));
+        assert_eq!(parse_duration("300ms"), Some(Duration::from_millis(300)));
+        assert_eq!(parse_duration("soon"), None);
         assert_eq!(Storage::parse("memory"), Ok(Storage::Memory));
         assert_eq!(
             Storage::parse("sqlite://data/x.sqlite"),

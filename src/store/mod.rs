@@ -30,6 +30,42 @@ pub struct QuestionMessage {
     pub turn: u32,
 }
 
+/// What a group admin chose in `/settings`, plus the tip schedule's progress.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupSettings {
+    /// Greet new members (off by default).
+    pub welcome: bool,
+    /// Post a stress tip at this rhythm (off by default).
+    pub tips: Option<Rhythm>,
+    /// Forum topic for welcomes and tips; `None` is General.
+    pub topic: Option<i32>,
+    /// The last tip slot posted (or skipped when tips were switched on).
+    pub last_tip_slot: Option<u64>,
+    /// How many tips were posted, to rotate through them.
+    pub tips_posted: u64,
+}
+
+/// How often periodic tips come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rhythm {
+    /// One a day (UTC days).
+    Daily,
+    /// One a week.
+    Weekly,
+}
+
+impl Rhythm {
+    /// The slot `now_ms` falls in: days or weeks since the Unix epoch.
+    pub fn slot(self, now_ms: u64) -> u64 {
+        let day = now_ms / 86_400_000;
+        match self {
+            Rhythm::Daily => day,
+            Rhythm::Weekly => day / 7,
+        }
+    }
+}
+
 /// A storage failure, in words for the log (never holding answers).
 #[derive(Debug, thiserror::Error)]
 #[error("storage: {0}")]
@@ -86,6 +122,53 @@ impl Store {
             }
             Store::Sqlite(s) => s.delete(chat).await,
         }
+    }
+
+    /// The settings of group `chat` (defaults when none are stored).
+    pub async fn group(&self, chat: i64) -> Result<GroupSettings, StoreError> {
+        let found = match self {
+            Store::Memory(s) => s.group(chat),
+            Store::Sqlite(s) => s.group(chat).await?,
+        };
+        Ok(found.unwrap_or_default())
+    }
+
+    /// Saves the settings of group `chat`.
+    pub async fn save_group(&self, chat: i64, settings: &GroupSettings) -> Result<(), StoreError> {
+        match self {
+            Store::Memory(s) => {
+                s.save_group(chat, settings);
+                Ok(())
+            }
+            Store::Sqlite(s) => s.save_group(chat, settings).await,
+        }
+    }
+
+    /// Forgets group `chat` (the bot was removed from it).
+    pub async fn delete_group(&self, chat: i64) -> Result<(), StoreError> {
+        match self {
+            Store::Memory(s) => {
+                s.delete_group(chat);
+                Ok(())
+            }
+            Store::Sqlite(s) => s.delete_group(chat).await,
+        }
+    }
+
+    /// Moves group settings to a new chat id (a group upgraded to a supergroup).
+    pub async fn move_group(&self, from: i64, to: i64) -> Result<(), StoreError> {
+        let settings = self.group(from).await?;
+        self.save_group(to, &settings).await?;
+        self.delete_group(from).await
+    }
+
+    /// Every group with periodic tips on.
+    pub async fn groups_with_tips(&self) -> Result<Vec<(i64, GroupSettings)>, StoreError> {
+        let all = match self {
+            Store::Memory(s) => s.groups(),
+            Store::Sqlite(s) => s.groups().await?,
+        };
+        Ok(all.into_iter().filter(|(_, g)| g.tips.is_some()).collect())
     }
 
     /// Deletes every record idle since before `cutoff_ms`; returns how many.

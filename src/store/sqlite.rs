@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{ChatRecord, StoreError};
+use super::{ChatRecord, GroupSettings, StoreError};
 
 /// A store in one SQLite file, shared by the bot's tasks.
 #[derive(Clone)]
@@ -36,7 +36,11 @@ impl SqliteStore {
                      updated_ms INTEGER NOT NULL,
                      record     TEXT NOT NULL
                  );
-                 CREATE INDEX IF NOT EXISTS chats_updated ON chats (updated_ms);",
+                 CREATE INDEX IF NOT EXISTS chats_updated ON chats (updated_ms);
+                 CREATE TABLE IF NOT EXISTS groups (
+                     chat_id  INTEGER PRIMARY KEY,
+                     settings TEXT NOT NULL
+                 );",
             )
             .map_err(failed("cannot prepare the database"))?;
         Ok(SqliteStore {
@@ -100,6 +104,70 @@ impl SqliteStore {
             c.execute("DELETE FROM chats WHERE chat_id = ?1", [chat])
                 .map(drop)
                 .map_err(failed("cannot delete a chat"))
+        })
+        .await
+    }
+
+    pub(super) async fn group(&self, chat: i64) -> Result<Option<GroupSettings>, StoreError> {
+        let json: Option<String> = self
+            .with(move |c| {
+                c.query_row(
+                    "SELECT settings FROM groups WHERE chat_id = ?1",
+                    [chat],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(failed("cannot read group settings"))
+            })
+            .await?;
+        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+    }
+
+    pub(super) async fn save_group(
+        &self,
+        chat: i64,
+        settings: &GroupSettings,
+    ) -> Result<(), StoreError> {
+        let json = serde_json::to_string(settings).map_err(|e| StoreError(e.to_string()))?;
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO groups (chat_id, settings) VALUES (?1, ?2)
+                 ON CONFLICT (chat_id) DO UPDATE SET settings = excluded.settings",
+                params![chat, json],
+            )
+            .map(drop)
+            .map_err(failed("cannot save group settings"))
+        })
+        .await
+    }
+
+    pub(super) async fn delete_group(&self, chat: i64) -> Result<(), StoreError> {
+        self.with(move |c| {
+            c.execute("DELETE FROM groups WHERE chat_id = ?1", [chat])
+                .map(drop)
+                .map_err(failed("cannot delete group settings"))
+        })
+        .await
+    }
+
+    pub(super) async fn groups(&self) -> Result<Vec<(i64, GroupSettings)>, StoreError> {
+        self.with(|c| {
+            let mut query = c
+                .prepare("SELECT chat_id, settings FROM groups")
+                .map_err(failed("cannot list groups"))?;
+            let rows = query
+                .query_map([], |row| {
+                    Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+                })
+                .map_err(failed("cannot list groups"))?;
+            let mut groups = Vec::new();
+            for row in rows {
+                let (chat, json) = row.map_err(failed("cannot list groups"))?;
+                if let Ok(settings) = serde_json::from_str(&json) {
+                    groups.push((chat, settings));
+                }
+            }
+            Ok(groups)
         })
         .await
     }

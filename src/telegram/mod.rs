@@ -1,22 +1,30 @@
 //! The Telegram edge: start-up, the handler tree, and shutdown on SIGINT or
 //! SIGTERM (in-flight updates finish first).
+//!
+//! Private chats run the check ([`private`]); groups get an introduction,
+//! tips and a link to the private check, never a health question ([`group`]).
 
-mod handlers;
+mod commands;
+mod group;
+mod outbox;
+mod private;
 pub mod render;
+pub mod tips;
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use teloxide::adaptors::Throttle;
 use teloxide::adaptors::throttle::Limits;
+use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
-use teloxide::types::BotCommand;
-use teloxide::utils::command::BotCommands;
+use teloxide::types::{ChatMemberUpdated, Me};
 
 use crate::config::{Config, Storage};
 use crate::script::{self, Script};
 use crate::store::{MemoryStore, SqliteStore, Store};
-use handlers::Command;
+use outbox::HandlerResult;
 
 /// The bot as handlers use it: every send goes through `Throttle`.
 pub type TgBot = Throttle<Bot>;
@@ -25,10 +33,34 @@ pub type TgBot = Throttle<Bot>;
 pub struct App {
     /// The dialogue being run.
     pub script: Script,
-    /// Where chats' checks are kept.
+    /// Where chats' checks and groups' settings are kept.
     pub store: Store,
     /// Idle checks older than this are gone.
     pub session_ttl: Duration,
+    /// How long joins are collected before one combined welcome.
+    pub welcome_delay: Duration,
+    /// Names waiting for a welcome, by group.
+    pending_welcomes: Mutex<HashMap<i64, Vec<String>>>,
+}
+
+impl App {
+    /// Everything handlers need, from the loaded dialogue, the store and the settings.
+    pub fn new(script: Script, store: Store, config: &Config) -> App {
+        App {
+            script,
+            store,
+            session_ttl: config.session_ttl,
+            welcome_delay: config.welcome_delay,
+            pending_welcomes: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// Opens the configured store.
@@ -41,8 +73,28 @@ pub fn open_store(storage: &Storage) -> Result<Store, String> {
     }
 }
 
-/// Runs the bot with long polling until SIGINT or SIGTERM.
-pub async fn run(config: Config) -> Result<(), String> {
+/// The Bot API client: the configured server, behind `Throttle`.
+pub fn connect(config: &Config) -> TgBot {
+    let mut bot = Bot::new(config.token.expose());
+    if let Some(url) = config.api_url.clone() {
+        bot = bot.set_api_url(url);
+    }
+    let limits = if config.throttle {
+        Limits::default()
+    } else {
+        let unlimited = 1_000_000;
+        Limits {
+            messages_per_sec_chat: unlimited,
+            messages_per_min_chat: unlimited,
+            messages_per_min_channel_or_supergroup: unlimited,
+            messages_per_sec_overall: unlimited,
+        }
+    };
+    bot.throttle(limits)
+}
+
+/// Loads the configured dialogue and store, as `run` does.
+pub fn prepare(config: &Config) -> Result<App, String> {
     let scripts =
         script::load_checked(std::slice::from_ref(&config.dialogues)).map_err(|e| e.to_string())?;
     let files: Vec<String> = scripts
@@ -60,50 +112,33 @@ pub async fn run(config: Config) -> Result<(), String> {
         if config.throttle { "on" } else { "off" },
         config.session_ttl.as_secs()
     );
+    Ok(App::new(script, store, config))
+}
 
-    let mut bot = Bot::new(config.token.expose());
-    if let Some(url) = config.api_url.clone() {
-        bot = bot.set_api_url(url);
-    }
-    let limits = if config.throttle {
-        Limits::default()
-    } else {
-        Limits {
-            messages_per_sec_chat: 1_000_000,
-            messages_per_min_chat: 1_000_000,
-            messages_per_min_channel_or_supergroup: 1_000_000,
-            messages_per_sec_overall: 1_000_000,
-        }
-    };
-    let bot = bot.throttle(limits);
+/// Runs the bot with long polling until SIGINT or SIGTERM.
+pub async fn run(config: Config) -> Result<(), String> {
+    let app = Arc::new(prepare(&config)?);
+    let bot = connect(&config);
     bot.get_me().await.map_err(|e| {
         format!("cannot reach the Telegram Bot API (is TELOXIDE_TOKEN right?): {e}")
     })?;
-    // Telegram wants command names without the leading slash.
-    let menu = Command::bot_commands().into_iter().map(|c| {
-        let name = c.command.trim_start_matches('/').to_string();
-        BotCommand::new(name, c.description)
-    });
-    if let Err(e) = bot.set_my_commands(menu).await {
-        log::warn!("could not set the command menu: {e}");
+    for (scope, menu) in commands::menus() {
+        if let Err(e) = bot.set_my_commands(menu).scope(scope).await {
+            log::warn!("could not set a command menu: {e}");
+        }
     }
 
-    let app = Arc::new(App {
-        script,
-        store,
-        session_ttl: config.session_ttl,
-    });
     let purge = tokio::spawn(purge_idle(Arc::clone(&app)));
-    let mut dispatcher = Dispatcher::builder(bot, handlers::schema())
+    let tips = tokio::spawn(tips::run(bot.clone(), Arc::clone(&app)));
+    let mut dispatcher = Dispatcher::builder(bot, schema())
         .dependencies(dptree::deps![Arc::clone(&app)])
         .default_handler(|_| async {})
         .enable_ctrlc_handler()
         .build();
     let token = dispatcher.shutdown_token();
     tokio::spawn(async move {
-        if let Ok(mut term) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
             term.recv().await;
             log::info!("SIGTERM: finishing in-flight updates, then stopping");
             if let Ok(done) = token.shutdown() {
@@ -114,8 +149,88 @@ pub async fn run(config: Config) -> Result<(), String> {
     log::info!("bot is running; stop with Ctrl-C or SIGTERM");
     dispatcher.dispatch().await;
     purge.abort();
+    tips.abort();
     log::info!("stopped");
     Ok(())
+}
+
+/// The whole handler tree.
+pub fn schema() -> UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'static>> {
+    dptree::entry()
+        .branch(Update::filter_message().endpoint(on_message))
+        .branch(Update::filter_edited_message().endpoint(on_edited))
+        .branch(Update::filter_callback_query().endpoint(on_callback))
+        .branch(Update::filter_my_chat_member().endpoint(on_membership))
+}
+
+/// Logs a failed update by id (never its text) and keeps the bot going.
+fn logged(update: &Update, result: HandlerResult) -> HandlerResult {
+    if let Err(e) = result {
+        log::error!("update {} failed: {e}", update.id.0);
+    }
+    Ok(())
+}
+
+async fn on_message(
+    bot: TgBot,
+    msg: Message,
+    me: Me,
+    app: Arc<App>,
+    update: Update,
+) -> HandlerResult {
+    let result = if msg.chat.is_private() {
+        private::message(&bot, &msg, &me, &app).await
+    } else if msg.chat.is_group() || msg.chat.is_supergroup() {
+        group::message(&bot, &msg, &me, &app).await
+    } else {
+        Ok(())
+    };
+    logged(&update, result)
+}
+
+async fn on_edited(bot: TgBot, msg: Message, app: Arc<App>, update: Update) -> HandlerResult {
+    if !msg.chat.is_private() {
+        return Ok(());
+    }
+    logged(&update, private::edited(&bot, &msg, &app).await)
+}
+
+async fn on_callback(
+    bot: TgBot,
+    query: CallbackQuery,
+    app: Arc<App>,
+    update: Update,
+) -> HandlerResult {
+    let chat = query.message.as_ref().map(|m| m.chat().clone());
+    let result = match chat {
+        Some(chat) if chat.is_private() => private::callback(&bot, &query, chat.id, &app).await,
+        Some(_)
+            if query
+                .data
+                .as_deref()
+                .is_some_and(|d| d.starts_with(render::SETTINGS)) =>
+        {
+            group::settings_pressed(&bot, &query, &app).await
+        }
+        _ => bot
+            .answer_callback_query(query.id.clone())
+            .await
+            .map(drop)
+            .map_err(Into::into),
+    };
+    logged(&update, result)
+}
+
+async fn on_membership(
+    bot: TgBot,
+    change: ChatMemberUpdated,
+    app: Arc<App>,
+    update: Update,
+) -> HandlerResult {
+    if change.chat.is_private() {
+        return Ok(());
+    }
+    logged(&update, group::membership(&bot, &change, &app).await)
 }
 
 /// Deletes idle checks now and then, so health answers are not kept past the TTL.
@@ -128,7 +243,7 @@ async fn purge_idle(app: Arc<App>) {
     loop {
         tick.tick().await;
         let ttl_ms = app.session_ttl.as_millis() as u64;
-        let cutoff = handlers::now_ms().saturating_sub(ttl_ms);
+        let cutoff = now_ms().saturating_sub(ttl_ms);
         match app.store.purge_idle(cutoff).await {
             Ok(0) => {}
             Ok(n) => log::info!("deleted {n} idle check(s)"),

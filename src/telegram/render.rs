@@ -6,6 +6,7 @@ use teloxide::utils::html::escape;
 
 use crate::engine::{OutcomeReply, Question, TipsReply};
 use crate::script::{NodeKind, Script};
+use crate::store::{GroupSettings, Rhythm};
 
 /// Telegram's limit on one message's text.
 pub const MAX_MESSAGE: usize = 4096;
@@ -100,8 +101,27 @@ pub fn tips(t: &TipsReply) -> String {
     text
 }
 
-/// `/about`: what the bot is, its sources, the disclaimer, what it stores.
+/// `/about` in a private chat: what the bot is, its sources, the disclaimer, what it stores.
 pub fn about(script: &Script, ttl_hours: u64) -> String {
+    format!(
+        "{}\n\n<b>What I keep</b>\nWhile you do a check I keep your answers and the question you are on, \
+         so you can continue later or go /back. They are deleted {ttl_hours} hours after your last \
+         message, and a finished check keeps nothing longer. /forget deletes everything at once. \
+         I never ask health questions in group chats.",
+        about_common(script)
+    )
+}
+
+/// `/about` in a group.
+pub fn group_about(script: &Script) -> String {
+    format!(
+        "{}\n\nIn this group I only share general tips. Checks happen in a private chat with me, \
+         so nobody here sees anyone's answers.",
+        about_common(script)
+    )
+}
+
+fn about_common(script: &Script) -> String {
     let mut text = format!(
         "<b>{}</b>\n{}\n\n<i>⚠ {}</i>\n\n<b>Sources</b>",
         escape(&script.title),
@@ -114,13 +134,136 @@ pub fn about(script: &Script, ttl_hours: u64) -> String {
             text.push_str(&format!(" — {}", escape(url)));
         }
     }
-    text.push_str(&format!(
-        "\n\n<b>What I keep</b>\nWhile you do a check I keep your answers and the question you are on, \
-         so you can continue later or go /back. They are deleted {ttl_hours} hours after your last \
-         message, and a finished check keeps nothing longer. /forget deletes everything at once. \
-         I never ask health questions in group chats."
-    ));
     text
+}
+
+/// The deep link that opens a private chat and starts the check at once.
+pub fn check_link(bot_username: &str) -> InlineKeyboardMarkup {
+    let url = url::Url::parse(&format!("https://t.me/{bot_username}?start=check"))
+        .unwrap_or_else(|_| url::Url::parse("https://t.me/").expect("static URL parses"));
+    InlineKeyboardMarkup::new([[InlineKeyboardButton::url("Start my private check", url)]])
+}
+
+/// What the bot posts when added to a group.
+pub fn group_intro(script: &Script) -> String {
+    format!(
+        "<b>Hello, everyone!</b> I help with twitching around the nose and face.\n\
+         • /check — a short check in a private chat with me: your answers stay between us, \
+         I never ask health questions here.\n\
+         • /tips — ways to ease stress, which can make twitching worse.\n\
+         • /about — what I am and where my information comes from.\n\n<i>⚠ {}</i>",
+        escape(&script.disclaimer.text)
+    )
+}
+
+/// The reply to `/check` in a group: the check happens in private.
+pub fn check_in_private() -> String {
+    "Checks happen in a private chat, so nobody here sees your answers. Tap below to start yours."
+        .to_string()
+}
+
+/// `/help` in a group.
+pub fn group_help() -> String {
+    [
+        "<b>How I work in this group</b>",
+        "/check — start your own check in a private chat with me",
+        "/tips — ways to ease stress",
+        "/about — what I am and my sources",
+        "/settings — welcome message and periodic tips (admins only)",
+        "",
+        "I never ask health questions in the group.",
+    ]
+    .join("\n")
+}
+
+/// One combined welcome for everyone who just joined.
+pub fn welcome_members(names: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut list: Vec<String> = names.iter().take(SHOWN).map(|n| escape(n)).collect();
+    if names.len() > SHOWN {
+        list.push(format!("{} others", names.len() - SHOWN));
+    }
+    let who = match list.len() {
+        0 => "everyone".to_string(),
+        1 => list[0].clone(),
+        n => format!("{} and {}", list[..n - 1].join(", "), list[n - 1]),
+    };
+    format!(
+        "Welcome, {who}! If twitching around your nose or face bothers you, I can walk you \
+         through a short check in a private chat — your answers stay between us."
+    )
+}
+
+/// A periodic tip.
+pub fn periodic_tip(title: &str, tip: &str) -> String {
+    format!("<b>💡 {}</b>\n{}", escape(title), escape(tip))
+}
+
+/// Callback data prefix of settings buttons.
+pub const SETTINGS: &str = "s:";
+
+/// The `/settings` message: the current choices and buttons to change them.
+/// `topic` is the forum topic the message is in, if any.
+pub fn settings(current: &GroupSettings, topic: Option<i32>) -> (String, InlineKeyboardMarkup) {
+    let rhythm = match current.tips {
+        None => "off",
+        Some(Rhythm::Daily) => "daily",
+        Some(Rhythm::Weekly) => "weekly",
+    };
+    let place = match current.topic {
+        None => "General".to_string(),
+        Some(t) if Some(t) == topic => "this topic".to_string(),
+        Some(t) => format!("topic {t}"),
+    };
+    let text = format!(
+        "<b>Settings for this group</b>\nWelcome message for new members: <b>{}</b>\n\
+         Periodic stress tip: <b>{rhythm}</b>\nWelcomes and tips are posted in: <b>{place}</b>",
+        if current.welcome { "on" } else { "off" }
+    );
+    let mark = |on: bool, label: &str| {
+        if on {
+            format!("✓ {label}")
+        } else {
+            label.to_string()
+        }
+    };
+    let button = |label: String, data: &str| {
+        InlineKeyboardButton::callback(label, format!("{SETTINGS}{data}"))
+    };
+    let mut rows = vec![
+        vec![
+            button(mark(current.welcome, "Welcome on"), "welcome:on"),
+            button(mark(!current.welcome, "Welcome off"), "welcome:off"),
+        ],
+        vec![
+            button(mark(current.tips.is_none(), "Tips off"), "tips:off"),
+            button(
+                mark(current.tips == Some(Rhythm::Daily), "Daily"),
+                "tips:daily",
+            ),
+            button(
+                mark(current.tips == Some(Rhythm::Weekly), "Weekly"),
+                "tips:weekly",
+            ),
+        ],
+    ];
+    if topic.is_some() || current.topic.is_some() {
+        let mut row = vec![button(
+            mark(current.topic.is_none(), "Post in General"),
+            "topic:general",
+        )];
+        if topic.is_some() {
+            row.push(button(
+                mark(
+                    current.topic.is_some() && current.topic == topic,
+                    "Post in this topic",
+                ),
+                "topic:here",
+            ));
+        }
+        rows.push(row);
+    }
+    (text, InlineKeyboardMarkup::new(rows))
 }
 
 /// `/help`.
