@@ -28,6 +28,11 @@ fn var(name: &str) -> Option<String> {
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps a secret so it cannot be printed by accident.
+    pub fn new(secret: impl Into<String>) -> Secret {
+        Secret(secret.into())
+    }
+
     /// The secret itself, for the one place that needs it.
     pub fn expose(&self) -> &str {
         &self.0
@@ -121,7 +126,7 @@ impl Config {
             Some(other) => return Err(format!("BOT_THROTTLE `{other}` should be `on` or `off`")),
         };
         Ok(Config {
-            token: Secret(token.trim().to_string()),
+            token: Secret::new(token.trim()),
             api_url,
             dialogues: dialogues_path(),
             dialogue: var("BOT_DIALOGUE"),

@@ -13,17 +13,17 @@ use crate::fake_api::{Call, FakeApi};
 use crate::repo_path;
 
 /// A token shaped like a real one; it must never reach the logs.
-const TOKEN: &str = "987654321:AAF-secret-TOKEN_for_tests_only-xyz";
+pub const TOKEN: &str = "987654321:AAF-secret-TOKEN_for_tests_only-xyz";
 const TOKEN_SECRET: &str = "AAF-secret-TOKEN_for_tests_only-xyz";
 
 /// The bot binary running against the fake API.
-struct BotProcess {
+pub struct BotProcess {
     child: Child,
     log: Arc<Mutex<String>>,
 }
 
 impl BotProcess {
-    fn start(api: &FakeApi, storage: &str, dialogues: &Path) -> BotProcess {
+    pub fn start(api: &FakeApi, storage: &str, dialogues: &Path) -> BotProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_nasal-twitch-bot"))
             .arg("run")
             .env("TELOXIDE_TOKEN", TOKEN)
@@ -31,6 +31,7 @@ impl BotProcess {
             .env("BOT_STORAGE", storage)
             .env("BOT_DIALOGUES", dialogues)
             .env("BOT_THROTTLE", "off")
+            .env("BOT_WELCOME_DELAY", "300ms")
             .env("RUST_LOG", "debug")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -51,7 +52,7 @@ impl BotProcess {
     }
 
     /// SIGTERM, then wait for a clean exit.
-    fn stop(mut self) -> String {
+    pub fn stop(mut self) -> String {
         Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
@@ -150,19 +151,19 @@ impl UserChat {
     }
 }
 
-fn temp_dir() -> tempfile::TempDir {
+pub fn temp_dir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
 }
 
 /// A fake API and the bot on the shipped dialogues with a SQLite file in a fresh folder.
-async fn start_with_sqlite() -> (FakeApi, tempfile::TempDir, BotProcess) {
+pub async fn start_with_sqlite() -> (FakeApi, tempfile::TempDir, BotProcess) {
     let api = FakeApi::start().await;
     let dir = temp_dir();
     let bot = BotProcess::start(&api, &sqlite_url(dir.path()), &repo_path("dialogues"));
     (api, dir, bot)
 }
 
-fn sqlite_url(dir: &Path) -> String {
+pub fn sqlite_url(dir: &Path) -> String {
     format!("sqlite://{}", dir.join("state/bot.sqlite").display())
 }
 

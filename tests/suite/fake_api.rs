@@ -34,6 +34,11 @@ impl Call {
         self.body.get("chat_id").and_then(Value::as_i64)
     }
 
+    /// The forum topic the call posts in, if any.
+    pub fn topic(&self) -> Option<i64> {
+        self.body.get("message_thread_id").and_then(Value::as_i64)
+    }
+
     /// The message text, if any.
     pub fn text(&self) -> &str {
         self.body.get("text").and_then(Value::as_str).unwrap_or("")
@@ -41,6 +46,15 @@ impl Call {
 
     /// Callback data of the button labelled `label`, if the call has one.
     pub fn button(&self, label: &str) -> Option<String> {
+        self.button_field(label, "callback_data")
+    }
+
+    /// The URL of the button labelled `label`, if the call has one.
+    pub fn url_button(&self, label: &str) -> Option<String> {
+        self.button_field(label, "url")
+    }
+
+    fn button_field(&self, label: &str, field: &str) -> Option<String> {
         let rows = self
             .body
             .pointer("/reply_markup/inline_keyboard")?
@@ -48,7 +62,7 @@ impl Call {
         rows.iter()
             .flat_map(|row| row.as_array().into_iter().flatten())
             .find(|b| b.get("text").and_then(Value::as_str) == Some(label))
-            .and_then(|b| b.get("callback_data").and_then(Value::as_str))
+            .and_then(|b| b.get(field).and_then(Value::as_str))
             .map(str::to_string)
     }
 
@@ -65,6 +79,8 @@ struct Inner {
     next_message_id: i64,
     calls: Vec<Call>,
     blocked_chats: Vec<i64>,
+    /// (group, user) pairs that `getChatMember` reports as the owner.
+    admins: Vec<(i64, i64)>,
     /// Fail this many upcoming calls of a method with HTTP 500.
     failures: HashMap<String, usize>,
 }
@@ -120,16 +136,22 @@ impl FakeApi {
     }
 
     fn user_message(&self, chat: i64, extra: Value) -> Value {
+        let from = json!({ "id": chat, "is_bot": false, "first_name": "Tester" });
+        self.incoming(chat_of(chat), from, None, extra)
+    }
+
+    /// A message from a user, with a fresh id, in `chat` (and forum `topic`).
+    fn incoming(&self, chat: Value, from: Value, topic: Option<i32>, extra: Value) -> Value {
         let id = self.with(|inner| {
             inner.next_message_id += 1;
             inner.next_message_id
         });
-        let mut message = json!({
-            "message_id": id,
-            "date": 1_790_000_000,
-            "chat": { "id": chat, "type": "private", "first_name": "Tester" },
-            "from": { "id": chat, "is_bot": false, "first_name": "Tester" },
-        });
+        let mut message =
+            json!({ "message_id": id, "date": 1_790_000_000, "chat": chat, "from": from });
+        if let Some(topic) = topic {
+            message["message_thread_id"] = json!(topic);
+            message["is_topic_message"] = json!(true);
+        }
         if let (Some(m), Some(e)) = (message.as_object_mut(), extra.as_object()) {
             m.extend(e.clone());
         }
@@ -175,6 +197,110 @@ impl FakeApi {
             }
         });
         self.push("callback_query", query);
+    }
+
+    /// `user` is an owner of `group` from now on.
+    pub fn make_admin(&self, group: i64, user: i64) {
+        self.with(|inner| inner.admins.push((group, user)));
+    }
+
+    /// `user` writes `text` in `group`, in forum topic `topic` if given.
+    pub fn group_text(&self, group: i64, user: i64, text: &str, topic: Option<i32>) {
+        let message = self.group_message(group, Some(user), topic, json!({ "text": text }));
+        self.push("message", message);
+    }
+
+    /// An anonymous admin (posting as the group) writes `text`.
+    pub fn anonymous_admin_text(&self, group: i64, text: &str) {
+        let mut message = self.group_message(group, None, None, json!({ "text": text }));
+        message["sender_chat"] = group_chat(group);
+        message["from"] = json!({ "id": 1_087_968_824, "is_bot": true, "first_name": "Group", "username": "GroupAnonymousBot" });
+        self.push("message", message);
+    }
+
+    /// Members join `group` (one service message listing them).
+    pub fn join(&self, group: i64, members: &[(i64, &str)]) {
+        let users: Vec<Value> = members
+            .iter()
+            .map(|(id, name)| json!({ "id": id, "is_bot": false, "first_name": name }))
+            .collect();
+        let message = self.group_message(
+            group,
+            Some(members[0].0),
+            None,
+            json!({ "new_chat_members": users }),
+        );
+        self.push("message", message);
+    }
+
+    /// `group` is upgraded to the supergroup `to`.
+    pub fn migrate(&self, group: i64, to: i64) {
+        let message = self.group_message(group, Some(1), None, json!({ "migrate_to_chat_id": to }));
+        self.push("message", message);
+    }
+
+    /// The bot is added to (`true`) or removed from (`false`) `group`.
+    pub fn bot_membership(&self, group: i64, added: bool) {
+        let bot = json!({ "id": BOT_ID, "is_bot": true, "first_name": "Twitch Bot", "username": BOT_USERNAME });
+        let (old, new) = if added {
+            ("left", "member")
+        } else {
+            ("member", "left")
+        };
+        self.push(
+            "my_chat_member",
+            json!({
+                "chat": group_chat(group),
+                "from": { "id": 1, "is_bot": false, "first_name": "Admin" },
+                "date": 1_790_000_000,
+                "old_chat_member": { "user": bot, "status": old },
+                "new_chat_member": { "user": bot, "status": new },
+            }),
+        );
+    }
+
+    /// `user` presses a button with `data` under the bot's group message `message_id`.
+    pub fn press_in_group(
+        &self,
+        group: i64,
+        user: i64,
+        message_id: i64,
+        data: &str,
+        topic: Option<i32>,
+    ) {
+        let query_id = self.with(|inner| inner.next_update_id);
+        let mut message = json!({
+            "message_id": message_id,
+            "date": 1_790_000_000,
+            "chat": group_chat(group),
+            "from": { "id": BOT_ID, "is_bot": true, "first_name": "Bot" },
+            "text": "settings"
+        });
+        if let Some(topic) = topic {
+            message["message_thread_id"] = json!(topic);
+            message["is_topic_message"] = json!(true);
+        }
+        self.push(
+            "callback_query",
+            json!({
+                "id": format!("cq{query_id}"),
+                "from": { "id": user, "is_bot": false, "first_name": "Member" },
+                "chat_instance": "group",
+                "data": data,
+                "message": message,
+            }),
+        );
+    }
+
+    fn group_message(
+        &self,
+        group: i64,
+        user: Option<i64>,
+        topic: Option<i32>,
+        extra: Value,
+    ) -> Value {
+        let from = json!({ "id": user.unwrap_or(1), "is_bot": false, "first_name": "Member" });
+        self.incoming(group_chat(group), from, topic, extra)
     }
 
     /// Every send to `chat` from now on fails with 403 "bot was blocked".
@@ -231,6 +357,18 @@ impl FakeApi {
     }
 }
 
+fn group_chat(id: i64) -> Value {
+    json!({ "id": id, "type": "supergroup", "title": "Support group", "is_forum": true })
+}
+
+fn chat_of(id: i64) -> Value {
+    if id < 0 {
+        group_chat(id)
+    } else {
+        json!({ "id": id, "type": "private", "first_name": "Tester" })
+    }
+}
+
 fn reply(result: Value) -> (axum::http::StatusCode, String) {
     (
         axum::http::StatusCode::OK,
@@ -282,6 +420,16 @@ async fn handle(
         "getwebhookinfo" => {
             json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 })
         }
+        "getchatmember" => {
+            let user = body.get("user_id").and_then(Value::as_i64).unwrap_or(0);
+            let admin = chat.is_some_and(|c| inner.admins.contains(&(c, user)));
+            let user = json!({ "id": user, "is_bot": false, "first_name": "Member" });
+            if admin {
+                json!({ "status": "creator", "user": user, "is_anonymous": false })
+            } else {
+                json!({ "status": "member", "user": user })
+            }
+        }
         "sendmessage" | "editmessagetext" => {
             let message_id = match body.get("message_id").and_then(Value::as_i64) {
                 Some(id) => id,
@@ -290,13 +438,17 @@ async fn handle(
                     inner.next_message_id
                 }
             };
-            let message = json!({
+            let mut message = json!({
                 "message_id": message_id,
                 "date": 1_790_000_000,
-                "chat": { "id": chat.unwrap_or(0), "type": "private", "first_name": "Tester" },
+                "chat": chat_of(chat.unwrap_or(0)),
                 "from": { "id": BOT_ID, "is_bot": true, "first_name": "Twitch Bot" },
                 "text": body.get("text").cloned().unwrap_or(json!("")),
             });
+            if let Some(topic) = body.get("message_thread_id") {
+                message["message_thread_id"] = topic.clone();
+                message["is_topic_message"] = json!(true);
+            }
             inner.calls.push(Call {
                 method,
                 body,

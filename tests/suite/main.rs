@@ -4,6 +4,7 @@ mod bot;
 mod cli;
 mod engine;
 mod fake_api;
+mod groups;
 mod loader;
 mod transcripts;
 
