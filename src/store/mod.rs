@@ -19,6 +19,10 @@ pub struct ChatRecord {
     pub session: Session,
     /// The message holding the current question's buttons.
     pub question_message: Option<QuestionMessage>,
+    /// The last Telegram update applied to this chat: a re-delivered update
+    /// (after a crash, before it was confirmed) is recognised and skipped.
+    #[serde(default)]
+    pub last_update: Option<u32>,
 }
 
 /// A sent question: its message id and the session turn it was asked on.

@@ -5,8 +5,10 @@
 //! tips and a link to the private check, never a health question ([`group`]).
 
 mod commands;
+mod flood;
 mod group;
 mod outbox;
+mod polling;
 mod private;
 pub mod render;
 pub mod tips;
@@ -41,6 +43,8 @@ pub struct App {
     pub welcome_delay: Duration,
     /// Names waiting for a welcome, by group.
     pending_welcomes: Mutex<HashMap<i64, Vec<String>>>,
+    /// Per-chat flood control.
+    flood: flood::FloodGate,
 }
 
 impl App {
@@ -52,6 +56,7 @@ impl App {
             session_ttl: config.session_ttl,
             welcome_delay: config.welcome_delay,
             pending_welcomes: Mutex::new(HashMap::new()),
+            flood: flood::FloodGate::default(),
         }
     }
 }
@@ -119,7 +124,7 @@ pub fn prepare(config: &Config) -> Result<App, String> {
 pub async fn run(config: Config) -> Result<(), String> {
     let app = Arc::new(prepare(&config)?);
     let bot = connect(&config);
-    bot.get_me().await.map_err(|e| {
+    let me = bot.get_me().await.map_err(|e| {
         format!("cannot reach the Telegram Bot API (is TELOXIDE_TOKEN right?): {e}")
     })?;
     for (scope, menu) in commands::menus() {
@@ -127,27 +132,30 @@ pub async fn run(config: Config) -> Result<(), String> {
             log::warn!("could not set a command menu: {e}");
         }
     }
+    if let Err(e) = bot.delete_webhook().await {
+        log::warn!("could not remove a webhook before polling: {e}");
+    }
 
     let purge = tokio::spawn(purge_idle(Arc::clone(&app)));
     let tips = tokio::spawn(tips::run(bot.clone(), Arc::clone(&app)));
-    let mut dispatcher = Dispatcher::builder(bot, schema())
-        .dependencies(dptree::deps![Arc::clone(&app)])
-        .default_handler(|_| async {})
-        .enable_ctrlc_handler()
-        .build();
-    let token = dispatcher.shutdown_token();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            term.recv().await;
-            log::info!("SIGTERM: finishing in-flight updates, then stopping");
-            if let Ok(done) = token.shutdown() {
-                done.await;
-            }
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            log::error!("cannot listen for SIGTERM/SIGINT");
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => log::info!("SIGTERM: finishing in-flight updates, then stopping"),
+            _ = int.recv() => log::info!("SIGINT: finishing in-flight updates, then stopping"),
         }
+        let _ = stop.send(true);
     });
     log::info!("bot is running; stop with Ctrl-C or SIGTERM");
-    dispatcher.dispatch().await;
+    polling::run(bot, me, Arc::clone(&app), schema(), stopped).await;
     purge.abort();
     tips.abort();
     log::info!("stopped");
@@ -179,7 +187,7 @@ async fn on_message(
     update: Update,
 ) -> HandlerResult {
     let result = if msg.chat.is_private() {
-        private::message(&bot, &msg, &me, &app).await
+        private::message(&bot, &msg, &me, &app, update.id.0).await
     } else if msg.chat.is_group() || msg.chat.is_supergroup() {
         group::message(&bot, &msg, &me, &app).await
     } else {
@@ -192,7 +200,10 @@ async fn on_edited(bot: TgBot, msg: Message, app: Arc<App>, update: Update) -> H
     if !msg.chat.is_private() {
         return Ok(());
     }
-    logged(&update, private::edited(&bot, &msg, &app).await)
+    logged(
+        &update,
+        private::edited(&bot, &msg, &app, update.id.0).await,
+    )
 }
 
 async fn on_callback(
@@ -203,7 +214,13 @@ async fn on_callback(
 ) -> HandlerResult {
     let chat = query.message.as_ref().map(|m| m.chat().clone());
     let result = match chat {
-        Some(chat) if chat.is_private() => private::callback(&bot, &query, chat.id, &app).await,
+        Some(chat) if chat.is_private() => {
+            let turn = private::Turn {
+                chat: chat.id,
+                update: update.id.0,
+            };
+            private::callback(&bot, &query, turn, &app).await
+        }
         Some(_)
             if query
                 .data

@@ -12,45 +12,61 @@ use super::{App, TgBot, now_ms, render};
 use crate::engine::{self, ButtonToken, Input, Notice, Reply, Step};
 use crate::store::{ChatRecord, QuestionMessage};
 
+/// The chat and update being handled, so every change to a check is stamped
+/// with the update that made it.
+#[derive(Clone, Copy)]
+pub struct Turn {
+    /// The private chat.
+    pub chat: ChatId,
+    /// The Telegram update id.
+    pub update: u32,
+}
+
 /// A message in a private chat.
-pub async fn message(bot: &TgBot, msg: &Message, me: &Me, app: &App) -> HandlerResult {
+pub async fn message(bot: &TgBot, msg: &Message, me: &Me, app: &App, update: u32) -> HandlerResult {
     let chat = msg.chat.id;
+    let turn = Turn { chat, update };
     log::debug!("update from chat {}: message", chat.0);
     let Some(text) = msg.text() else {
         let note = "I can only read typed answers and button taps.";
         say(bot, Target::chat(chat), &render::plain(note), None).await?;
-        return advance_and_deliver(bot, app, chat, Input::Repeat).await;
+        return advance_and_deliver(bot, app, turn, Input::Repeat).await;
     };
     match Command::parse(text, me.username()) {
-        Ok(command) => self::command(bot, app, chat, command).await,
+        Ok(command) => self::command(bot, app, turn, command).await,
         Err(_) if text.starts_with('/') => {
             say(bot, Target::chat(chat), &render::help(), None).await?;
-            advance_and_deliver(bot, app, chat, Input::Repeat).await
+            advance_and_deliver(bot, app, turn, Input::Repeat).await
         }
-        Err(_) => advance_and_deliver(bot, app, chat, Input::Text(text.to_string())).await,
+        Err(_) => advance_and_deliver(bot, app, turn, Input::Text(text.to_string())).await,
     }
 }
 
 /// An edited message: answers are read only from new messages.
-pub async fn edited(bot: &TgBot, msg: &Message, app: &App) -> HandlerResult {
+pub async fn edited(bot: &TgBot, msg: &Message, app: &App, update: u32) -> HandlerResult {
     let note = "I can’t use edited messages — please send your answer as a new message.";
     say(bot, Target::chat(msg.chat.id), &render::plain(note), None).await?;
-    advance_and_deliver(bot, app, msg.chat.id, Input::Repeat).await
+    let turn = Turn {
+        chat: msg.chat.id,
+        update,
+    };
+    advance_and_deliver(bot, app, turn, Input::Repeat).await
 }
 
-async fn command(bot: &TgBot, app: &App, chat: ChatId, command: Command) -> HandlerResult {
+async fn command(bot: &TgBot, app: &App, turn: Turn, command: Command) -> HandlerResult {
+    let chat = turn.chat;
     let here = Target::chat(chat);
     match command {
         Command::Start(payload) if payload.trim() == "check" => {
-            advance_and_deliver(bot, app, chat, Input::Begin).await
+            advance_and_deliver(bot, app, turn, Input::Begin).await
         }
         Command::Start(_) => {
             let (text, keyboard) = render::welcome(&app.script);
             say(bot, here, &text, Some(keyboard)).await
         }
-        Command::Check => advance_and_deliver(bot, app, chat, Input::Begin).await,
-        Command::Back => advance_and_deliver(bot, app, chat, Input::Back).await,
-        Command::Restart => advance_and_deliver(bot, app, chat, Input::Restart).await,
+        Command::Check => advance_and_deliver(bot, app, turn, Input::Begin).await,
+        Command::Back => advance_and_deliver(bot, app, turn, Input::Back).await,
+        Command::Restart => advance_and_deliver(bot, app, turn, Input::Restart).await,
         Command::Tips => {
             let record = load(app, chat).await?;
             let tips = engine::tips(&app.script, record.as_ref().map(|r| &r.session));
@@ -70,12 +86,8 @@ async fn command(bot: &TgBot, app: &App, chat: ChatId, command: Command) -> Hand
 }
 
 /// A button pressed in a private chat.
-pub async fn callback(
-    bot: &TgBot,
-    query: &CallbackQuery,
-    chat: ChatId,
-    app: &App,
-) -> HandlerResult {
+pub async fn callback(bot: &TgBot, query: &CallbackQuery, turn: Turn, app: &App) -> HandlerResult {
+    let chat = turn.chat;
     log::debug!("update from chat {}: button", chat.0);
     let data = query.data.as_deref().unwrap_or("");
     let token = ButtonToken::decode(data);
@@ -85,7 +97,10 @@ pub async fn callback(
         (None, false) => Input::Repeat,
     };
     let from_welcome = input == Input::Begin;
-    let (mut step, question) = advance(app, chat, input).await?;
+    let Some((mut step, record)) = advance(app, turn, input).await? else {
+        bot.answer_callback_query(query.id.clone()).await?;
+        return Ok(());
+    };
     let stale = matches!(step.replies.first(), Some(Reply::Notice(Notice::Stale)))
         || (!from_welcome && token.is_none());
     let answer = bot.answer_callback_query(query.id.clone());
@@ -100,7 +115,7 @@ pub async fn callback(
         let just_read = from_welcome && matches!(r, Reply::Intro { .. });
         !(shown_on_button || just_read)
     });
-    deliver(bot, app, chat, step, question).await
+    deliver(bot, app, turn, step, record).await
 }
 
 async fn load(app: &App, chat: ChatId) -> Result<Option<ChatRecord>, crate::store::StoreError> {
@@ -108,45 +123,54 @@ async fn load(app: &App, chat: ChatId) -> Result<Option<ChatRecord>, crate::stor
     app.store.load(chat.0, now_ms(), ttl_ms).await
 }
 
-/// Runs the engine on the chat's stored check.
+/// Runs the engine on the chat's stored check; `None` when this update was
+/// already applied (a re-delivery after a crash).
 async fn advance(
     app: &App,
-    chat: ChatId,
+    turn: Turn,
     input: Input,
-) -> Result<(Step, Option<QuestionMessage>), crate::store::StoreError> {
-    let record = load(app, chat).await?;
-    let (session, question) = match record {
-        Some(r) => (Some(r.session), r.question_message),
-        None => (None, None),
-    };
-    Ok((
-        engine::step(&app.script, session, input, now_ms()),
-        question,
-    ))
+) -> Result<Option<(Step, Option<ChatRecord>)>, crate::store::StoreError> {
+    let record = load(app, turn.chat).await?;
+    if record
+        .as_ref()
+        .and_then(|r| r.last_update)
+        .is_some_and(|last| last >= turn.update)
+    {
+        log::debug!("update {} was already applied; skipped", turn.update);
+        return Ok(None);
+    }
+    let session = record.as_ref().map(|r| r.session.clone());
+    let step = engine::step(&app.script, session, input, now_ms());
+    Ok(Some((step, record)))
 }
 
-async fn advance_and_deliver(bot: &TgBot, app: &App, chat: ChatId, input: Input) -> HandlerResult {
-    let (step, question) = advance(app, chat, input).await?;
-    deliver(bot, app, chat, step, question).await
+async fn advance_and_deliver(bot: &TgBot, app: &App, turn: Turn, input: Input) -> HandlerResult {
+    match advance(app, turn, input).await? {
+        Some((step, record)) => deliver(bot, app, turn, step, record).await,
+        None => Ok(()),
+    }
 }
 
-/// Sends the replies, then saves the check with the message showing its question.
+/// Sends the replies, then saves the check, the message showing its question
+/// and the update that made the change.
 async fn deliver(
     bot: &TgBot,
     app: &App,
-    chat: ChatId,
+    turn: Turn,
     step: Step,
-    mut question: Option<QuestionMessage>,
+    record: Option<ChatRecord>,
 ) -> HandlerResult {
-    let outcome = send_replies(bot, chat, &step.replies, &mut question).await;
+    let mut question = record.and_then(|r| r.question_message);
+    let outcome = send_replies(bot, turn.chat, &step.replies, &mut question).await;
     if let Some(session) = step.session {
         let record = ChatRecord {
             session,
             question_message: question,
+            last_update: Some(turn.update),
         };
-        app.store.save(chat.0, &record).await?;
+        app.store.save(turn.chat.0, &record).await?;
     }
-    skip_gone(chat, outcome)
+    skip_gone(turn.chat, outcome)
 }
 
 async fn send_replies(

@@ -1,0 +1,80 @@
+//! Flood control: a chat sending more than [`LIMIT`] updates in a minute gets
+//! one notice, then silence until its minute is over. Other chats are not
+//! slowed: each chat has its own window.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// Updates a chat may send in one window.
+pub const LIMIT: u32 = 30;
+/// The window, in milliseconds.
+pub const WINDOW_MS: u64 = 60_000;
+
+/// What to do with one update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Handle it.
+    Allow,
+    /// Drop it, and tell the chat once to slow down.
+    Warn,
+    /// Drop it silently.
+    Drop,
+}
+
+/// Per-chat counters for the current window.
+#[derive(Default)]
+pub struct FloodGate {
+    windows: Mutex<HashMap<i64, Window>>,
+}
+
+struct Window {
+    started_ms: u64,
+    count: u32,
+}
+
+impl FloodGate {
+    /// Counts an update from `chat` at `now_ms` and says what to do with it.
+    pub fn check(&self, chat: i64, now_ms: u64) -> Verdict {
+        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        if windows.len() > 10_000 {
+            windows.retain(|_, w| now_ms.saturating_sub(w.started_ms) < WINDOW_MS);
+        }
+        let window = windows.entry(chat).or_insert(Window {
+            started_ms: now_ms,
+            count: 0,
+        });
+        if now_ms.saturating_sub(window.started_ms) >= WINDOW_MS {
+            *window = Window {
+                started_ms: now_ms,
+                count: 0,
+            };
+        }
+        window.count = window.count.saturating_add(1);
+        match window.count {
+            n if n <= LIMIT => Verdict::Allow,
+            n if n == LIMIT + 1 => Verdict::Warn,
+            _ => Verdict::Drop,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_notice_then_silence_until_the_window_ends() {
+        let gate = FloodGate::default();
+        for i in 0..LIMIT {
+            assert_eq!(gate.check(1, u64::from(i)), Verdict::Allow);
+        }
+        assert_eq!(gate.check(1, 100), Verdict::Warn);
+        assert_eq!(gate.check(1, 200), Verdict::Drop);
+        assert_eq!(
+            gate.check(2, 200),
+            Verdict::Allow,
+            "other chats are not slowed"
+        );
+        assert_eq!(gate.check(1, WINDOW_MS + 1), Verdict::Allow);
+    }
+}
