@@ -78,6 +78,12 @@ impl BotProcess {
         self.log()
     }
 
+    /// SIGKILL: no chance to finish or confirm anything.
+    pub fn kill9(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     fn log(&self) -> String {
         self.log.lock().unwrap().clone()
     }
@@ -91,14 +97,14 @@ impl Drop for BotProcess {
 }
 
 /// One user's private chat, reading the bot's calls in order.
-struct UserChat {
+pub struct UserChat {
     api: FakeApi,
     id: i64,
     seen: usize,
 }
 
 impl UserChat {
-    fn new(api: &FakeApi, id: i64) -> UserChat {
+    pub fn new(api: &FakeApi, id: i64) -> UserChat {
         UserChat {
             api: api.clone(),
             id,
@@ -106,12 +112,12 @@ impl UserChat {
         }
     }
 
-    fn say(&self, text: &str) {
+    pub fn say(&self, text: &str) {
         self.api.send_text(self.id, text);
     }
 
     /// The next message to this chat whose text contains `text`.
-    async fn expect(&mut self, text: &str) -> Call {
+    pub async fn expect(&mut self, text: &str) -> Call {
         let id = self.id;
         let (index, call) = self
             .api
@@ -168,7 +174,7 @@ pub fn sqlite_url(dir: &Path) -> String {
 }
 
 /// Waits (up to 10 s) until the stored session of `chat` satisfies `ready`.
-async fn stored_when(dir: &Path, chat: i64, ready: impl Fn(&Value) -> bool) -> Value {
+pub async fn stored_when(dir: &Path, chat: i64, ready: impl Fn(&Value) -> bool) -> Value {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let session = stored_session(dir, chat).unwrap_or(Value::Null);
@@ -179,7 +185,7 @@ async fn stored_when(dir: &Path, chat: i64, ready: impl Fn(&Value) -> bool) -> V
     }
 }
 
-fn stored_session(dir: &Path, chat: i64) -> Option<Value> {
+pub fn stored_session(dir: &Path, chat: i64) -> Option<Value> {
     let db = rusqlite::Connection::open(dir.join("state/bot.sqlite")).unwrap();
     let json: Option<String> = db
         .query_row("SELECT record FROM chats WHERE chat_id = ?1", [chat], |r| {
@@ -189,14 +195,14 @@ fn stored_session(dir: &Path, chat: i64) -> Option<Value> {
     json.map(|j| serde_json::from_str::<Value>(&j).unwrap()["session"].clone())
 }
 
-const Q_RED_FLAGS: &str = "First, a safety question";
-const Q_FREQUENCY: &str = "How often does the twitching";
-const Q_DURATION: &str = "How long has it been going on?";
-const Q_PAIN: &str = "pain or discomfort?";
-const Q_VISION: &str = "vision or your hearing?";
-const Q_OTHER: &str = "Any other unusual symptoms?";
-const Q_DETAILS: &str = "In a few words, what else";
-const Q_STRESS: &str = "under stress or feeling anxious";
+pub const Q_RED_FLAGS: &str = "First, a safety question";
+pub const Q_FREQUENCY: &str = "How often does the twitching";
+pub const Q_DURATION: &str = "How long has it been going on?";
+pub const Q_PAIN: &str = "pain or discomfort?";
+pub const Q_VISION: &str = "vision or your hearing?";
+pub const Q_OTHER: &str = "Any other unusual symptoms?";
+pub const Q_DETAILS: &str = "In a few words, what else";
+pub const Q_STRESS: &str = "under stress or feeling anxious";
 
 /// "No" to every question after the duration.
 const NO_TO_THE_REST: [(&str, &str); 4] = [
@@ -590,4 +596,38 @@ fn a_broken_dialogue_stops_start_up_with_every_error() {
         "{stderr}"
     );
     assert!(!stderr.contains(TOKEN_SECRET));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flooding_chat_is_paused_without_slowing_others() {
+    let (api, _dir, bot) = start_with_sqlite().await;
+    let mut flooder = UserChat::new(&api, 901);
+    let mut other = UserChat::new(&api, 902);
+    for _ in 0..45 {
+        flooder.say("/help");
+    }
+    flooder.expect("I will pause for a minute").await;
+    other.say("/check");
+    other.expect(Q_RED_FLAGS).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let to_flooder: Vec<String> = api
+        .calls()
+        .iter()
+        .filter(|c| c.method == "sendmessage" && c.chat() == Some(901))
+        .map(|c| c.text().to_string())
+        .collect();
+    let helps = to_flooder
+        .iter()
+        .filter(|t| t.contains("<b>Commands</b>"))
+        .count();
+    let notices = to_flooder
+        .iter()
+        .filter(|t| t.contains("I will pause"))
+        .count();
+    assert_eq!(
+        (helps, notices),
+        (30, 1),
+        "30 answered, one notice, then silence"
+    );
+    bot.stop();
 }

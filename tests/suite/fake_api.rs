@@ -75,6 +75,8 @@ impl Call {
 #[derive(Default)]
 struct Inner {
     updates: Vec<Value>,
+    /// Every update ever queued, to hand one out again.
+    history: Vec<Value>,
     next_update_id: i64,
     next_message_id: i64,
     calls: Vec<Call>,
@@ -128,9 +130,9 @@ impl FakeApi {
         self.with(|inner| {
             let id = inner.next_update_id;
             inner.next_update_id += 1;
-            inner
-                .updates
-                .push(json!({ "update_id": id, kind: payload }));
+            let update = json!({ "update_id": id, kind: payload });
+            inner.history.push(update.clone());
+            inner.updates.push(update);
         });
         self.shared.arrived.notify_waiters();
     }
@@ -197,6 +199,22 @@ impl FakeApi {
             }
         });
         self.push("callback_query", query);
+    }
+
+    /// Queues update `id` again, as Telegram does with updates a crashed bot
+    /// never confirmed; a bot that starts afresh (offset 0) receives it again.
+    pub fn requeue(&self, id: i64) {
+        self.with(|inner| {
+            let copy = inner.history.iter().find(|u| u["update_id"] == id).cloned();
+            inner.updates.extend(copy);
+            inner.updates.sort_by_key(|u| u["update_id"].as_i64());
+        });
+        self.shared.arrived.notify_waiters();
+    }
+
+    /// The id the next queued update gets.
+    pub fn next_update_id(&self) -> i64 {
+        self.with(|inner| inner.next_update_id)
     }
 
     /// `user` is an owner of `group` from now on.

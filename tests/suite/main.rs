@@ -2,6 +2,7 @@
 
 mod bot;
 mod cli;
+mod crash;
 mod engine;
 mod fake_api;
 mod groups;

@@ -1,0 +1,146 @@
+//! Crashes: updates are confirmed only after they are handled and saved, and
+//! a re-delivered update is never applied twice.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::bot::{
+    BotProcess, Q_DURATION, Q_FREQUENCY, Q_OTHER, Q_PAIN, Q_RED_FLAGS, Q_STRESS, Q_VISION,
+    UserChat, sqlite_url, start_with_sqlite, stored_when, temp_dir,
+};
+use crate::fake_api::FakeApi;
+use crate::repo_path;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_redelivered_update_is_not_applied_twice() {
+    let (api, dir, bot) = start_with_sqlite().await;
+    let mut user = UserChat::new(&api, 701);
+    let first_update = api.next_update_id();
+    user.say("/check");
+    user.expect(Q_RED_FLAGS).await;
+    user.say("no");
+    user.expect(Q_FREQUENCY).await;
+    stored_when(dir.path(), 701, |s| {
+        s["answers"].as_array().is_some_and(|a| a.len() == 1)
+    })
+    .await;
+    bot.stop();
+
+    // As after a crash before confirming: Telegram hands both out again.
+    api.requeue(first_update);
+    api.requeue(first_update + 1);
+    let again = BotProcess::start(&api, &sqlite_url(dir.path()), &repo_path("dialogues"));
+    user.say("often");
+    user.expect(Q_DURATION).await;
+    let session = stored_when(dir.path(), 701, |s| {
+        s["answers"].as_array().is_some_and(|a| a.len() == 2)
+    })
+    .await;
+    assert_eq!(session["answers"].as_array().unwrap().len(), 2);
+    assert_eq!(session["turn"], 2, "each answer applied once");
+    let resent = api
+        .calls()
+        .iter()
+        .filter(|c| {
+            c.method == "sendmessage" && c.chat() == Some(701) && c.text().contains(Q_FREQUENCY)
+        })
+        .count();
+    assert_eq!(resent, 1, "the re-delivered updates sent nothing");
+    again.stop();
+}
+
+/// The answers one simulated user gives, by question, and the outcome they lead to.
+fn plan(user: usize) -> (Vec<(&'static str, &'static str)>, &'static str) {
+    let rest = |pain: &'static str| {
+        vec![
+            (Q_RED_FLAGS, "no"),
+            (Q_FREQUENCY, "often"),
+            (Q_DURATION, if pain == "yes" { "today" } else { "2 days" }),
+            (Q_PAIN, pain),
+            (Q_VISION, "no"),
+            (Q_OTHER, "no"),
+            (Q_STRESS, "no"),
+        ]
+    };
+    match user % 3 {
+        0 => (vec![(Q_RED_FLAGS, "yes")], "emergency"),
+        1 => (rest("yes"), "see_doctor"),
+        _ => (rest("no"), "self_care"),
+    }
+}
+
+/// Plays one user: answers each question once, however often it is (re)sent.
+async fn play(api: FakeApi, chat: i64, user: usize) {
+    let (answers, _) = plan(user);
+    let mut chat_view = UserChat::new(&api, chat);
+    chat_view.say("/check");
+    for (question, answer) in answers {
+        chat_view.expect(question).await;
+        chat_view.say(answer);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kill_9_in_the_middle_of_a_run_loses_no_answer_and_applies_none_twice() {
+    const USERS: usize = 24;
+    const KILLS: usize = 3;
+    let api = FakeApi::start().await;
+    let dir = temp_dir();
+    let storage = sqlite_url(dir.path());
+    let dialogues = repo_path("dialogues");
+    let mut bot = BotProcess::start(&api, &storage, &dialogues);
+
+    let players: Vec<_> = (0..USERS)
+        .map(|u| tokio::spawn(play(api.clone(), 8_000 + u as i64, u)))
+        .collect();
+    for kill in 0..KILLS {
+        tokio::time::sleep(Duration::from_millis(300 + 250 * kill as u64)).await;
+        bot.kill9();
+        bot = BotProcess::start(&api, &storage, &dialogues);
+    }
+    for player in players {
+        player
+            .await
+            .expect("every user reached their last question");
+    }
+
+    let mut outcomes: HashMap<&str, usize> = HashMap::new();
+    for u in 0..USERS {
+        let chat = 8_000 + u as i64;
+        let (answers, outcome) = plan(u);
+        let done = json!({ "at": "finished", "outcome": outcome });
+        let session = stored_when(dir.path(), chat, |s| s["position"] == done).await;
+        assert_eq!(session["position"], done, "user {u}");
+        let given = session["answers"].as_array().unwrap();
+        assert_eq!(
+            given.len(),
+            answers.len(),
+            "user {u}: every answer recorded once"
+        );
+        assert_eq!(
+            session["turn"].as_u64(),
+            Some(answers.len() as u64),
+            "user {u}: no answer applied twice"
+        );
+        *outcomes.entry(outcome).or_default() += 1;
+    }
+    let calls = api.calls();
+    let duplicates = (0..USERS)
+        .map(|u| {
+            let chat = 8_000 + u as i64;
+            let texts: Vec<&str> = calls
+                .iter()
+                .filter(|c| c.method == "sendmessage" && c.chat() == Some(chat))
+                .map(|c| c.text())
+                .collect();
+            texts.windows(2).filter(|w| w[0] == w[1]).count()
+        })
+        .sum::<usize>();
+    eprintln!(
+        "kill -9 run: {USERS} users, {KILLS} kills, {} updates, outcomes {outcomes:?}, repeated messages {duplicates}",
+        api.next_update_id() - 1
+    );
+    bot.stop();
+}
