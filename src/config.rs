@@ -9,6 +9,8 @@ use std::time::Duration;
 pub const DEFAULT_DIALOGUES: &str = "dialogues";
 /// Where sessions are kept when nothing else is said.
 pub const DEFAULT_STORAGE: &str = "sqlite://data/bot.sqlite";
+/// teloxide's own request timeout, kept as the default.
+pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(17);
 /// How long joins are gathered into one welcome when nothing else is said.
 pub const DEFAULT_WELCOME_DELAY: Duration = Duration::from_secs(5);
 /// How long an idle check is kept when nothing else is said.
@@ -87,6 +89,8 @@ pub struct Config {
     pub session_ttl: Duration,
     /// `BOT_WELCOME_DELAY`: joins within this window get one combined welcome.
     pub welcome_delay: Duration,
+    /// `BOT_HTTP_TIMEOUT`: how long one Bot API request may take (long polls add their wait).
+    pub http_timeout: Duration,
     /// `BOT_THROTTLE` (`on` by default): keep to Telegram's rate limits.
     /// Only benchmarks and tests against a fake server switch it off.
     pub throttle: bool,
@@ -120,6 +124,14 @@ impl Config {
                 format!("BOT_WELCOME_DELAY `{text}` is not understood: use e.g. `5s`, `500ms`")
             })?,
         };
+        let http_timeout = match var("BOT_HTTP_TIMEOUT") {
+            None => DEFAULT_HTTP_TIMEOUT,
+            Some(text) => parse_duration(&text)
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| {
+                    format!("BOT_HTTP_TIMEOUT `{text}` is not understood: use e.g. `17s`, `1500ms`")
+                })?,
+        };
         let throttle = match var("BOT_THROTTLE").as_deref().map(str::trim) {
             None | Some("on") => true,
             Some("off") => false,
@@ -133,6 +145,7 @@ impl Config {
             storage,
             session_ttl,
             welcome_delay,
+            http_timeout,
             throttle,
         })
     }

@@ -5,11 +5,11 @@
 use std::sync::Arc;
 
 use teloxide::prelude::*;
-use teloxide::types::{ChatMemberUpdated, Me, ParseMode, User};
+use teloxide::types::{ChatMemberUpdated, Me, User};
 use teloxide::utils::command::BotCommands;
 
 use super::commands::{Command, GroupCommand};
-use super::outbox::{HandlerResult, Target, say, skip_gone};
+use super::outbox::{HandlerResult, Target, answer_button, edit, say, skip_gone};
 use super::{App, TgBot, now_ms, render};
 use crate::engine;
 use crate::store::{GroupSettings, Rhythm};
@@ -110,14 +110,13 @@ async fn settings(bot: &TgBot, msg: &Message, app: &App, here: Target) -> Handle
 /// A press on a `/settings` button.
 pub async fn settings_pressed(bot: &TgBot, query: &CallbackQuery, app: &App) -> HandlerResult {
     let Some(message) = query.message.as_ref().and_then(|m| m.regular_message()) else {
-        bot.answer_callback_query(query.id.clone()).await?;
+        answer_button(bot, query, None).await;
         return Ok(());
     };
     let chat = message.chat.id;
     if !is_admin(bot, chat, &query.from).await? {
-        bot.answer_callback_query(query.id.clone())
-            .text("Only the group's admins can change these settings.")
-            .await?;
+        let refusal = "Only the group's admins can change these settings.";
+        answer_button(bot, query, Some(refusal)).await;
         return Ok(());
     }
     let topic = Target::reply_to(message).thread;
@@ -132,21 +131,18 @@ pub async fn settings_pressed(bot: &TgBot, query: &CallbackQuery, app: &App) -> 
     if changed {
         app.store.save_group(chat.0, &current).await?;
     }
-    bot.answer_callback_query(query.id.clone())
-        .text(if changed {
-            "Saved."
-        } else {
-            "Nothing to change."
-        })
-        .await?;
+    let notice = if changed {
+        "Saved."
+    } else {
+        "Nothing to change."
+    };
+    answer_button(bot, query, Some(notice)).await;
     if changed {
         let (text, keyboard) = render::settings(&current, topic);
-        let edit = bot
-            .edit_message_text(chat, message.id, text)
-            .parse_mode(ParseMode::Html)
-            .reply_markup(keyboard)
-            .await;
-        skip_gone(chat, edit.map(drop))?;
+        skip_gone(
+            chat,
+            edit(bot, chat, message.id.0, &text, Some(keyboard)).await,
+        )?;
     }
     Ok(())
 }

@@ -41,6 +41,8 @@ pub struct App {
     pub session_ttl: Duration,
     /// How long joins are collected before one combined welcome.
     pub welcome_delay: Duration,
+    /// How long one Bot API request may take.
+    pub http_timeout: Duration,
     /// Names waiting for a welcome, by group.
     pending_welcomes: Mutex<HashMap<i64, Vec<String>>>,
     /// Per-chat flood control.
@@ -55,6 +57,7 @@ impl App {
             store,
             session_ttl: config.session_ttl,
             welcome_delay: config.welcome_delay,
+            http_timeout: config.http_timeout,
             pending_welcomes: Mutex::new(HashMap::new()),
             flood: flood::FloodGate::default(),
         }
@@ -78,9 +81,18 @@ pub fn open_store(storage: &Storage) -> Result<Store, String> {
     }
 }
 
-/// The Bot API client: the configured server, behind `Throttle`.
+/// The Bot API client: the configured server and timeout, behind `Throttle`.
 pub fn connect(config: &Config) -> TgBot {
-    let mut bot = Bot::new(config.token.expose());
+    let client = teloxide::net::default_reqwest_settings()
+        .timeout(config.http_timeout)
+        .build();
+    let mut bot = match client {
+        Ok(client) => Bot::with_client(config.token.expose(), client),
+        Err(e) => {
+            log::warn!("custom HTTP client failed ({e}); using teloxide's default");
+            Bot::new(config.token.expose())
+        }
+    };
     if let Some(url) = config.api_url.clone() {
         bot = bot.set_api_url(url);
     }
@@ -229,11 +241,10 @@ async fn on_callback(
         {
             group::settings_pressed(&bot, &query, &app).await
         }
-        _ => bot
-            .answer_callback_query(query.id.clone())
-            .await
-            .map(drop)
-            .map_err(Into::into),
+        _ => {
+            outbox::answer_button(&bot, &query, None).await;
+            Ok(())
+        }
     };
     logged(&update, result)
 }

@@ -38,20 +38,111 @@ impl Target {
     }
 }
 
-/// Sends HTML with an optional keyboard.
+/// Attempts per request when the failure may be passing (network, 5xx, bad JSON).
+const ATTEMPTS: u32 = 4;
+
+/// Whether a failure may pass if the request is sent again.
+fn transient(error: &RequestError) -> bool {
+    matches!(
+        error,
+        RequestError::Network(_)
+            | RequestError::Io(_)
+            | RequestError::InvalidJson { .. }
+            | RequestError::Api(ApiError::Unknown(_))
+    )
+}
+
+/// Runs a request again on passing failures, with a short growing pause, or
+/// after the pause Telegram asks for (`RetryAfter`, when `Throttle` did not
+/// already retry it). A response lost after Telegram acted can make a message
+/// arrive twice: rare and harmless, unlike a lost question.
+pub async fn retrying<T, F, Fut>(mut request: F) -> Result<T, RequestError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, RequestError>>,
+{
+    let mut pause = std::time::Duration::from_millis(200);
+    let mut attempt = 1;
+    loop {
+        match request().await {
+            Err(RequestError::RetryAfter(wait)) if attempt < ATTEMPTS => {
+                log::warn!("Bot API asked to wait {wait:?}; retrying then");
+                tokio::time::sleep(wait.duration()).await;
+                attempt += 1;
+            }
+            Err(e) if attempt < ATTEMPTS && transient(&e) => {
+                log::warn!("Bot API request failed ({e}); retrying in {pause:?}");
+                tokio::time::sleep(pause).await;
+                pause *= 2;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Sends HTML with an optional keyboard, retrying passing failures.
 pub async fn send(
     bot: &TgBot,
     to: Target,
     html: &str,
     keyboard: Option<InlineKeyboardMarkup>,
 ) -> Result<Message, RequestError> {
-    let mut request = bot.send_message(to.chat, html).parse_mode(ParseMode::Html);
-    if let Some(thread) = to.thread {
-        request = request.message_thread_id(ThreadId(MessageId(thread)));
+    retrying(|| {
+        let mut request = bot.send_message(to.chat, html).parse_mode(ParseMode::Html);
+        if let Some(thread) = to.thread {
+            request = request.message_thread_id(ThreadId(MessageId(thread)));
+        }
+        if let Some(keyboard) = keyboard.clone() {
+            request = request.reply_markup(keyboard);
+        }
+        request.send()
+    })
+    .await
+}
+
+/// Replaces a message's text (and drops or sets its keyboard), retrying
+/// passing failures; "not modified" (an earlier attempt got through) is success.
+pub async fn edit(
+    bot: &TgBot,
+    chat: ChatId,
+    message: i32,
+    html: &str,
+    keyboard: Option<InlineKeyboardMarkup>,
+) -> Result<(), RequestError> {
+    let result = retrying(|| {
+        let mut request = bot
+            .edit_message_text(chat, MessageId(message), html)
+            .parse_mode(ParseMode::Html);
+        if let Some(keyboard) = keyboard.clone() {
+            request = request.reply_markup(keyboard);
+        }
+        request.send()
+    })
+    .await;
+    match result {
+        Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(()),
+        other => other.map(drop),
     }
-    match keyboard {
-        Some(keyboard) => request.reply_markup(keyboard).await,
-        None => request.await,
+}
+
+/// Stops the client's spinner on a button, with an optional notice; a failure
+/// is logged, never a reason to drop the press.
+pub async fn answer_button(
+    bot: &TgBot,
+    query: &teloxide::types::CallbackQuery,
+    notice: Option<&str>,
+) {
+    let result = retrying(|| {
+        let mut request = bot.answer_callback_query(query.id.clone());
+        if let Some(text) = notice {
+            request = request.text(text);
+        }
+        request.send()
+    })
+    .await;
+    if let Err(e) = result {
+        log::warn!("could not answer a button press: {e}");
     }
 }
 

@@ -3,23 +3,25 @@
 //!
 //! teloxide's own listener confirms an update (by asking for the next offset)
 //! before its handler has run, so a crash could drop an answer Telegram will
-//! never resend. Here a batch is handled completely — chats concurrently, each
-//! chat's updates in order — before the next `getUpdates` confirms it. With
+//! never resend. Here each chat's updates run in order on a worker of their
+//! own, chats concurrently, and `getUpdates` only ever confirms the updates
+//! below the oldest one still in flight; updates Telegram hands out again
+//! while in flight are recognised by id and not queued twice. With
 //! the update id stamped on every saved check ([`crate::store::ChatRecord`]),
 //! a batch re-delivered after a crash is not applied twice: delivery is
 //! at-least-once, the effect on a check exactly-once. Replies sent just before
 //! a crash may be sent again.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
+use teloxide::RequestError;
 use teloxide::dispatching::UpdateHandler;
 use teloxide::payloads::GetUpdatesSetters;
 use teloxide::prelude::*;
 use teloxide::types::{AllowedUpdate, Me};
-use tokio::sync::watch;
-use tokio::task::JoinSet;
+use tokio::sync::{mpsc, watch};
 
 use super::flood::Verdict;
 use super::outbox::{Target, say};
@@ -27,10 +29,46 @@ use super::{App, TgBot, now_ms, render};
 
 type Handler = UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'static>>;
 
-/// How long one `getUpdates` waits for news.
-const POLL_SECONDS: u32 = 10;
+/// How long one `getUpdates` waits for news, at most.
+const POLL_SECONDS: u64 = 10;
+/// The longest pause between failed `getUpdates`.
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// How long shutdown waits for updates in flight.
+const DRAIN: Duration = Duration::from_secs(10);
 
-/// Polls until `stop` turns true, then confirms what was handled and returns.
+/// One chat's queue: updates run in order by a worker of its own.
+struct ChatQueue {
+    sender: mpsc::UnboundedSender<Update>,
+    in_flight: usize,
+}
+
+/// What the polling loop keeps: which updates are handed out and not yet done.
+struct Ledger {
+    chats: HashMap<i64, ChatQueue>,
+    in_flight: BTreeSet<u32>,
+    /// The highest update id handed to a worker.
+    highest: Option<u32>,
+}
+
+impl Ledger {
+    /// The offset that confirms exactly the updates that are done: everything
+    /// below the oldest update still in flight.
+    fn confirmed(&self) -> i32 {
+        let next = match (self.in_flight.first(), self.highest) {
+            (Some(&oldest), _) => oldest,
+            (None, Some(highest)) => highest.saturating_add(1),
+            (None, None) => 0,
+        };
+        i32::try_from(next).unwrap_or(i32::MAX)
+    }
+
+    fn is_new(&self, update: &Update) -> bool {
+        self.highest.is_none_or(|h| update.id.0 > h)
+    }
+}
+
+/// Polls until `stop` turns true, lets updates in flight finish, confirms
+/// what was handled, and returns.
 pub async fn run(
     bot: TgBot,
     me: Me,
@@ -38,42 +76,59 @@ pub async fn run(
     handler: Handler,
     mut stop: watch::Receiver<bool>,
 ) {
-    let mut offset: i32 = 0;
+    // teloxide does not stretch its client timeout for long polls: stay inside it.
+    let wait = app
+        .http_timeout
+        .as_secs()
+        .saturating_sub(2)
+        .min(POLL_SECONDS) as u32;
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(i64, u32)>();
+    let mut ledger = Ledger {
+        chats: HashMap::new(),
+        in_flight: BTreeSet::new(),
+        highest: None,
+    };
     let mut backoff = Duration::from_millis(500);
-    let allowed = [
-        AllowedUpdate::Message,
-        AllowedUpdate::EditedMessage,
-        AllowedUpdate::CallbackQuery,
-        AllowedUpdate::MyChatMember,
-    ];
-    while !*stop.borrow() {
-        let request = bot
-            .get_updates()
-            .offset(offset)
-            .timeout(POLL_SECONDS)
-            .allowed_updates(allowed);
-        let updates = tokio::select! {
-            result = request.send() => result,
+    let mut poll = Box::pin(get_updates(bot.clone(), 0, wait, Duration::ZERO));
+    loop {
+        tokio::select! {
+            result = &mut poll => {
+                let pause = match result {
+                    Ok(updates) => {
+                        backoff = Duration::from_millis(500);
+                        let mut fresh = 0;
+                        for update in updates {
+                            if ledger.is_new(&update) {
+                                fresh += 1;
+                                hand_out(&mut ledger, update, &bot, &me, &app, &handler, &done_tx);
+                            }
+                        }
+                        // Only updates already in flight came back: wait for one to finish.
+                        if fresh == 0 && !ledger.in_flight.is_empty() { Duration::from_millis(200) } else { Duration::ZERO }
+                    }
+                    Err(e) => {
+                        log::error!("getUpdates failed: {e}; retrying in {backoff:?}");
+                        let pause = backoff;
+                        backoff = (backoff * 2).min(MAX_BACKOFF);
+                        pause
+                    }
+                };
+                poll = Box::pin(get_updates(bot.clone(), ledger.confirmed(), wait, pause));
+            }
+            Some((chat, id)) = done_rx.recv() => finished(&mut ledger, chat, id),
             _ = stop.changed() => break,
-        };
-        let updates = match updates {
-            Ok(updates) => {
-                backoff = Duration::from_millis(500);
-                updates
-            }
-            Err(e) => {
-                log::error!("getUpdates failed: {e}; retrying in {backoff:?}");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(30));
-                continue;
-            }
-        };
-        if let Some(last) = updates.iter().map(|u| u.id.0).max() {
-            handle_batch(&bot, &me, &app, &handler, updates).await;
-            offset = i32::try_from(last).unwrap_or(i32::MAX).saturating_add(1);
         }
     }
-    // Confirm the last batch, so a clean restart does not see it again.
+    drop(poll);
+    let deadline = tokio::time::Instant::now() + DRAIN;
+    while !ledger.in_flight.is_empty() {
+        match tokio::time::timeout_at(deadline, done_rx.recv()).await {
+            Ok(Some((chat, id))) => finished(&mut ledger, chat, id),
+            _ => break,
+        }
+    }
+    // Confirm what is done, so a clean restart does not see it again.
+    let offset = ledger.confirmed();
     if offset > 0 {
         let confirm = bot
             .get_updates()
@@ -88,43 +143,82 @@ pub async fn run(
     }
 }
 
-/// Handles a batch: each chat's updates in order, chats concurrently.
-async fn handle_batch(
+async fn get_updates(
+    bot: TgBot,
+    offset: i32,
+    wait: u32,
+    pause: Duration,
+) -> Result<Vec<Update>, RequestError> {
+    tokio::time::sleep(pause).await;
+    let allowed = [
+        AllowedUpdate::Message,
+        AllowedUpdate::EditedMessage,
+        AllowedUpdate::CallbackQuery,
+        AllowedUpdate::MyChatMember,
+    ];
+    bot.get_updates()
+        .offset(offset)
+        .timeout(wait)
+        .allowed_updates(allowed)
+        .send()
+        .await
+}
+
+/// Queues an update behind the earlier ones of its chat.
+fn hand_out(
+    ledger: &mut Ledger,
+    update: Update,
     bot: &TgBot,
     me: &Me,
     app: &Arc<App>,
     handler: &Handler,
-    updates: Vec<Update>,
+    done: &mpsc::UnboundedSender<(i64, u32)>,
 ) {
-    let mut by_chat: HashMap<i64, Vec<Update>> = HashMap::new();
-    let mut order = Vec::new();
-    for update in updates {
-        // Updates without a chat get a key of their own (never a real chat id).
-        let key = update
-            .chat()
-            .map_or(i64::MIN + i64::from(update.id.0), |c| c.id.0);
-        if !by_chat.contains_key(&key) {
-            order.push(key);
-        }
-        by_chat.entry(key).or_default().push(update);
-    }
-    let mut tasks = JoinSet::new();
-    for key in order {
-        let chat_updates = by_chat.remove(&key).unwrap_or_default();
-        let (bot, me, app, handler) = (bot.clone(), me.clone(), Arc::clone(app), handler.clone());
-        tasks.spawn(async move {
-            for update in chat_updates {
+    // Updates without a chat get a key of their own (never a real chat id).
+    let key = update
+        .chat()
+        .map_or(i64::MIN + i64::from(update.id.0), |c| c.id.0);
+    let id = update.id.0;
+    ledger.highest = Some(ledger.highest.map_or(id, |h| h.max(id)));
+    ledger.in_flight.insert(id);
+    let queue = ledger.chats.entry(key).or_insert_with(|| {
+        let (sender, mut receiver) = mpsc::unbounded_channel::<Update>();
+        let (bot, me, app, handler, done) = (
+            bot.clone(),
+            me.clone(),
+            Arc::clone(app),
+            handler.clone(),
+            done.clone(),
+        );
+        tokio::spawn(async move {
+            // Ends when the loop drops the sender: the chat is idle.
+            while let Some(update) = receiver.recv().await {
+                let id = update.id.0;
                 handle(&bot, &me, &app, &handler, update).await;
+                let _ = done.send((key, id));
             }
         });
-    }
-    while let Some(done) = tasks.join_next().await {
-        if let Err(e) = done {
-            log::error!("an update handler stopped unexpectedly: {e}");
+        ChatQueue {
+            sender,
+            in_flight: 0,
         }
+    });
+    queue.in_flight += 1;
+    if queue.sender.send(update).is_err() {
+        log::error!("the worker of update {id} stopped unexpectedly");
     }
 }
 
+/// Marks an update done; a chat with nothing in flight lets its worker go.
+fn finished(ledger: &mut Ledger, chat: i64, id: u32) {
+    ledger.in_flight.remove(&id);
+    if let Some(queue) = ledger.chats.get_mut(&chat) {
+        queue.in_flight = queue.in_flight.saturating_sub(1);
+        if queue.in_flight == 0 {
+            ledger.chats.remove(&chat);
+        }
+    }
+}
 /// Runs one update through flood control and the handler tree.
 pub async fn handle(bot: &TgBot, me: &Me, app: &Arc<App>, handler: &Handler, update: Update) {
     if let Some(chat) = update.chat().map(|c| c.id) {

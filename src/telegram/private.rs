@@ -3,11 +3,11 @@
 
 use teloxide::RequestError;
 use teloxide::prelude::*;
-use teloxide::types::{Me, MessageId, ParseMode};
+use teloxide::types::Me;
 use teloxide::utils::command::BotCommands;
 
 use super::commands::Command;
-use super::outbox::{HandlerResult, Target, say, send, skip_gone};
+use super::outbox::{HandlerResult, Target, answer_button, edit, say, send, skip_gone};
 use super::{App, TgBot, now_ms, render};
 use crate::engine::{self, ButtonToken, Input, Notice, Reply, Step};
 use crate::store::{ChatRecord, QuestionMessage};
@@ -98,17 +98,12 @@ pub async fn callback(bot: &TgBot, query: &CallbackQuery, turn: Turn, app: &App)
     };
     let from_welcome = input == Input::Begin;
     let Some((mut step, record)) = advance(app, turn, input).await? else {
-        bot.answer_callback_query(query.id.clone()).await?;
+        answer_button(bot, query, None).await;
         return Ok(());
     };
     let stale = matches!(step.replies.first(), Some(Reply::Notice(Notice::Stale)))
         || (!from_welcome && token.is_none());
-    let answer = bot.answer_callback_query(query.id.clone());
-    if stale {
-        answer.text(Notice::Stale.message()).await?;
-    } else {
-        answer.await?;
-    }
+    answer_button(bot, query, stale.then_some(Notice::Stale.message())).await;
     // The notice was shown on the button; the greeting was just read.
     step.replies.retain(|r| {
         let shown_on_button = matches!(r, Reply::Notice(Notice::Stale));
@@ -199,13 +194,8 @@ async fn send_replies(
                 ..
             } => {
                 if let Some(shown) = question.take().filter(|q| q.turn == *turn) {
-                    bot.edit_message_text(
-                        chat,
-                        MessageId(shown.message_id),
-                        render::answered(asked, answer),
-                    )
-                    .parse_mode(ParseMode::Html)
-                    .await?;
+                    let text = render::answered(asked, answer);
+                    edit(bot, chat, shown.message_id, &text, None).await?;
                 }
             }
             Reply::Question(q) => {

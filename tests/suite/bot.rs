@@ -14,7 +14,7 @@ use crate::repo_path;
 
 /// A token shaped like a real one; it must never reach the logs.
 pub const TOKEN: &str = "987654321:AAF-secret-TOKEN_for_tests_only-xyz";
-const TOKEN_SECRET: &str = "AAF-secret-TOKEN_for_tests_only-xyz";
+pub const TOKEN_SECRET: &str = "AAF-secret-TOKEN_for_tests_only-xyz";
 
 /// The bot binary running against the fake API.
 pub struct BotProcess {
@@ -24,7 +24,18 @@ pub struct BotProcess {
 
 impl BotProcess {
     pub fn start(api: &FakeApi, storage: &str, dialogues: &Path) -> BotProcess {
+        Self::start_with(api, storage, dialogues, &[])
+    }
+
+    /// Starts the bot with extra environment variables.
+    pub fn start_with(
+        api: &FakeApi,
+        storage: &str,
+        dialogues: &Path,
+        env: &[(&str, &str)],
+    ) -> BotProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_nasal-twitch-bot"))
+            .envs(env.iter().copied())
             .arg("run")
             .env("TELOXIDE_TOKEN", TOKEN)
             .env("TELOXIDE_API_URL", &api.url)
@@ -84,7 +95,7 @@ impl BotProcess {
         let _ = self.child.wait();
     }
 
-    fn log(&self) -> String {
+    pub fn log(&self) -> String {
         self.log.lock().unwrap().clone()
     }
 }
@@ -173,9 +184,10 @@ pub fn sqlite_url(dir: &Path) -> String {
     format!("sqlite://{}", dir.join("state/bot.sqlite").display())
 }
 
-/// Waits (up to 10 s) until the stored session of `chat` satisfies `ready`.
+/// Waits (up to 60 s: a send may be retried after teloxide's 10 s pause on a
+/// 5xx) until the stored session of `chat` satisfies `ready`.
 pub async fn stored_when(dir: &Path, chat: i64, ready: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let session = stored_session(dir, chat).unwrap_or(Value::Null);
         if ready(&session) || Instant::now() > deadline {

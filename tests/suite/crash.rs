@@ -52,7 +52,7 @@ async fn a_redelivered_update_is_not_applied_twice() {
 }
 
 /// The answers one simulated user gives, by question, and the outcome they lead to.
-fn plan(user: usize) -> (Vec<(&'static str, &'static str)>, &'static str) {
+pub fn plan(user: usize) -> (Vec<(&'static str, &'static str)>, &'static str) {
     let rest = |pain: &'static str| {
         vec![
             (Q_RED_FLAGS, "no"),
@@ -71,15 +71,22 @@ fn plan(user: usize) -> (Vec<(&'static str, &'static str)>, &'static str) {
     }
 }
 
-/// Plays one user: answers each question once, however often it is (re)sent.
-async fn play(api: FakeApi, chat: i64, user: usize) {
-    let (answers, _) = plan(user);
+/// Plays one user: answers each question once, however often it is (re)sent,
+/// and waits for the verdict.
+pub async fn play(api: FakeApi, chat: i64, user: usize) {
+    let (answers, outcome) = plan(user);
     let mut chat_view = UserChat::new(&api, chat);
     chat_view.say("/check");
     for (question, answer) in answers {
         chat_view.expect(question).await;
         chat_view.say(answer);
     }
+    let verdict = match outcome {
+        "emergency" => "EMERGENCY",
+        "see_doctor" => "SEE A DOCTOR",
+        _ => "SELF-CARE",
+    };
+    chat_view.expect(verdict).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -7,8 +7,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
 use tokio::sync::Notify;
@@ -85,6 +86,61 @@ struct Inner {
     admins: Vec<(i64, i64)>,
     /// Fail this many upcoming calls of a method with HTTP 500.
     failures: HashMap<String, usize>,
+    /// Random faults, if any.
+    faults: Option<Faults>,
+}
+
+/// A way the fake can misbehave, like Telegram or the network sometimes does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// HTTP 500 before acting.
+    Status500,
+    /// HTTP 502 before acting.
+    Status502,
+    /// 429 with `retry_after: 1`, before acting.
+    TooManyRequests,
+    /// Acts, then answers later than the client waits.
+    Slow,
+    /// Acts, then drops the connection mid-answer.
+    Dropped,
+    /// Acts, then answers with broken JSON.
+    MalformedJson,
+}
+
+/// Random faults at a rate, from a fixed seed (runs are repeatable).
+#[derive(Debug, Clone)]
+struct Faults {
+    kinds: Vec<Fault>,
+    per_mille: u64,
+    state: u64,
+    injected: HashMap<String, usize>,
+}
+
+impl Faults {
+    fn next(&mut self) -> u64 {
+        // xorshift64*
+        self.state ^= self.state >> 12;
+        self.state ^= self.state << 25;
+        self.state ^= self.state >> 27;
+        self.state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A fault for this call, or none.
+    fn pick(&mut self, method: &str) -> Option<Fault> {
+        let spared = ["getme", "setmycommands", "deletewebhook", "getwebhookinfo"];
+        if spared.contains(&method) || self.next() % 1000 >= self.per_mille {
+            return None;
+        }
+        let index = (self.next() % self.kinds.len() as u64) as usize;
+        let fault = self.kinds[index];
+        // getUpdates is asked again at once; teloxide would sleep 10 s on its 5xx.
+        let polling_safe = matches!(fault, Fault::Dropped | Fault::MalformedJson);
+        if method == "getupdates" && !polling_safe {
+            return None;
+        }
+        *self.injected.entry(format!("{fault:?}")).or_default() += 1;
+        Some(fault)
+    }
 }
 
 struct Shared {
@@ -326,6 +382,29 @@ impl FakeApi {
         self.with(|inner| inner.blocked_chats.push(chat));
     }
 
+    /// From now on, about `per_mille`/1000 calls meet one of `kinds`.
+    pub fn inject(&self, kinds: &[Fault], per_mille: u64) {
+        self.with(|inner| {
+            inner.faults = Some(Faults {
+                kinds: kinds.to_vec(),
+                per_mille,
+                state: 0x9E37_79B9_7F4A_7C15,
+                injected: HashMap::new(),
+            });
+        });
+    }
+
+    /// How many faults of each kind were injected.
+    pub fn injected(&self) -> HashMap<String, usize> {
+        self.with(|inner| {
+            inner
+                .faults
+                .as_ref()
+                .map(|f| f.injected.clone())
+                .unwrap_or_default()
+        })
+    }
+
     /// The next `count` calls of `method` (lowercase) fail with HTTP 500.
     pub fn fail_next(&self, method: &str, count: usize) {
         self.with(|inner| inner.failures.insert(method.to_string(), count));
@@ -336,7 +415,7 @@ impl FakeApi {
         self.with(|inner| inner.calls.clone())
     }
 
-    /// Waits (up to 30 s) for a call after index `since` that `matches`;
+    /// Waits (up to 60 s) for a call after index `since` that `matches`;
     /// returns its index and the call.
     pub async fn wait_for(
         &self,
@@ -344,7 +423,7 @@ impl FakeApi {
         what: &str,
         matches: impl Fn(&Call) -> bool,
     ) -> (usize, Call) {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let found = self.with(|inner| {
                 inner
@@ -365,9 +444,11 @@ impl FakeApi {
                     .skip(since)
                     .map(|c| format!("{} {}", c.method, c.body))
                     .collect();
+                let shown = &calls[calls.len().saturating_sub(8)..];
                 panic!(
-                    "timed out waiting for {what}; calls since {since}:\n{}",
-                    calls.join("\n")
+                    "timed out waiting for {what}; {} calls since {since}, the last:\n{}",
+                    calls.len(),
+                    shown.join("\n")
                 );
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -387,29 +468,80 @@ fn chat_of(id: i64) -> Value {
     }
 }
 
-fn reply(result: Value) -> (axum::http::StatusCode, String) {
+type Answer = (axum::http::StatusCode, String);
+
+fn reply(result: Value) -> Answer {
     (
         axum::http::StatusCode::OK,
         json!({ "ok": true, "result": result }).to_string(),
     )
 }
 
-fn refuse(status: u16, description: &str) -> (axum::http::StatusCode, String) {
+fn refuse(status: u16, description: &str) -> Answer {
     let status = axum::http::StatusCode::from_u16(status).unwrap();
     let body = json!({ "ok": false, "error_code": status.as_u16(), "description": description });
     (status, body.to_string())
 }
 
+/// How long a `Slow` answer takes: past the 3 s client timeout the fault tests set.
+const SLOW: Duration = Duration::from_millis(3500);
+
 async fn handle(
     State(shared): State<Arc<Shared>>,
     Path((_token, method)): Path<(String, String)>,
     body: Bytes,
-) -> (axum::http::StatusCode, String) {
+) -> Response {
     let method = method.to_lowercase();
     let body: Value = serde_json::from_slice(&body).unwrap_or_else(|_| json!({}));
-    if method == "getupdates" {
-        return get_updates(&shared, &body).await;
+    let fault = shared
+        .inner
+        .lock()
+        .unwrap()
+        .faults
+        .as_mut()
+        .and_then(|f| f.pick(&method));
+    match fault {
+        Some(Fault::Status500) => return refuse(500, "Internal Server Error").into_response(),
+        Some(Fault::Status502) => return refuse(502, "Bad Gateway").into_response(),
+        Some(Fault::TooManyRequests) => {
+            let body = json!({ "ok": false, "error_code": 429,
+                "description": "Too Many Requests: retry after 1", "parameters": { "retry_after": 1 } });
+            return (axum::http::StatusCode::TOO_MANY_REQUESTS, body.to_string()).into_response();
+        }
+        _ => {}
     }
+    let answer = if method == "getupdates" {
+        if fault.is_some() {
+            // Dropped or broken without handing anything out.
+            (axum::http::StatusCode::OK, String::new())
+        } else {
+            get_updates(&shared, &body).await
+        }
+    } else {
+        act(&shared, method, body)
+    };
+    match fault {
+        Some(Fault::Slow) => {
+            tokio::time::sleep(SLOW).await;
+            answer.into_response()
+        }
+        Some(Fault::MalformedJson) => {
+            (axum::http::StatusCode::OK, "{\"ok\": tru".to_string()).into_response()
+        }
+        Some(Fault::Dropped) => {
+            let broken = futures::stream::once(async {
+                Err::<Bytes, std::io::Error>(std::io::Error::other(
+                    "connection dropped by the fake",
+                ))
+            });
+            Response::new(Body::from_stream(broken))
+        }
+        _ => answer.into_response(),
+    }
+}
+
+/// Does what Telegram would do for `method`, recording the call.
+fn act(shared: &Shared, method: String, body: Value) -> Answer {
     let mut inner = shared.inner.lock().unwrap();
     if let Some(left) = inner.failures.get_mut(&method).filter(|n| **n > 0) {
         *left -= 1;
@@ -484,7 +616,7 @@ async fn handle(
     reply(result)
 }
 
-async fn get_updates(shared: &Shared, body: &Value) -> (axum::http::StatusCode, String) {
+async fn get_updates(shared: &Shared, body: &Value) -> Answer {
     let offset = body.get("offset").and_then(Value::as_i64).unwrap_or(0);
     let wait = body
         .get("timeout")

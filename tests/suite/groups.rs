@@ -375,6 +375,7 @@ fn config(api: &FakeApi, dir: &std::path::Path) -> Config {
         storage: Storage::Sqlite(dir.join("state/bot.sqlite")),
         session_ttl: Duration::from_secs(3600),
         welcome_delay: Duration::from_millis(10),
+        http_timeout: Duration::from_secs(5),
         throttle: false,
     }
 }

@@ -5,6 +5,7 @@ mod cli;
 mod crash;
 mod engine;
 mod fake_api;
+mod faults;
 mod groups;
 mod loader;
 mod transcripts;

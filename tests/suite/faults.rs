@@ -1,0 +1,115 @@
+//! Faults from Telegram's side: under each, many users go through whole
+//! checks and every one ends at the right outcome, each answer applied once.
+
+use std::collections::HashMap;
+
+use serde_json::json;
+
+use crate::bot::{BotProcess, sqlite_url, stored_when, temp_dir};
+use crate::crash::{plan, play};
+use crate::fake_api::{FakeApi, Fault};
+use crate::repo_path;
+
+/// Users per run; `FAULT_USERS` raises it for longer runs.
+fn users() -> usize {
+    std::env::var("FAULT_USERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200)
+}
+
+async fn run_under(kinds: &[Fault], per_mille: u64) {
+    let users = users();
+    let api = FakeApi::start().await;
+    let dir = temp_dir();
+    let bot = BotProcess::start_with(
+        &api,
+        &sqlite_url(dir.path()),
+        &repo_path("dialogues"),
+        &[("BOT_HTTP_TIMEOUT", "3s"), ("RUST_LOG", "warn")],
+    );
+    api.inject(kinds, per_mille);
+    let base = 100_000 + 10_000 * kinds.len() as i64;
+    let players: Vec<_> = (0..users)
+        .map(|u| tokio::spawn(play(api.clone(), base + u as i64, u)))
+        .collect();
+    for player in players {
+        if let Err(e) = player.await {
+            let log = bot.log();
+            let tail: Vec<&str> = log
+                .lines()
+                .rev()
+                .filter(|l| l.contains("WARN") || l.contains("ERROR") || l.contains("freez"))
+                .take(30)
+                .collect();
+            panic!(
+                "a user got stuck: {e}\nbot log, newest first:\n{}",
+                tail.join("\n")
+            );
+        }
+    }
+    let mut outcomes: HashMap<&str, usize> = HashMap::new();
+    for u in 0..users {
+        let (answers, outcome) = plan(u);
+        let done = json!({ "at": "finished", "outcome": outcome });
+        let session = stored_when(dir.path(), base + u as i64, |s| s["position"] == done).await;
+        assert_eq!(session["position"], done, "user {u} under {kinds:?}");
+        assert_eq!(
+            session["answers"].as_array().map(Vec::len),
+            Some(answers.len()),
+            "user {u}: answer lost"
+        );
+        assert_eq!(
+            session["turn"].as_u64(),
+            Some(answers.len() as u64),
+            "user {u}: answer applied twice"
+        );
+        *outcomes.entry(outcome).or_default() += 1;
+    }
+    let calls = api.calls();
+    let sent = calls.iter().filter(|c| c.method == "sendmessage").count();
+    let repeated: usize = (0..users)
+        .map(|u| {
+            let texts: Vec<&str> = calls
+                .iter()
+                .filter(|c| c.method == "sendmessage" && c.chat() == Some(base + u as i64))
+                .map(|c| c.text())
+                .collect();
+            texts.windows(2).filter(|w| w[0] == w[1]).count()
+        })
+        .sum();
+    let log = bot.stop();
+    assert!(!log.contains(crate::bot::TOKEN_SECRET), "token in the log");
+    eprintln!(
+        "faults {kinds:?} at {per_mille}‰: {users} users, {} updates, {sent} messages, injected {:?}, \
+         outcomes {outcomes:?}, repeated messages {repeated}, answers lost 0, applied twice 0",
+        api.next_update_id() - 1,
+        api.injected()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn server_errors_500_and_502() {
+    run_under(&[Fault::Status500, Fault::Status502], 5).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn too_many_requests_with_retry_after() {
+    // Each 429 freezes the whole bot for `retry_after` (Throttle), as Telegram asks.
+    run_under(&[Fault::TooManyRequests], 5).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn answers_slower_than_the_client_waits() {
+    run_under(&[Fault::Slow], 20).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dropped_connections() {
+    run_under(&[Fault::Dropped], 30).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn malformed_json() {
+    run_under(&[Fault::MalformedJson], 30).await;
+}
