@@ -47,9 +47,25 @@ pub struct Step {
 /// Runs one input against a session. `now_ms` (milliseconds since the Unix
 /// epoch) stamps the session and seeds the id of a new check.
 pub fn step(script: &Script, session: Option<Session>, input: Input, now_ms: u64) -> Step {
+    step_salted(script, session, input, now_ms, 0)
+}
+
+/// [`step`], with `salt` (e.g. the chat id) mixed into the id of a new check,
+/// so two people starting in the same millisecond get different ids and one
+/// person's buttons can never answer another's check.
+pub fn step_salted(
+    script: &Script,
+    session: Option<Session>,
+    input: Input,
+    now_ms: u64,
+    salt: u64,
+) -> Step {
+    let fresh = |old: Option<&Session>, replies| {
+        fresh(script, old, now_ms ^ salt.rotate_left(29), now_ms, replies)
+    };
     let Some(mut session) = session else {
         return match input {
-            Input::Begin | Input::Restart => fresh(script, None, now_ms, vec![intro(script)]),
+            Input::Begin | Input::Restart => fresh(None, vec![intro(script)]),
             _ => Step {
                 session: None,
                 replies: vec![Reply::Notice(Notice::NotStarted)],
@@ -57,30 +73,20 @@ pub fn step(script: &Script, session: Option<Session>, input: Input, now_ms: u64
         };
     };
     if !session.fits(script) {
-        return fresh(
-            script,
-            Some(&session),
-            now_ms,
-            vec![Reply::Notice(Notice::DialogueUpdated)],
-        );
+        return fresh(Some(&session), vec![Reply::Notice(Notice::DialogueUpdated)]);
     }
     let before = session.clone();
     let replies = match input {
         Input::Begin => match &session.position {
             Position::Finished { .. } => {
-                return fresh(script, Some(&session), now_ms, vec![intro(script)]);
+                return fresh(Some(&session), vec![intro(script)]);
             }
             Position::Asking { .. } => {
                 vec![Reply::Notice(Notice::Resumed), current(script, &session)]
             }
         },
         Input::Restart => {
-            return fresh(
-                script,
-                Some(&session),
-                now_ms,
-                vec![Reply::Notice(Notice::Restarted)],
-            );
+            return fresh(Some(&session), vec![Reply::Notice(Notice::Restarted)]);
         }
         Input::Repeat => vec![current(script, &session)],
         Input::Back => back(script, &mut session),
@@ -124,9 +130,20 @@ fn intro(script: &Script) -> Reply {
     }
 }
 
-/// Starts a new check, with an id unlike the old one's.
-fn fresh(script: &Script, old: Option<&Session>, now_ms: u64, mut replies: Vec<Reply>) -> Step {
-    let mut id = (now_ms as u32) ^ ((now_ms >> 32) as u32);
+/// Starts a new check, with an id drawn from `seed` and unlike the old one's.
+fn fresh(
+    script: &Script,
+    old: Option<&Session>,
+    seed: u64,
+    now_ms: u64,
+    mut replies: Vec<Reply>,
+) -> Step {
+    // splitmix64: nearby seeds give unrelated ids.
+    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    let mut id = z as u32;
     if old.is_some_and(|o| o.id == id) {
         id = id.wrapping_add(1);
     }

@@ -135,7 +135,8 @@ async fn advance(
         return Ok(None);
     }
     let session = record.as_ref().map(|r| r.session.clone());
-    let step = engine::step(&app.script, session, input, now_ms());
+    let salt = turn.chat.0 as u64;
+    let step = engine::step_salted(&app.script, session, input, now_ms(), salt);
     Ok(Some((step, record)))
 }
 

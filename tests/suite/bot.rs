@@ -89,6 +89,14 @@ impl BotProcess {
         self.log()
     }
 
+    /// Whether the process is still running (it has not crashed).
+    pub fn is_running(&mut self) -> bool {
+        self.child
+            .try_wait()
+            .map(|status| status.is_none())
+            .unwrap_or(false)
+    }
+
     /// SIGKILL: no chance to finish or confirm anything.
     pub fn kill9(mut self) {
         let _ = self.child.kill();
@@ -641,5 +649,53 @@ async fn a_flooding_chat_is_paused_without_slowing_others() {
         (30, 1),
         "30 answered, one notice, then silence"
     );
+    bot.stop();
+}
+
+#[test]
+fn an_unreachable_api_is_one_error_line_without_the_token() {
+    let dir = temp_dir();
+    let out = Command::new(env!("CARGO_BIN_EXE_nasal-twitch-bot"))
+        .arg("run")
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env("TELOXIDE_API_URL", "http://127.0.0.1:9/")
+        .env(
+            "BOT_STORAGE",
+            format!("sqlite://{}", dir.path().join("x.sqlite").display()),
+        )
+        .env("BOT_DIALOGUES", repo_path("dialogues"))
+        .env("RUST_LOG", "trace")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let last = stderr.lines().last().unwrap_or("");
+    assert!(
+        last.starts_with("error: cannot reach the Telegram Bot API"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(TOKEN_SECRET),
+        "the token leaked:\n{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn idle_checks_are_purged_after_the_ttl() {
+    let api = FakeApi::start().await;
+    let dir = temp_dir();
+    let bot = BotProcess::start_with(
+        &api,
+        &sqlite_url(dir.path()),
+        &repo_path("dialogues"),
+        &[("BOT_SESSION_TTL", "1s")],
+    );
+    let mut user = UserChat::new(&api, 951);
+    user.say("/check");
+    user.expect(Q_RED_FLAGS).await;
+    user.say("no");
+    user.expect(Q_FREQUENCY).await;
+    let gone = stored_when(dir.path(), 951, |s| s.is_null()).await;
+    assert!(gone.is_null(), "the idle check was purged: {gone}");
     bot.stop();
 }

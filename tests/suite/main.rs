@@ -7,6 +7,7 @@ mod engine;
 mod fake_api;
 mod faults;
 mod groups;
+mod hostile;
 mod loader;
 mod transcripts;
 
