@@ -193,5 +193,19 @@ mod tests {
     fn debug_hides_the_token() {
         let secret = Secret("123456:ABCdef".to_string());
         assert_eq!(format!("{secret:?}"), "Secret(***)");
+        let config = Config {
+            token: Secret::new("123456:ABCdef-very-secret"),
+            api_url: None,
+            dialogues: PathBuf::from("dialogues"),
+            dialogue: None,
+            storage: Storage::Memory,
+            session_ttl: DEFAULT_SESSION_TTL,
+            welcome_delay: DEFAULT_WELCOME_DELAY,
+            http_timeout: DEFAULT_HTTP_TIMEOUT,
+            throttle: true,
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("very-secret"), "{shown}");
+        assert!(shown.contains("Secret(***)"), "{shown}");
     }
 }

@@ -102,8 +102,23 @@ async fn kill_9_in_the_middle_of_a_run_loses_no_answer_and_applies_none_twice() 
     let players: Vec<_> = (0..USERS)
         .map(|u| tokio::spawn(play(api.clone(), 8_000 + u as i64, u)))
         .collect();
-    for kill in 0..KILLS {
-        tokio::time::sleep(Duration::from_millis(300 + 250 * kill as u64)).await;
+    // Kills at random moments; the seed is printed so a failure can be replayed.
+    let seed = std::env::var("KILL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .subsec_nanos() as u64
+        });
+    eprintln!("kill seed {seed} (replay with KILL_SEED={seed})");
+    let mut state = seed | 1;
+    for _ in 0..KILLS {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        tokio::time::sleep(Duration::from_millis(150 + state % 600)).await;
         bot.kill9();
         bot = BotProcess::start(&api, &storage, &dialogues);
     }
