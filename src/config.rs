@@ -54,19 +54,24 @@ pub enum Storage {
     Memory,
     /// A SQLite file, created with its folder on first start.
     Sqlite(PathBuf),
+    /// A Redis server (`redis://host:port/db`), shared by replicas.
+    Redis(Secret),
 }
 
 impl Storage {
-    /// Reads `memory` or `sqlite://PATH`.
+    /// Reads `memory`, `sqlite://PATH` or `redis://host:port/db`.
     pub fn parse(text: &str) -> Result<Storage, String> {
         let text = text.trim();
         if text == "memory" {
             return Ok(Storage::Memory);
         }
+        if text.starts_with("redis://") || text.starts_with("rediss://") {
+            return Ok(Storage::Redis(Secret::new(text)));
+        }
         match text.strip_prefix("sqlite://") {
             Some(path) if !path.is_empty() => Ok(Storage::Sqlite(PathBuf::from(path))),
             _ => Err(format!(
-                "BOT_STORAGE `{text}` is not understood: use `sqlite://PATH` (e.g. {DEFAULT_STORAGE}) or `memory`"
+                "BOT_STORAGE is not understood: use `sqlite://PATH` (e.g. {DEFAULT_STORAGE}), `redis://host:port/db` or `memory`"
             )),
         }
     }
@@ -91,9 +96,78 @@ pub struct Config {
     pub welcome_delay: Duration,
     /// `BOT_HTTP_TIMEOUT`: how long one Bot API request may take (long polls add their wait).
     pub http_timeout: Duration,
+    /// `BOT_REDIS_PREFIX`: the start of every Redis key (default `nasal-twitch-bot`).
+    pub redis_prefix: String,
+    /// Webhook mode, when `WEBHOOK_URL` is set.
+    pub webhook: Option<Webhook>,
     /// `BOT_THROTTLE` (`on` by default): keep to Telegram's rate limits.
     /// Only benchmarks and tests against a fake server switch it off.
     pub throttle: bool,
+}
+
+/// Webhook mode: Telegram POSTs updates to `url`; the bot listens on `listen`.
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    /// `WEBHOOK_URL`: the public HTTPS address Telegram calls; its path is served.
+    pub url: url::Url,
+    /// `WEBHOOK_SECRET`: Telegram sends it in `X-Telegram-Bot-Api-Secret-Token`.
+    pub secret: Secret,
+    /// `BOT_LISTEN` (default `0.0.0.0:8443`).
+    pub listen: std::net::SocketAddr,
+    /// `WEBHOOK_MAX_CONNECTIONS` (1-100, default 40).
+    pub max_connections: u8,
+    /// `WEBHOOK_DROP_PENDING` (`true`/`false`, default false).
+    pub drop_pending_updates: bool,
+}
+
+impl Webhook {
+    fn from_env() -> Result<Option<Webhook>, String> {
+        let Some(text) = var("WEBHOOK_URL") else {
+            return Ok(None);
+        };
+        let url = url::Url::parse(&text)
+            .map_err(|e| format!("WEBHOOK_URL `{text}` is not a URL: {e}"))?;
+        let secret = var("WEBHOOK_SECRET").ok_or_else(|| {
+            "WEBHOOK_SECRET is required with WEBHOOK_URL: 1-256 characters of A-Z, a-z, 0-9, _ and -".to_string()
+        })?;
+        let valid = (1..=256).contains(&secret.len())
+            && secret
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !valid {
+            return Err(
+                "WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -".to_string(),
+            );
+        }
+        let listen_text = var("BOT_LISTEN").unwrap_or_else(|| "0.0.0.0:8443".to_string());
+        let listen = listen_text.parse().map_err(|e| {
+            format!("BOT_LISTEN `{listen_text}` is not an address like 0.0.0.0:8443: {e}")
+        })?;
+        let max_connections = match var("WEBHOOK_MAX_CONNECTIONS") {
+            None => 40,
+            Some(n) => n
+                .parse()
+                .ok()
+                .filter(|n| (1..=100).contains(n))
+                .ok_or_else(|| format!("WEBHOOK_MAX_CONNECTIONS `{n}` should be 1 to 100"))?,
+        };
+        let drop_pending_updates = match var("WEBHOOK_DROP_PENDING").as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => {
+                return Err(format!(
+                    "WEBHOOK_DROP_PENDING `{other}` should be true or false"
+                ));
+            }
+        };
+        Ok(Some(Webhook {
+            url,
+            secret: Secret::new(secret),
+            listen,
+            max_connections,
+            drop_pending_updates,
+        }))
+    }
 }
 
 /// The line printed when no token is set.
@@ -146,6 +220,8 @@ impl Config {
             session_ttl,
             welcome_delay,
             http_timeout,
+            redis_prefix: var("BOT_REDIS_PREFIX").unwrap_or_else(|| "nasal-twitch-bot".to_string()),
+            webhook: Webhook::from_env()?,
             throttle,
         })
     }
@@ -186,7 +262,11 @@ mod tests {
             Storage::parse("sqlite://data/x.sqlite"),
             Ok(Storage::Sqlite("data/x.sqlite".into()))
         );
-        assert!(Storage::parse("redis://x").is_err());
+        assert!(matches!(
+            Storage::parse("redis://x:6379/0"),
+            Ok(Storage::Redis(_))
+        ));
+        assert!(Storage::parse("postgres://x").is_err());
     }
 
     #[test]
@@ -202,6 +282,8 @@ mod tests {
             session_ttl: DEFAULT_SESSION_TTL,
             welcome_delay: DEFAULT_WELCOME_DELAY,
             http_timeout: DEFAULT_HTTP_TIMEOUT,
+            redis_prefix: "p".to_string(),
+            webhook: None,
             throttle: true,
         };
         let shown = format!("{config:?}");

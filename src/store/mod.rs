@@ -3,12 +3,14 @@
 //! is one more module and one more [`Store`] variant.
 
 mod memory;
+mod redis;
 mod sqlite;
 
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Session;
 pub use memory::MemoryStore;
+pub use redis::RedisStore;
 pub use sqlite::SqliteStore;
 
 /// What the bot keeps per chat: the check, and which message shows its
@@ -23,6 +25,23 @@ pub struct ChatRecord {
     /// (after a crash, before it was confirmed) is recognised and skipped.
     #[serde(default)]
     pub last_update: Option<u32>,
+    /// Whether the replies to `last_update` went out; if a crash came between
+    /// saving and sending, a re-delivery shows the current question again.
+    #[serde(default = "yes")]
+    pub delivered: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A stored record with the revision it was read at, for compare-and-set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    /// The record.
+    pub record: ChatRecord,
+    /// Bumped on every write; a write names the revision it read.
+    pub rev: u64,
 }
 
 /// A sent question: its message id and the session turn it was asked on.
@@ -82,23 +101,26 @@ pub enum Store {
     Memory(MemoryStore),
     /// A SQLite file; survives restarts.
     Sqlite(SqliteStore),
+    /// Redis, shared by several replicas; idle checks expire by themselves.
+    Redis(RedisStore),
 }
 
 impl Store {
-    /// The record of `chat`, unless none is kept or it has been idle past `ttl_ms`
-    /// (an expired record is deleted on the way).
+    /// The record of `chat` and its revision, unless none is kept or it has
+    /// been idle past `ttl_ms` (an expired record is deleted on the way).
     pub async fn load(
         &self,
         chat: i64,
         now_ms: u64,
         ttl_ms: u64,
-    ) -> Result<Option<ChatRecord>, StoreError> {
-        let record = match self {
+    ) -> Result<Option<Stored>, StoreError> {
+        let stored = match self {
             Store::Memory(s) => s.load(chat),
             Store::Sqlite(s) => s.load(chat).await?,
+            Store::Redis(s) => s.load(chat).await?,
         };
-        match record {
-            Some(r) if now_ms.saturating_sub(r.session.updated_ms) > ttl_ms => {
+        match stored {
+            Some(s) if now_ms.saturating_sub(s.record.session.updated_ms) > ttl_ms => {
                 self.delete(chat).await?;
                 Ok(None)
             }
@@ -106,14 +128,20 @@ impl Store {
         }
     }
 
-    /// Saves the record of `chat`, replacing any earlier one.
-    pub async fn save(&self, chat: i64, record: &ChatRecord) -> Result<(), StoreError> {
+    /// Saves the record of `chat` if it is still at revision `expected` (0: none
+    /// stored). Returns the new revision, or `None` when someone else wrote
+    /// first: the caller reads again and retries. `ttl_ms` lets Redis expire it.
+    pub async fn save_if(
+        &self,
+        chat: i64,
+        record: &ChatRecord,
+        expected: u64,
+        ttl_ms: u64,
+    ) -> Result<Option<u64>, StoreError> {
         match self {
-            Store::Memory(s) => {
-                s.save(chat, record);
-                Ok(())
-            }
-            Store::Sqlite(s) => s.save(chat, record).await,
+            Store::Memory(s) => Ok(s.save_if(chat, record, expected)),
+            Store::Sqlite(s) => s.save_if(chat, record, expected).await,
+            Store::Redis(s) => s.save_if(chat, record, expected, ttl_ms).await,
         }
     }
 
@@ -125,6 +153,7 @@ impl Store {
                 Ok(())
             }
             Store::Sqlite(s) => s.delete(chat).await,
+            Store::Redis(s) => s.delete(chat).await,
         }
     }
 
@@ -133,6 +162,7 @@ impl Store {
         let found = match self {
             Store::Memory(s) => s.group(chat),
             Store::Sqlite(s) => s.group(chat).await?,
+            Store::Redis(s) => s.group(chat).await?,
         };
         Ok(found.unwrap_or_default())
     }
@@ -145,6 +175,7 @@ impl Store {
                 Ok(())
             }
             Store::Sqlite(s) => s.save_group(chat, settings).await,
+            Store::Redis(s) => s.save_group(chat, settings).await,
         }
     }
 
@@ -156,6 +187,7 @@ impl Store {
                 Ok(())
             }
             Store::Sqlite(s) => s.delete_group(chat).await,
+            Store::Redis(s) => s.delete_group(chat).await,
         }
     }
 
@@ -171,15 +203,37 @@ impl Store {
         let all = match self {
             Store::Memory(s) => s.groups(),
             Store::Sqlite(s) => s.groups().await?,
+            Store::Redis(s) => s.groups().await?,
         };
         Ok(all.into_iter().filter(|(_, g)| g.tips.is_some()).collect())
     }
 
+    /// Claims the periodic-tip slot `slot` of group `chat`: true for exactly
+    /// one caller, however many replicas ask.
+    pub async fn claim_tip_slot(&self, chat: i64, slot: u64) -> Result<bool, StoreError> {
+        match self {
+            Store::Memory(s) => Ok(s.claim_tip_slot(chat, slot)),
+            Store::Sqlite(s) => s.claim_tip_slot(chat, slot).await,
+            Store::Redis(s) => s.claim_tip_slot(chat, slot).await,
+        }
+    }
+
     /// Deletes every record idle since before `cutoff_ms`; returns how many.
+    /// (Redis expires them by itself.)
     pub async fn purge_idle(&self, cutoff_ms: u64) -> Result<usize, StoreError> {
         match self {
             Store::Memory(s) => Ok(s.purge_idle(cutoff_ms)),
             Store::Sqlite(s) => s.purge_idle(cutoff_ms).await,
+            Store::Redis(_) => Ok(0),
+        }
+    }
+
+    /// Whether the store answers (for `/healthz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        match self {
+            Store::Memory(_) => Ok(()),
+            Store::Sqlite(s) => s.ping().await,
+            Store::Redis(s) => s.ping().await,
         }
     }
 
@@ -188,6 +242,7 @@ impl Store {
         match self {
             Store::Memory(_) => "memory (lost on restart)".to_string(),
             Store::Sqlite(s) => format!("sqlite file {}", s.path().display()),
+            Store::Redis(s) => s.describe(),
         }
     }
 }

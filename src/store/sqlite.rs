@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{ChatRecord, GroupSettings, StoreError};
+use super::{ChatRecord, GroupSettings, StoreError, Stored};
 
 /// A store in one SQLite file, shared by the bot's tasks.
 #[derive(Clone)]
@@ -34,7 +34,13 @@ impl SqliteStore {
                  CREATE TABLE IF NOT EXISTS chats (
                      chat_id    INTEGER PRIMARY KEY,
                      updated_ms INTEGER NOT NULL,
-                     record     TEXT NOT NULL
+                     record     TEXT NOT NULL,
+                     rev        INTEGER NOT NULL DEFAULT 1
+                 );
+                 CREATE TABLE IF NOT EXISTS tip_slots (
+                     chat_id INTEGER NOT NULL,
+                     slot    INTEGER NOT NULL,
+                     PRIMARY KEY (chat_id, slot)
                  );
                  CREATE INDEX IF NOT EXISTS chats_updated ON chats (updated_ms);
                  CREATE TABLE IF NOT EXISTS groups (
@@ -68,33 +74,76 @@ impl SqliteStore {
         .map_err(|e| StoreError(format!("storage task failed: {e}")))?
     }
 
-    pub(super) async fn load(&self, chat: i64) -> Result<Option<ChatRecord>, StoreError> {
-        let json: Option<String> = self
+    pub(super) async fn load(&self, chat: i64) -> Result<Option<Stored>, StoreError> {
+        let row: Option<(String, i64)> = self
             .with(move |c| {
                 c.query_row(
-                    "SELECT record FROM chats WHERE chat_id = ?1",
+                    "SELECT record, rev FROM chats WHERE chat_id = ?1",
                     [chat],
-                    |row| row.get(0),
+                    |row| Ok((row.get(0)?, row.get(1)?)),
                 )
                 .optional()
                 .map_err(failed("cannot read a chat"))
             })
             .await?;
         // A record this version cannot read is treated as absent: the user starts again.
-        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+        Ok(row.and_then(|(json, rev)| {
+            let record = serde_json::from_str(&json).ok()?;
+            Some(Stored {
+                record,
+                rev: u64::try_from(rev).unwrap_or(0),
+            })
+        }))
     }
 
-    pub(super) async fn save(&self, chat: i64, record: &ChatRecord) -> Result<(), StoreError> {
+    pub(super) async fn save_if(
+        &self,
+        chat: i64,
+        record: &ChatRecord,
+        expected: u64,
+    ) -> Result<Option<u64>, StoreError> {
         let json = serde_json::to_string(record).map_err(|e| StoreError(e.to_string()))?;
         let updated = i64::try_from(record.session.updated_ms).unwrap_or(i64::MAX);
-        self.with(move |c| {
-            c.execute(
-                "INSERT INTO chats (chat_id, updated_ms, record) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (chat_id) DO UPDATE SET updated_ms = excluded.updated_ms, record = excluded.record",
-                params![chat, updated, json],
-            )
-            .map(drop)
-            .map_err(failed("cannot save a chat"))
+        let expected_i = i64::try_from(expected).unwrap_or(i64::MAX);
+        let written = self
+            .with(move |c| {
+                let changed = if expected == 0 {
+                    c.execute(
+                        "INSERT INTO chats (chat_id, updated_ms, record, rev) VALUES (?1, ?2, ?3, 1)
+                         ON CONFLICT (chat_id) DO NOTHING",
+                        params![chat, updated, json],
+                    )
+                } else {
+                    c.execute(
+                        "UPDATE chats SET updated_ms = ?2, record = ?3, rev = rev + 1
+                         WHERE chat_id = ?1 AND rev = ?4",
+                        params![chat, updated, json, expected_i],
+                    )
+                };
+                changed.map_err(failed("cannot save a chat"))
+            })
+            .await?;
+        Ok((written == 1).then_some(expected + 1))
+    }
+
+    pub(super) async fn claim_tip_slot(&self, chat: i64, slot: u64) -> Result<bool, StoreError> {
+        let slot = i64::try_from(slot).unwrap_or(i64::MAX);
+        let claimed = self
+            .with(move |c| {
+                c.execute(
+                    "INSERT INTO tip_slots (chat_id, slot) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                    params![chat, slot],
+                )
+                .map_err(failed("cannot claim a tip slot"))
+            })
+            .await?;
+        Ok(claimed == 1)
+    }
+
+    pub(super) async fn ping(&self) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.query_row("SELECT 1", [], |_| Ok(()))
+                .map_err(failed("database does not answer"))
         })
         .await
     }

@@ -7,11 +7,13 @@
 mod commands;
 mod flood;
 mod group;
+pub mod metrics;
 mod outbox;
 mod polling;
 mod private;
 pub mod render;
 pub mod tips;
+mod webhook;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -25,7 +27,7 @@ use teloxide::types::{ChatMemberUpdated, Me};
 
 use crate::config::{Config, Storage};
 use crate::script::{self, Script};
-use crate::store::{MemoryStore, SqliteStore, Store};
+use crate::store::{MemoryStore, RedisStore, SqliteStore, Store};
 use outbox::HandlerResult;
 
 /// The bot as handlers use it: every send goes through `Throttle`.
@@ -47,6 +49,8 @@ pub struct App {
     pending_welcomes: Mutex<HashMap<i64, Vec<String>>>,
     /// Per-chat flood control.
     flood: flood::FloodGate,
+    /// Counts for `/metrics`.
+    pub metrics: metrics::Metrics,
 }
 
 impl App {
@@ -60,6 +64,7 @@ impl App {
             http_timeout: config.http_timeout,
             pending_welcomes: Mutex::new(HashMap::new()),
             flood: flood::FloodGate::default(),
+            metrics: metrics::Metrics::default(),
         }
     }
 }
@@ -71,12 +76,16 @@ pub fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-/// Opens the configured store.
-pub fn open_store(storage: &Storage) -> Result<Store, String> {
-    match storage {
+/// Opens the configured store; an unreachable Redis is one clear error.
+pub async fn open_store(config: &Config) -> Result<Store, String> {
+    match &config.storage {
         Storage::Memory => Ok(Store::Memory(MemoryStore::default())),
         Storage::Sqlite(path) => SqliteStore::open(path)
             .map(Store::Sqlite)
+            .map_err(|e| e.to_string()),
+        Storage::Redis(url) => RedisStore::open(url.expose(), &config.redis_prefix)
+            .await
+            .map(Store::Redis)
             .map_err(|e| e.to_string()),
     }
 }
@@ -111,7 +120,7 @@ pub fn connect(config: &Config) -> TgBot {
 }
 
 /// Loads the configured dialogue and store, as `run` does.
-pub fn prepare(config: &Config) -> Result<App, String> {
+pub async fn prepare(config: &Config) -> Result<App, String> {
     let scripts =
         script::load_checked(std::slice::from_ref(&config.dialogues)).map_err(|e| e.to_string())?;
     let files: Vec<String> = scripts
@@ -119,9 +128,13 @@ pub fn prepare(config: &Config) -> Result<App, String> {
         .map(|s| s.path.display().to_string())
         .collect();
     let script = script::select(scripts, config.dialogue.as_deref())?;
-    let store = open_store(&config.storage)?;
+    let store = open_store(config).await?;
+    let mode = match &config.webhook {
+        Some(w) => format!("webhook on {} for {}", w.listen, w.url.path()),
+        None => "long polling".to_string(),
+    };
     log::info!(
-        "dialogue `{}` v{} ({}); store: {}; mode: long polling; throttle: {}; idle checks kept {}s",
+        "dialogue `{}` v{} ({}); store: {}; mode: {mode}; throttle: {}; idle checks kept {}s",
         script.id,
         script.version,
         files.join(", "),
@@ -134,7 +147,7 @@ pub fn prepare(config: &Config) -> Result<App, String> {
 
 /// Runs the bot with long polling until SIGINT or SIGTERM.
 pub async fn run(config: Config) -> Result<(), String> {
-    let app = Arc::new(prepare(&config)?);
+    let app = Arc::new(prepare(&config).await?);
     let bot = connect(&config);
     let me = bot.get_me().await.map_err(|e| {
         format!("cannot reach the Telegram Bot API (is TELOXIDE_TOKEN right?): {e}")
@@ -144,10 +157,6 @@ pub async fn run(config: Config) -> Result<(), String> {
             log::warn!("could not set a command menu: {e}");
         }
     }
-    if let Err(e) = bot.delete_webhook().await {
-        log::warn!("could not remove a webhook before polling: {e}");
-    }
-
     let purge = tokio::spawn(purge_idle(Arc::clone(&app)));
     let tips = tokio::spawn(tips::run(bot.clone(), Arc::clone(&app)));
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -166,12 +175,21 @@ pub async fn run(config: Config) -> Result<(), String> {
         }
         let _ = stop.send(true);
     });
-    log::info!("bot is running; stop with Ctrl-C or SIGTERM");
-    polling::run(bot, me, Arc::clone(&app), schema(), stopped).await;
+    let result = match &config.webhook {
+        Some(webhook) => webhook::run(bot, me, Arc::clone(&app), schema(), webhook, stopped).await,
+        None => {
+            if let Err(e) = bot.delete_webhook().await {
+                log::warn!("could not remove a webhook before polling: {e}");
+            }
+            log::info!("bot is running; stop with Ctrl-C or SIGTERM");
+            polling::run(bot, me, Arc::clone(&app), schema(), stopped).await;
+            Ok(())
+        }
+    };
     purge.abort();
     tips.abort();
     log::info!("stopped");
-    Ok(())
+    result
 }
 
 /// The whole handler tree.
@@ -183,14 +201,6 @@ pub fn schema() -> UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'stat
         .branch(Update::filter_my_chat_member().endpoint(on_membership))
 }
 
-/// Logs a failed update by id (never its text) and keeps the bot going.
-fn logged(update: &Update, result: HandlerResult) -> HandlerResult {
-    if let Err(e) = result {
-        log::error!("update {} failed: {e}", update.id.0);
-    }
-    Ok(())
-}
-
 async fn on_message(
     bot: TgBot,
     msg: Message,
@@ -198,24 +208,20 @@ async fn on_message(
     app: Arc<App>,
     update: Update,
 ) -> HandlerResult {
-    let result = if msg.chat.is_private() {
+    if msg.chat.is_private() {
         private::message(&bot, &msg, &me, &app, update.id.0).await
     } else if msg.chat.is_group() || msg.chat.is_supergroup() {
         group::message(&bot, &msg, &me, &app).await
     } else {
         Ok(())
-    };
-    logged(&update, result)
+    }
 }
 
 async fn on_edited(bot: TgBot, msg: Message, app: Arc<App>, update: Update) -> HandlerResult {
     if !msg.chat.is_private() {
         return Ok(());
     }
-    logged(
-        &update,
-        private::edited(&bot, &msg, &app, update.id.0).await,
-    )
+    private::edited(&bot, &msg, &app, update.id.0).await
 }
 
 async fn on_callback(
@@ -225,7 +231,11 @@ async fn on_callback(
     update: Update,
 ) -> HandlerResult {
     let chat = query.message.as_ref().map(|m| m.chat().clone());
-    let result = match chat {
+    let settings = query
+        .data
+        .as_deref()
+        .is_some_and(|d| d.starts_with(render::SETTINGS));
+    match chat {
         Some(chat) if chat.is_private() => {
             let turn = private::Turn {
                 chat: chat.id,
@@ -233,32 +243,19 @@ async fn on_callback(
             };
             private::callback(&bot, &query, turn, &app).await
         }
-        Some(_)
-            if query
-                .data
-                .as_deref()
-                .is_some_and(|d| d.starts_with(render::SETTINGS)) =>
-        {
-            group::settings_pressed(&bot, &query, &app).await
-        }
+        Some(_) if settings => group::settings_pressed(&bot, &query, &app).await,
         _ => {
             outbox::answer_button(&bot, &query, None).await;
             Ok(())
         }
-    };
-    logged(&update, result)
+    }
 }
 
-async fn on_membership(
-    bot: TgBot,
-    change: ChatMemberUpdated,
-    app: Arc<App>,
-    update: Update,
-) -> HandlerResult {
+async fn on_membership(bot: TgBot, change: ChatMemberUpdated, app: Arc<App>) -> HandlerResult {
     if change.chat.is_private() {
         return Ok(());
     }
-    logged(&update, group::membership(&bot, &change, &app).await)
+    group::membership(&bot, &change, &app).await
 }
 
 /// Deletes idle checks now and then, so health answers are not kept past the TTL.

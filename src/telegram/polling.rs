@@ -13,7 +13,9 @@
 //! a crash may be sent again.
 
 use std::collections::{BTreeSet, HashMap};
+use std::ops::ControlFlow;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use teloxide::RequestError;
@@ -27,7 +29,8 @@ use super::flood::Verdict;
 use super::outbox::{Target, say};
 use super::{App, TgBot, now_ms, render};
 
-type Handler = UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'static>>;
+/// The handler tree, as both listeners run it.
+pub type Handler = UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'static>>;
 
 /// How long one `getUpdates` waits for news, at most.
 const POLL_SECONDS: u64 = 10;
@@ -219,8 +222,17 @@ fn finished(ledger: &mut Ledger, chat: i64, id: u32) {
         }
     }
 }
-/// Runs one update through flood control and the handler tree.
-pub async fn handle(bot: &TgBot, me: &Me, app: &Arc<App>, handler: &Handler, update: Update) {
+/// Runs one update through flood control and the handler tree; false when
+/// handling failed (logged by update id, never its text).
+pub async fn handle(
+    bot: &TgBot,
+    me: &Me,
+    app: &Arc<App>,
+    handler: &Handler,
+    update: Update,
+) -> bool {
+    app.metrics.updates.fetch_add(1, Ordering::Relaxed);
+    let id = update.id.0;
     if let Some(chat) = update.chat().map(|c| c.id) {
         match app.flood.check(chat.0, now_ms()) {
             Verdict::Allow => {}
@@ -229,13 +241,20 @@ pub async fn handle(bot: &TgBot, me: &Me, app: &Arc<App>, handler: &Handler, upd
                 let note = "You are sending a lot very quickly, so I will pause for a minute. \
                             Your answers so far are kept.";
                 if let Err(e) = say(bot, Target::chat(chat), &render::plain(note), None).await {
-                    log::error!("update {} failed: {e}", update.id.0);
+                    log::error!("update {id} failed: {e}");
                 }
-                return;
+                return true;
             }
-            Verdict::Drop => return,
+            Verdict::Drop => return true,
         }
     }
     let deps = dptree::deps![bot.clone(), me.clone(), Arc::clone(app), update];
-    let _ = handler.dispatch(deps).await;
+    match handler.dispatch(deps).await {
+        ControlFlow::Break(Err(e)) => {
+            app.metrics.errors.fetch_add(1, Ordering::Relaxed);
+            log::error!("update {id} failed: {e}");
+            false
+        }
+        _ => true,
+    }
 }

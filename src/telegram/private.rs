@@ -10,7 +10,7 @@ use super::commands::Command;
 use super::outbox::{HandlerResult, Target, answer_button, edit, say, send, skip_gone};
 use super::{App, TgBot, now_ms, render};
 use crate::engine::{self, ButtonToken, Input, Notice, Reply, Step};
-use crate::store::{ChatRecord, QuestionMessage};
+use crate::store::{ChatRecord, QuestionMessage, StoreError, Stored};
 
 /// The chat and update being handled, so every change to a check is stamped
 /// with the update that made it.
@@ -68,8 +68,8 @@ async fn command(bot: &TgBot, app: &App, turn: Turn, command: Command) -> Handle
         Command::Back => advance_and_deliver(bot, app, turn, Input::Back).await,
         Command::Restart => advance_and_deliver(bot, app, turn, Input::Restart).await,
         Command::Tips => {
-            let record = load(app, chat).await?;
-            let tips = engine::tips(&app.script, record.as_ref().map(|r| &r.session));
+            let stored = load(app, chat).await?;
+            let tips = engine::tips(&app.script, stored.as_ref().map(|s| &s.record.session));
             say(bot, here, &render::tips(&tips), None).await
         }
         Command::About => {
@@ -97,76 +97,137 @@ pub async fn callback(bot: &TgBot, query: &CallbackQuery, turn: Turn, app: &App)
         (None, false) => Input::Repeat,
     };
     let from_welcome = input == Input::Begin;
-    let Some((mut step, record)) = advance(app, turn, input).await? else {
-        answer_button(bot, query, None).await;
-        return Ok(());
+    let mut applied = apply(app, turn, input).await?;
+    let replies = match &mut applied {
+        Applied::Saved { step, .. } | Applied::Unsaved(step) => Some(&mut step.replies),
+        Applied::Done => None,
     };
-    let stale = matches!(step.replies.first(), Some(Reply::Notice(Notice::Stale)))
+    let stale = replies
+        .as_ref()
+        .is_some_and(|r| matches!(r.first(), Some(Reply::Notice(Notice::Stale))))
         || (!from_welcome && token.is_none());
     answer_button(bot, query, stale.then_some(Notice::Stale.message())).await;
-    // The notice was shown on the button; the greeting was just read.
-    step.replies.retain(|r| {
-        let shown_on_button = matches!(r, Reply::Notice(Notice::Stale));
-        let just_read = from_welcome && matches!(r, Reply::Intro { .. });
-        !(shown_on_button || just_read)
-    });
-    deliver(bot, app, turn, step, record).await
+    if let Some(replies) = replies {
+        // The notice was shown on the button; the greeting was just read.
+        replies.retain(|r| {
+            let shown_on_button = matches!(r, Reply::Notice(Notice::Stale));
+            let just_read = from_welcome && matches!(r, Reply::Intro { .. });
+            !(shown_on_button || just_read)
+        });
+    }
+    deliver(bot, app, turn, applied).await
 }
 
-async fn load(app: &App, chat: ChatId) -> Result<Option<ChatRecord>, crate::store::StoreError> {
-    let ttl_ms = app.session_ttl.as_millis() as u64;
-    app.store.load(chat.0, now_ms(), ttl_ms).await
+fn ttl_ms(app: &App) -> u64 {
+    app.session_ttl.as_millis() as u64
 }
 
-/// Runs the engine on the chat's stored check; `None` when this update was
-/// already applied (a re-delivery after a crash).
-async fn advance(
+async fn load(app: &App, chat: ChatId) -> Result<Option<Stored>, StoreError> {
+    app.store.load(chat.0, now_ms(), ttl_ms(app)).await
+}
+
+/// Writes racing for one chat (several replicas) are retried this often.
+const CONFLICT_RETRIES: usize = 8;
+
+/// What applying an update to a chat's check came to.
+enum Applied {
+    /// The step was computed and saved at `rev`; its replies are to be sent.
+    Saved {
+        step: Step,
+        record: ChatRecord,
+        rev: u64,
+    },
+    /// Nothing to save (no check yet); the replies still go out.
+    Unsaved(Step),
+    /// The update was applied and answered before (a re-delivery): nothing to do.
+    Done,
+}
+
+/// Applies `input` to the chat's stored check: read, step, compare-and-set,
+/// again on a conflicting write. An update applied before but not answered
+/// (a crash between saving and sending) shows the current question instead.
+async fn apply(
     app: &App,
     turn: Turn,
     input: Input,
-) -> Result<Option<(Step, Option<ChatRecord>)>, crate::store::StoreError> {
-    let record = load(app, turn.chat).await?;
-    if record
-        .as_ref()
-        .and_then(|r| r.last_update)
-        .is_some_and(|last| last >= turn.update)
-    {
-        log::debug!("update {} was already applied; skipped", turn.update);
-        return Ok(None);
+) -> Result<Applied, Box<dyn std::error::Error + Send + Sync>> {
+    for _ in 0..CONFLICT_RETRIES {
+        let stored = load(app, turn.chat).await?;
+        let (record, rev) = match stored {
+            Some(s) => (Some(s.record), s.rev),
+            None => (None, 0),
+        };
+        let seen = record.as_ref().and_then(|r| r.last_update);
+        let input = match seen {
+            Some(last) if last > turn.update => return Ok(Applied::Done),
+            Some(last) if last == turn.update && record.as_ref().is_some_and(|r| r.delivered) => {
+                log::debug!("update {} was already applied; skipped", turn.update);
+                return Ok(Applied::Done);
+            }
+            Some(last) if last == turn.update => Input::Repeat,
+            _ => input.clone(),
+        };
+        let session = record.as_ref().map(|r| r.session.clone());
+        let salt = turn.chat.0 as u64;
+        let step = engine::step_salted(&app.script, session, input, now_ms(), salt);
+        let Some(session) = step.session.clone() else {
+            return Ok(Applied::Unsaved(step));
+        };
+        let next = ChatRecord {
+            session,
+            question_message: record.and_then(|r| r.question_message),
+            last_update: Some(turn.update),
+            delivered: false,
+        };
+        if let Some(rev) = app
+            .store
+            .save_if(turn.chat.0, &next, rev, ttl_ms(app))
+            .await?
+        {
+            app.metrics.count_step(&step);
+            return Ok(Applied::Saved {
+                step,
+                record: next,
+                rev,
+            });
+        }
+        app.metrics
+            .conflicts
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        log::debug!("update {}: another writer won; retrying", turn.update);
     }
-    let session = record.as_ref().map(|r| r.session.clone());
-    let salt = turn.chat.0 as u64;
-    let step = engine::step_salted(&app.script, session, input, now_ms(), salt);
-    Ok(Some((step, record)))
+    Err(format!("update {}: too many conflicting writes", turn.update).into())
 }
 
 async fn advance_and_deliver(bot: &TgBot, app: &App, turn: Turn, input: Input) -> HandlerResult {
-    match advance(app, turn, input).await? {
-        Some((step, record)) => deliver(bot, app, turn, step, record).await,
-        None => Ok(()),
-    }
+    let applied = apply(app, turn, input).await?;
+    deliver(bot, app, turn, applied).await
 }
 
-/// Sends the replies, then saves the check, the message showing its question
-/// and the update that made the change.
-async fn deliver(
-    bot: &TgBot,
-    app: &App,
-    turn: Turn,
-    step: Step,
-    record: Option<ChatRecord>,
-) -> HandlerResult {
-    let mut question = record.and_then(|r| r.question_message);
-    let outcome = send_replies(bot, turn.chat, &step.replies, &mut question).await;
-    if let Some(session) = step.session {
-        let record = ChatRecord {
-            session,
-            question_message: question,
-            last_update: Some(turn.update),
-        };
-        app.store.save(turn.chat.0, &record).await?;
+/// Sends the replies, then records which message shows the question and that
+/// the replies went out (a newer write in between wins; this one is dropped).
+async fn deliver(bot: &TgBot, app: &App, turn: Turn, applied: Applied) -> HandlerResult {
+    match applied {
+        Applied::Done => Ok(()),
+        Applied::Unsaved(step) => {
+            let mut question = None;
+            let outcome = send_replies(bot, turn.chat, &step.replies, &mut question).await;
+            skip_gone(turn.chat, outcome)
+        }
+        Applied::Saved { step, record, rev } => {
+            let mut question = record.question_message;
+            let outcome = send_replies(bot, turn.chat, &step.replies, &mut question).await;
+            let sent = ChatRecord {
+                question_message: question,
+                delivered: true,
+                ..record
+            };
+            app.store
+                .save_if(turn.chat.0, &sent, rev, ttl_ms(app))
+                .await?;
+            skip_gone(turn.chat, outcome)
+        }
     }
-    skip_gone(turn.chat, outcome)
 }
 
 async fn send_replies(

@@ -1,6 +1,7 @@
 //! Periodic tips in groups: at most one per group per slot (day or week),
 //! rotating through the dialogue's tips. The slot is claimed in the store
-//! before posting, so a restart or a second pass never posts it twice.
+//! before posting, so a restart, a second pass or a second replica never
+//! posts it twice.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,6 +26,9 @@ pub async fn post_due(bot: &TgBot, app: &App, now_ms: u64) -> Result<usize, Stor
         };
         let slot = rhythm.slot(now_ms);
         if settings.last_tip_slot.is_some_and(|last| last >= slot) {
+            continue;
+        }
+        if !app.store.claim_tip_slot(chat, slot).await? {
             continue;
         }
         let tip = &items[(settings.tips_posted % items.len() as u64) as usize];

@@ -376,6 +376,8 @@ fn config(api: &FakeApi, dir: &std::path::Path) -> Config {
         session_ttl: Duration::from_secs(3600),
         welcome_delay: Duration::from_millis(10),
         http_timeout: Duration::from_secs(5),
+        redis_prefix: "test".to_string(),
+        webhook: None,
         throttle: false,
     }
 }
@@ -386,7 +388,7 @@ async fn a_periodic_tip_is_posted_once_per_slot_and_rotates() {
     let dir = crate::bot::temp_dir();
     let config = config(&api, dir.path());
     let bot = telegram::connect(&config);
-    let app = telegram::prepare(&config).unwrap();
+    let app = telegram::prepare(&config).await.unwrap();
 
     const DAY: u64 = 86_400_000;
     let monday = 20_000 * DAY + 9 * 3_600_000;
@@ -422,7 +424,7 @@ async fn a_periodic_tip_is_posted_once_per_slot_and_rotates() {
     );
 
     // A restarted bot on the same store does not repeat the slot.
-    let restarted = telegram::prepare(&config).unwrap();
+    let restarted = telegram::prepare(&config).await.unwrap();
     assert_eq!(
         tips::post_due(&bot, &restarted, monday + 2 * DAY)
             .await
