@@ -33,6 +33,9 @@ pub enum Input {
     Restart,
     /// Show where the user is without changing anything.
     Repeat,
+    /// Show the last thing said again: the current question, or the outcome
+    /// of a finished check (when its replies were lost, e.g. in a crash).
+    Replay,
 }
 
 /// The result of one step: the session to store (if any) and what to say.
@@ -89,6 +92,7 @@ pub fn step_salted(
             return fresh(Some(&session), vec![Reply::Notice(Notice::Restarted)]);
         }
         Input::Repeat => vec![current(script, &session)],
+        Input::Replay => vec![replay(script, &session)],
         Input::Back => back(script, &mut session),
         Input::Text(text) => typed(script, &mut session, &text),
         Input::Button(token) => pressed(script, &mut session, &token),
@@ -360,7 +364,22 @@ fn finish(script: &Script, session: &mut Session) -> Reply {
     session.position = Position::Finished {
         outcome: outcome.id.clone(),
     };
-    let session = &*session;
+    outcome_reply(script, session, outcome)
+}
+
+/// The current question, or the outcome of a finished check, again.
+fn replay(script: &Script, session: &Session) -> Reply {
+    match &session.position {
+        Position::Finished { outcome } => match script.outcome(outcome) {
+            Some(outcome) => outcome_reply(script, session, outcome),
+            None => Reply::Notice(Notice::Finished),
+        },
+        Position::Asking { .. } => current(script, session),
+    }
+}
+
+/// An outcome with the guidance that applies to these answers.
+fn outcome_reply(script: &Script, session: &Session, outcome: &crate::script::Outcome) -> Reply {
     Reply::Outcome(OutcomeReply {
         outcome: outcome.id.clone(),
         level: outcome.level,

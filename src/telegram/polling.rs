@@ -34,7 +34,9 @@ pub type Handler = UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'stat
 
 /// How long one `getUpdates` waits for news, at most.
 const POLL_SECONDS: u64 = 10;
-/// The longest pause between failed `getUpdates`.
+/// How often a failing update is tried (about a minute in all) before it is given up.
+const HANDLE_ATTEMPTS: u32 = 15;
+/// The longest pause between failed `getUpdates` (and failed updates).
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// How long shutdown waits for updates in flight.
 const DRAIN: Duration = Duration::from_secs(10);
@@ -197,7 +199,21 @@ fn hand_out(
             // Ends when the loop drops the sender: the chat is idle.
             while let Some(update) = receiver.recv().await {
                 let id = update.id.0;
-                handle(&bot, &me, &app, &handler, update).await;
+                // A failure (e.g. the store is down) is tried again, in order,
+                // before the chat's later updates: the answer is not lost.
+                let mut pause = Duration::from_millis(500);
+                for attempt in 1..=HANDLE_ATTEMPTS {
+                    if handle(&bot, &me, &app, &handler, update.clone()).await {
+                        break;
+                    }
+                    if attempt < HANDLE_ATTEMPTS {
+                        log::warn!("update {id}: trying again in {pause:?}");
+                        tokio::time::sleep(pause).await;
+                        pause = (pause * 2).min(MAX_BACKOFF);
+                    } else {
+                        log::error!("update {id}: given up after {HANDLE_ATTEMPTS} attempts");
+                    }
+                }
                 let _ = done.send((key, id));
             }
         });

@@ -164,11 +164,13 @@ async fn apply(
                 log::debug!("update {} was already applied; skipped", turn.update);
                 return Ok(Applied::Done);
             }
-            Some(last) if last == turn.update => Input::Repeat,
+            // Saved but never answered (a crash in between): say it again.
+            Some(last) if last == turn.update => Input::Replay,
             _ => input.clone(),
         };
         let session = record.as_ref().map(|r| r.session.clone());
         let salt = turn.chat.0 as u64;
+        let replay = input == Input::Replay;
         let step = engine::step_salted(&app.script, session, input, now_ms(), salt);
         let Some(session) = step.session.clone() else {
             return Ok(Applied::Unsaved(step));
@@ -184,7 +186,9 @@ async fn apply(
             .save_if(turn.chat.0, &next, rev, ttl_ms(app))
             .await?
         {
-            app.metrics.count_step(&step);
+            if !replay {
+                app.metrics.count_step(&step);
+            }
             return Ok(Applied::Saved {
                 step,
                 record: next,

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::fake_api::{Call, FakeApi};
+use crate::redis_server::RedisServer;
 use crate::repo_path;
 
 /// A token shaped like a real one; it must never reach the logs.
@@ -188,31 +189,72 @@ pub async fn start_with_sqlite() -> (FakeApi, tempfile::TempDir, BotProcess) {
     (api, dir, bot)
 }
 
+/// A fake API and the bot on the shipped dialogues, keeping checks in `backend`.
+pub async fn start_on(backend: &Backend) -> (FakeApi, BotProcess) {
+    let api = FakeApi::start().await;
+    let bot = BotProcess::start(&api, &backend.url(), &repo_path("dialogues"));
+    (api, bot)
+}
+
 pub fn sqlite_url(dir: &Path) -> String {
     format!("sqlite://{}", dir.join("state/bot.sqlite").display())
 }
 
-/// Waits (up to 60 s: a send may be retried after teloxide's 10 s pause on a
-/// 5xx) until the stored session of `chat` satisfies `ready`.
-pub async fn stored_when(dir: &Path, chat: i64, ready: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let session = stored_session(dir, chat).unwrap_or(Value::Null);
-        if ready(&session) || Instant::now() > deadline {
-            return session;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+/// Where the bot under test keeps its checks, read directly by the tests.
+pub enum Backend {
+    /// A SQLite file.
+    Sqlite(std::path::PathBuf),
+    /// A real Redis server.
+    Redis(RedisServer),
 }
 
-pub fn stored_session(dir: &Path, chat: i64) -> Option<Value> {
-    let db = rusqlite::Connection::open(dir.join("state/bot.sqlite")).unwrap();
-    let json: Option<String> = db
-        .query_row("SELECT record FROM chats WHERE chat_id = ?1", [chat], |r| {
-            r.get(0)
-        })
-        .ok();
-    json.map(|j| serde_json::from_str::<Value>(&j).unwrap()["session"].clone())
+impl Backend {
+    /// The SQLite file the bot uses in `dir`.
+    pub fn sqlite_in(dir: &Path) -> Backend {
+        Backend::Sqlite(dir.join("state/bot.sqlite"))
+    }
+
+    /// A fresh Redis server.
+    pub async fn redis() -> Backend {
+        Backend::Redis(RedisServer::start().await)
+    }
+
+    /// The `BOT_STORAGE` value.
+    pub fn url(&self) -> String {
+        match self {
+            Backend::Sqlite(file) => format!("sqlite://{}", file.display()),
+            Backend::Redis(server) => server.url(),
+        }
+    }
+
+    /// The stored check of `chat`, read directly from the store.
+    pub async fn session(&self, chat: i64) -> Option<Value> {
+        match self {
+            Backend::Sqlite(file) => {
+                let db = rusqlite::Connection::open(file).ok()?;
+                let json: Option<String> = db
+                    .query_row("SELECT record FROM chats WHERE chat_id = ?1", [chat], |r| {
+                        r.get(0)
+                    })
+                    .ok();
+                json.map(|j| serde_json::from_str::<Value>(&j).unwrap()["session"].clone())
+            }
+            Backend::Redis(server) => server.session(chat).await,
+        }
+    }
+
+    /// Waits (up to 60 s: a send may be retried after teloxide's 10 s pause on
+    /// a 5xx) until the stored check of `chat` satisfies `ready`; `Null` when none.
+    pub async fn session_when(&self, chat: i64, ready: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let session = self.session(chat).await.unwrap_or(Value::Null);
+            if ready(&session) || Instant::now() > deadline {
+                return session;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
 }
 
 pub const Q_RED_FLAGS: &str = "First, a safety question";
@@ -260,9 +302,8 @@ async fn by_typing(user: &mut UserChat, steps: &[(&str, &str)]) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn whole_checks_reach_each_triage_level_by_buttons_and_by_typing() {
-    let (api, dir, bot) = start_with_sqlite().await;
+async fn whole_checks_reach_each_triage_level_by_buttons_and_by_typing(backend: Backend) {
+    let (api, bot) = start_on(&backend).await;
 
     let mut emergency = UserChat::new(&api, 101);
     emergency.say("/start");
@@ -343,7 +384,9 @@ async fn whole_checks_reach_each_triage_level_by_buttons_and_by_typing() {
     );
     assert_eq!(verdict.body["parse_mode"], "HTML");
     let finished = serde_json::json!({ "at": "finished", "outcome": "see_doctor" });
-    let stored = stored_when(dir.path(), 104, |s| s["position"] == finished).await;
+    let stored = backend
+        .session_when(104, |s| s["position"] == finished)
+        .await;
     assert_eq!(stored["position"], finished);
 
     let calls = api.calls();
@@ -366,8 +409,19 @@ async fn whole_checks_reach_each_triage_level_by_buttons_and_by_typing() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn back_restart_and_forget() {
-    let (api, dir, bot) = start_with_sqlite().await;
+async fn whole_checks_on_sqlite() {
+    let dir = temp_dir();
+    whole_checks_reach_each_triage_level_by_buttons_and_by_typing(Backend::sqlite_in(dir.path()))
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn whole_checks_on_redis() {
+    whole_checks_reach_each_triage_level_by_buttons_and_by_typing(Backend::redis().await).await;
+}
+
+async fn back_restart_and_forget(backend: Backend) {
+    let (api, bot) = start_on(&backend).await;
     let mut user = UserChat::new(&api, 201);
     user.say("/check");
     by_typing(
@@ -394,7 +448,9 @@ async fn back_restart_and_forget() {
     user.say("/restart");
     user.expect("Starting the check again").await;
     user.expect(Q_RED_FLAGS).await;
-    let session = stored_when(dir.path(), 201, |s| s["answers"] == serde_json::json!([])).await;
+    let session = backend
+        .session_when(201, |s| s["answers"] == serde_json::json!([]))
+        .await;
     assert_eq!(session["answers"], serde_json::json!([]));
 
     user.say("/tips");
@@ -407,21 +463,33 @@ async fn back_restart_and_forget() {
     user.say("/forget");
     user.expect("I deleted everything I kept").await;
     assert!(
-        stored_session(dir.path(), 201).is_none(),
+        backend.session(201).await.is_none(),
         "/forget removes the stored session"
     );
     bot.stop();
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn stale_buttons_stickers_and_edits_leave_the_session_unchanged() {
-    let (api, dir, bot) = start_with_sqlite().await;
+async fn back_restart_and_forget_on_sqlite() {
+    let dir = temp_dir();
+    back_restart_and_forget(Backend::sqlite_in(dir.path())).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn back_restart_and_forget_on_redis() {
+    back_restart_and_forget(Backend::redis().await).await;
+}
+
+async fn stale_buttons_stickers_and_edits_leave_the_session_unchanged(backend: Backend) {
+    let (api, bot) = start_on(&backend).await;
     let mut user = UserChat::new(&api, 301);
     user.say("/check");
     let first = user.expect(Q_RED_FLAGS).await;
     user.press(&first, "No, none of these").await;
     user.expect(Q_FREQUENCY).await;
-    let before = stored_when(dir.path(), 301, |s| s["position"]["node"] == "frequency").await;
+    let before = backend
+        .session_when(301, |s| s["position"]["node"] == "frequency")
+        .await;
 
     // The old question's "Yes" button: closed.
     let data = first.button("Yes, I have one of these").unwrap();
@@ -456,7 +524,7 @@ async fn stale_buttons_stickers_and_edits_leave_the_session_unchanged() {
     user.expect("That message is too long for an answer").await;
     user.expect(Q_FREQUENCY).await;
 
-    let after = stored_session(dir.path(), 301).unwrap();
+    let after = backend.session(301).await.unwrap();
     assert_eq!(after["answers"], before["answers"]);
     assert_eq!(after["turn"], before["turn"]);
     assert_eq!(after["position"], before["position"]);
@@ -464,10 +532,20 @@ async fn stale_buttons_stickers_and_edits_leave_the_session_unchanged() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_restarted_bot_continues_every_conversation() {
-    let api = FakeApi::start().await;
+async fn stale_input_on_sqlite() {
     let dir = temp_dir();
-    let storage = sqlite_url(dir.path());
+    stale_buttons_stickers_and_edits_leave_the_session_unchanged(Backend::sqlite_in(dir.path()))
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stale_input_on_redis() {
+    stale_buttons_stickers_and_edits_leave_the_session_unchanged(Backend::redis().await).await;
+}
+
+async fn a_restarted_bot_continues_every_conversation(backend: Backend) {
+    let api = FakeApi::start().await;
+    let storage = backend.url();
     let first = BotProcess::start(&api, &storage, &repo_path("dialogues"));
     let mut user = UserChat::new(&api, 401);
     user.say("/check");
@@ -497,6 +575,17 @@ async fn a_restarted_bot_continues_every_conversation() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn restart_persistence_on_sqlite() {
+    let dir = temp_dir();
+    a_restarted_bot_continues_every_conversation(Backend::sqlite_in(dir.path())).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn restart_persistence_on_redis() {
+    a_restarted_bot_continues_every_conversation(Backend::redis().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_new_dialogue_version_restarts_old_checks_with_a_notice() {
     let api = FakeApi::start().await;
     let dir = temp_dir();
@@ -506,6 +595,7 @@ async fn a_new_dialogue_version_restarts_old_checks_with_a_notice() {
     let original = std::fs::read_to_string(repo_path("dialogues/nasal_twitching.toml")).unwrap();
     std::fs::write(&file, &original).unwrap();
     let storage = sqlite_url(dir.path());
+    let backend = Backend::sqlite_in(dir.path());
 
     let first = BotProcess::start(&api, &storage, &dialogues);
     let mut user = UserChat::new(&api, 501);
@@ -524,7 +614,7 @@ async fn a_new_dialogue_version_restarts_old_checks_with_a_notice() {
     user.expect("This check was updated since you started")
         .await;
     user.expect(Q_RED_FLAGS).await;
-    let session = stored_when(dir.path(), 501, |s| s["version"] == "2.0").await;
+    let session = backend.session_when(501, |s| s["version"] == "2.0").await;
     assert_eq!(session["version"], "2.0");
     assert_eq!(session["answers"], serde_json::json!([]));
     second.stop();
@@ -680,13 +770,11 @@ fn an_unreachable_api_is_one_error_line_without_the_token() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn idle_checks_are_purged_after_the_ttl() {
+async fn idle_checks_are_purged_after_the_ttl(backend: Backend) {
     let api = FakeApi::start().await;
-    let dir = temp_dir();
     let bot = BotProcess::start_with(
         &api,
-        &sqlite_url(dir.path()),
+        &backend.url(),
         &repo_path("dialogues"),
         &[("BOT_SESSION_TTL", "1s")],
     );
@@ -695,7 +783,25 @@ async fn idle_checks_are_purged_after_the_ttl() {
     user.expect(Q_RED_FLAGS).await;
     user.say("no");
     user.expect(Q_FREQUENCY).await;
-    let gone = stored_when(dir.path(), 951, |s| s.is_null()).await;
+    if let Backend::Redis(server) = &backend {
+        let ttl = server.ttl_ms(951).await;
+        assert!(
+            (1..=1000).contains(&ttl),
+            "the session TTL is a Redis expiry: {ttl} ms"
+        );
+    }
+    let gone = backend.session_when(951, |s| s.is_null()).await;
     assert!(gone.is_null(), "the idle check was purged: {gone}");
     bot.stop();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn idle_checks_are_purged_on_sqlite() {
+    let dir = temp_dir();
+    idle_checks_are_purged_after_the_ttl(Backend::sqlite_in(dir.path())).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn idle_checks_expire_on_redis() {
+    idle_checks_are_purged_after_the_ttl(Backend::redis().await).await;
 }

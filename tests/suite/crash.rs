@@ -7,8 +7,8 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::bot::{
-    BotProcess, Q_DURATION, Q_FREQUENCY, Q_OTHER, Q_PAIN, Q_RED_FLAGS, Q_STRESS, Q_VISION,
-    UserChat, sqlite_url, start_with_sqlite, stored_when, temp_dir,
+    Backend, BotProcess, Q_DURATION, Q_FREQUENCY, Q_OTHER, Q_PAIN, Q_RED_FLAGS, Q_STRESS, Q_VISION,
+    UserChat, sqlite_url, start_with_sqlite, temp_dir,
 };
 use crate::fake_api::FakeApi;
 use crate::repo_path;
@@ -16,16 +16,18 @@ use crate::repo_path;
 #[tokio::test(flavor = "multi_thread")]
 async fn a_redelivered_update_is_not_applied_twice() {
     let (api, dir, bot) = start_with_sqlite().await;
+    let backend = Backend::sqlite_in(dir.path());
     let mut user = UserChat::new(&api, 701);
     let first_update = api.next_update_id();
     user.say("/check");
     user.expect(Q_RED_FLAGS).await;
     user.say("no");
     user.expect(Q_FREQUENCY).await;
-    stored_when(dir.path(), 701, |s| {
-        s["answers"].as_array().is_some_and(|a| a.len() == 1)
-    })
-    .await;
+    backend
+        .session_when(701, |s| {
+            s["answers"].as_array().is_some_and(|a| a.len() == 1)
+        })
+        .await;
     bot.stop();
 
     // As after a crash before confirming: Telegram hands both out again.
@@ -34,10 +36,11 @@ async fn a_redelivered_update_is_not_applied_twice() {
     let again = BotProcess::start(&api, &sqlite_url(dir.path()), &repo_path("dialogues"));
     user.say("often");
     user.expect(Q_DURATION).await;
-    let session = stored_when(dir.path(), 701, |s| {
-        s["answers"].as_array().is_some_and(|a| a.len() == 2)
-    })
-    .await;
+    let session = backend
+        .session_when(701, |s| {
+            s["answers"].as_array().is_some_and(|a| a.len() == 2)
+        })
+        .await;
     assert_eq!(session["answers"].as_array().unwrap().len(), 2);
     assert_eq!(session["turn"], 2, "each answer applied once");
     let resent = api
@@ -89,13 +92,11 @@ pub async fn play(api: FakeApi, chat: i64, user: usize) {
     chat_view.expect(verdict).await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn kill_9_in_the_middle_of_a_run_loses_no_answer_and_applies_none_twice() {
+async fn kill_9_in_the_middle_of_a_run(backend: Backend) {
     const USERS: usize = 24;
     const KILLS: usize = 3;
     let api = FakeApi::start().await;
-    let dir = temp_dir();
-    let storage = sqlite_url(dir.path());
+    let storage = backend.url();
     let dialogues = repo_path("dialogues");
     let mut bot = BotProcess::start(&api, &storage, &dialogues);
 
@@ -133,7 +134,7 @@ async fn kill_9_in_the_middle_of_a_run_loses_no_answer_and_applies_none_twice() 
         let chat = 8_000 + u as i64;
         let (answers, outcome) = plan(u);
         let done = json!({ "at": "finished", "outcome": outcome });
-        let session = stored_when(dir.path(), chat, |s| s["position"] == done).await;
+        let session = backend.session_when(chat, |s| s["position"] == done).await;
         assert_eq!(session["position"], done, "user {u}");
         let given = session["answers"].as_array().unwrap();
         assert_eq!(
@@ -165,4 +166,15 @@ async fn kill_9_in_the_middle_of_a_run_loses_no_answer_and_applies_none_twice() 
         api.next_update_id() - 1
     );
     bot.stop();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kill_9_on_sqlite_loses_no_answer_and_applies_none_twice() {
+    let dir = temp_dir();
+    kill_9_in_the_middle_of_a_run(Backend::sqlite_in(dir.path())).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kill_9_on_redis_loses_no_answer_and_applies_none_twice() {
+    kill_9_in_the_middle_of_a_run(Backend::redis().await).await;
 }

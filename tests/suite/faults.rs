@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::json;
 
-use crate::bot::{BotProcess, sqlite_url, stored_when, temp_dir};
+use crate::bot::{Backend, BotProcess, temp_dir};
 use crate::crash::{plan, play};
 use crate::fake_api::{FakeApi, Fault};
 use crate::repo_path;
@@ -22,9 +22,10 @@ async fn run_under(kinds: &[Fault], per_mille: u64) {
     let users = users();
     let api = FakeApi::start().await;
     let dir = temp_dir();
+    let backend = Backend::sqlite_in(dir.path());
     let bot = BotProcess::start_with(
         &api,
-        &sqlite_url(dir.path()),
+        &backend.url(),
         &repo_path("dialogues"),
         &[("BOT_HTTP_TIMEOUT", "3s"), ("RUST_LOG", "warn")],
     );
@@ -52,7 +53,9 @@ async fn run_under(kinds: &[Fault], per_mille: u64) {
     for u in 0..users {
         let (answers, outcome) = plan(u);
         let done = json!({ "at": "finished", "outcome": outcome });
-        let session = stored_when(dir.path(), base + u as i64, |s| s["position"] == done).await;
+        let session = backend
+            .session_when(base + u as i64, |s| s["position"] == done)
+            .await;
         assert_eq!(session["position"], done, "user {u} under {kinds:?}");
         assert_eq!(
             session["answers"].as_array().map(Vec::len),

@@ -5,9 +5,7 @@
 
 use nasal_twitch_bot::engine::Session;
 
-use crate::bot::{
-    Q_FREQUENCY, Q_RED_FLAGS, UserChat, start_with_sqlite, stored_session, stored_when,
-};
+use crate::bot::{Backend, Q_FREQUENCY, Q_RED_FLAGS, UserChat, start_with_sqlite};
 use crate::shipped;
 
 /// A small deterministic generator (xorshift), so a failing run can be replayed.
@@ -53,6 +51,7 @@ const TEXTS: &[&str] = &[
 #[tokio::test(flavor = "multi_thread")]
 async fn random_update_sequences_never_break_the_bot_or_a_check() {
     let (api, dir, mut bot) = start_with_sqlite().await;
+    let backend = Backend::sqlite_in(dir.path());
     // 25 updates each: under the flood limit (30 a minute), which would silence them.
     let users: Vec<i64> = (0..9).map(|u| 9_100 + u).collect();
     let mut dice = Dice(0x5EED_1234_ABCD_0001);
@@ -97,7 +96,7 @@ async fn random_update_sequences_never_break_the_bot_or_a_check() {
     assert!(bot.is_running(), "the bot crashed");
     let script = shipped();
     for (i, &chat) in users.iter().enumerate() {
-        if let Some(stored) = stored_session(dir.path(), chat) {
+        if let Some(stored) = backend.session(chat).await {
             let session: Session = serde_json::from_value(stored).expect("stored check reads back");
             assert!(session.fits(&script), "chat {chat}: {session:?}");
         }
@@ -119,18 +118,19 @@ async fn random_update_sequences_never_break_the_bot_or_a_check() {
 #[tokio::test(flavor = "multi_thread")]
 async fn another_users_button_changes_nothing() {
     let (api, dir, bot) = start_with_sqlite().await;
+    let backend = Backend::sqlite_in(dir.path());
     let mut alice = UserChat::new(&api, 9_201);
     let mut bob = UserChat::new(&api, 9_202);
     alice.say("/check");
     let alices = alice.expect(Q_RED_FLAGS).await;
     bob.say("/check");
     bob.expect(Q_RED_FLAGS).await;
-    let before = stored_when(dir.path(), 9_202, |s| s["turn"] == 0).await;
+    let before = backend.session_when(9_202, |s| s["turn"] == 0).await;
     // Bob's client sends Alice's button data (same question, same turn).
     let data = alices.button("No, none of these").unwrap();
     api.press(9_202, alices.message_id.unwrap(), &data);
     bob.expect(Q_RED_FLAGS).await;
-    let after = stored_session(dir.path(), 9_202).unwrap();
+    let after = backend.session(9_202).await.unwrap();
     assert_eq!(after["answers"], before["answers"]);
     assert_eq!(after["turn"], before["turn"]);
     // Alice's own press still works.

@@ -9,6 +9,7 @@ mod faults;
 mod groups;
 mod hostile;
 mod loader;
+mod redis_server;
 mod transcripts;
 
 use std::path::{Path, PathBuf};
