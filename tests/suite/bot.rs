@@ -466,6 +466,10 @@ async fn back_restart_and_forget(backend: Backend) {
         backend.session(201).await.is_none(),
         "/forget removes the stored session"
     );
+    if let Backend::Redis(server) = &backend {
+        let keys = server.keys().await;
+        assert!(!keys.iter().any(|k| k.ends_with(":chat:201")), "{keys:?}");
+    }
     bot.stop();
 }
 

@@ -88,7 +88,12 @@ struct Inner {
     failures: HashMap<String, usize>,
     /// Random faults, if any.
     faults: Option<Faults>,
+    /// Webhook POSTs not answered 200 (and sent again).
+    webhook_retries: usize,
 }
+
+/// The header Telegram puts the webhook secret in.
+pub const SECRET: &str = "X-Telegram-Bot-Api-Secret-Token";
 
 /// A way the fake can misbehave, like Telegram or the network sometimes does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,6 +151,29 @@ impl Faults {
 struct Shared {
     inner: Mutex<Inner>,
     arrived: Notify,
+    webhook: Mutex<Option<Webhook>>,
+}
+
+/// Webhook delivery: each chat's updates are POSTed in order, each until it
+/// is answered 200 (as Telegram does), to the replicas chosen by `route`.
+struct Webhook {
+    targets: Vec<String>,
+    secret: String,
+    route: Route,
+    client: reqwest::Client,
+    chats: HashMap<i64, tokio::sync::mpsc::UnboundedSender<Value>>,
+    delivered: usize,
+}
+
+/// How updates are spread over replicas.
+#[derive(Debug, Clone, Copy)]
+pub enum Route {
+    /// Replica 0, 1, 0, 1… by update.
+    Alternate,
+    /// A random replica per update (fixed seed); with `race_per_mille`/1000
+    /// of updates also POSTed to another replica at the same moment, as a
+    /// Telegram retry racing the first attempt would be.
+    Random { race_per_mille: u64 },
 }
 
 /// A running fake server.
@@ -166,6 +194,7 @@ impl FakeApi {
                 ..Inner::default()
             }),
             arrived: Notify::new(),
+            webhook: Mutex::new(None),
         });
         let app = Router::new()
             .route("/{token}/{method}", post(handle))
@@ -183,6 +212,17 @@ impl FakeApi {
     }
 
     fn push(&self, kind: &str, payload: Value) {
+        if self.shared.webhook.lock().unwrap().is_some() {
+            let id = self.with(|inner| {
+                let id = inner.next_update_id;
+                inner.next_update_id += 1;
+                id
+            });
+            let update = json!({ "update_id": id, kind: payload });
+            self.with(|inner| inner.history.push(update.clone()));
+            self.post(update);
+            return;
+        }
         self.with(|inner| {
             let id = inner.next_update_id;
             inner.next_update_id += 1;
@@ -255,6 +295,99 @@ impl FakeApi {
             }
         });
         self.push("callback_query", query);
+    }
+
+    /// From now on updates are POSTed to these webhook replicas instead of
+    /// being handed out by `getUpdates`.
+    pub fn deliver_to(&self, targets: Vec<String>, secret: &str, route: Route) {
+        *self.shared.webhook.lock().unwrap() = Some(Webhook {
+            targets,
+            secret: secret.to_string(),
+            route,
+            client: reqwest::Client::new(),
+            chats: HashMap::new(),
+            delivered: 0,
+        });
+    }
+
+    /// How many webhook POSTs were answered with something other than 200.
+    pub fn webhook_retries(&self) -> usize {
+        self.with(|inner| inner.webhook_retries)
+    }
+
+    fn post(&self, update: Value) {
+        let chat = update
+            .pointer("/message/chat/id")
+            .or_else(|| update.pointer("/callback_query/message/chat/id"))
+            .or_else(|| update.pointer("/edited_message/chat/id"))
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        let mut guard = self.shared.webhook.lock().unwrap();
+        let hook = guard.as_mut().expect("webhook delivery is on");
+        hook.delivered += 1;
+        let n = hook.delivered as u64;
+        let (target, race) = match hook.route {
+            Route::Alternate => ((n % hook.targets.len() as u64) as usize, None),
+            Route::Random { race_per_mille } => {
+                let roll = n.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17);
+                let target = (roll % hook.targets.len() as u64) as usize;
+                let race =
+                    (roll / 7 % 1000 < race_per_mille).then(|| (target + 1) % hook.targets.len());
+                (target, race)
+            }
+        };
+        if let Some(other) = race {
+            let (client, url, secret, body) = (
+                hook.client.clone(),
+                hook.targets[other].clone(),
+                hook.secret.clone(),
+                update.clone(),
+            );
+            tokio::spawn(async move {
+                let _ = client
+                    .post(url)
+                    .header(SECRET, secret)
+                    .body(body.to_string())
+                    .send()
+                    .await;
+            });
+        }
+        let shared = Arc::clone(&self.shared);
+        let sender = hook.chats.entry(chat).or_insert_with(|| {
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Value>();
+            let (client, secret, targets) = (
+                hook.client.clone(),
+                hook.secret.clone(),
+                hook.targets.clone(),
+            );
+            tokio::spawn(async move {
+                while let Some(update) = rx.recv().await {
+                    let target = update["_target"].as_u64().unwrap_or(0) as usize;
+                    let mut body = update.clone();
+                    body.as_object_mut().unwrap().remove("_target");
+                    let deadline = Instant::now() + Duration::from_secs(60);
+                    loop {
+                        let sent = client
+                            .post(&targets[target])
+                            .header(SECRET, &secret)
+                            .body(body.to_string())
+                            .send()
+                            .await;
+                        if sent.as_ref().is_ok_and(|r| r.status() == 200)
+                            || Instant::now() > deadline
+                        {
+                            break;
+                        }
+                        shared.inner.lock().unwrap().webhook_retries += 1;
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                    }
+                }
+            });
+            tx
+        });
+        let mut routed = update;
+        routed["_target"] = json!(target);
+        let _ = sender.send(routed);
     }
 
     /// Queues update `id` again, as Telegram does with updates a crashed bot
@@ -492,7 +625,9 @@ async fn handle(
     body: Bytes,
 ) -> Response {
     let method = method.to_lowercase();
-    let body: Value = serde_json::from_slice(&body).unwrap_or_else(|_| json!({}));
+    // Multipart requests (setWebhook) are kept as text for the tests to read.
+    let body: Value = serde_json::from_slice(&body)
+        .unwrap_or_else(|_| json!({ "_raw": String::from_utf8_lossy(&body) }));
     let fault = shared
         .inner
         .lock()

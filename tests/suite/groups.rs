@@ -366,13 +366,14 @@ async fn three_joining_together_get_one_welcome_and_migration_keeps_settings() {
     bot.stop();
 }
 
-fn config(api: &FakeApi, dir: &std::path::Path) -> Config {
+/// A configuration for running the bot's parts in-process against `api`.
+pub fn config(api: &FakeApi, storage: Storage) -> Config {
     Config {
         token: Secret::new(TOKEN),
         api_url: Some(url::Url::parse(&api.url).unwrap()),
         dialogues: repo_path("dialogues"),
         dialogue: None,
-        storage: Storage::Sqlite(dir.join("state/bot.sqlite")),
+        storage,
         session_ttl: Duration::from_secs(3600),
         welcome_delay: Duration::from_millis(10),
         http_timeout: Duration::from_secs(5),
@@ -386,7 +387,7 @@ fn config(api: &FakeApi, dir: &std::path::Path) -> Config {
 async fn a_periodic_tip_is_posted_once_per_slot_and_rotates() {
     let api = FakeApi::start().await;
     let dir = crate::bot::temp_dir();
-    let config = config(&api, dir.path());
+    let config = config(&api, Storage::Sqlite(dir.path().join("state/bot.sqlite")));
     let bot = telegram::connect(&config);
     let app = telegram::prepare(&config).await.unwrap();
 

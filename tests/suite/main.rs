@@ -10,6 +10,7 @@ mod groups;
 mod hostile;
 mod loader;
 mod redis_server;
+mod replicas;
 mod transcripts;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,341 @@
+//! Scale-out: webhook mode, several replicas on one real Redis, a Redis
+//! outage, and periodic tips posted by exactly one replica per slot.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use nasal_twitch_bot::config::{Secret, Storage};
+use nasal_twitch_bot::store::{GroupSettings, Rhythm};
+use nasal_twitch_bot::telegram::{self, tips};
+
+use crate::bot::{Backend, BotProcess, Q_DURATION, Q_FREQUENCY, Q_RED_FLAGS, TOKEN, UserChat};
+use crate::crash::{plan, play};
+use crate::fake_api::{FakeApi, Route, SECRET};
+use crate::redis_server::RedisServer;
+use crate::repo_path;
+
+const HOOK_SECRET: &str = "s3cret-Hook_value";
+const HOOK_PATH: &str = "/tg/hook-7f3a";
+
+/// A replica in webhook mode, and where it listens.
+struct Replica {
+    process: BotProcess,
+    base: String,
+}
+
+impl Replica {
+    async fn start(api: &FakeApi, redis: &RedisServer) -> Replica {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let listen = format!("127.0.0.1:{port}");
+        let process = BotProcess::start_with(
+            api,
+            &redis.url(),
+            &repo_path("dialogues"),
+            &[
+                ("WEBHOOK_URL", &format!("https://bot.example{HOOK_PATH}")),
+                ("WEBHOOK_SECRET", HOOK_SECRET),
+                ("BOT_LISTEN", &listen),
+                ("WEBHOOK_MAX_CONNECTIONS", "20"),
+            ],
+        );
+        let replica = Replica {
+            process,
+            base: format!("http://{listen}"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while replica.health().await != Some(200) {
+            assert!(
+                Instant::now() < deadline,
+                "replica did not come up:\n{}",
+                replica.process.log()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        replica
+    }
+
+    fn hook(&self) -> String {
+        format!("{}{HOOK_PATH}", self.base)
+    }
+
+    async fn health(&self) -> Option<u16> {
+        let response = reqwest::get(format!("{}/healthz", self.base)).await.ok()?;
+        Some(response.status().as_u16())
+    }
+
+    async fn metric(&self, name: &str) -> u64 {
+        let text = reqwest::get(format!("{}/metrics", self.base))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse().ok()))
+            .unwrap_or(0)
+    }
+}
+
+fn update(id: i64, chat: i64, text: &str) -> String {
+    json!({ "update_id": id, "message": {
+        "message_id": id, "date": 1_790_000_000,
+        "chat": { "id": chat, "type": "private", "first_name": "T" },
+        "from": { "id": chat, "is_bot": false, "first_name": "T" },
+        "text": text,
+    }})
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn webhook_requests_need_the_secret() {
+    let redis = RedisServer::start().await;
+    let api = FakeApi::start().await;
+    let replica = Replica::start(&api, &redis).await;
+    let set = api
+        .calls()
+        .into_iter()
+        .find(|c| c.method == "setwebhook")
+        .expect("setWebhook called");
+    // teloxide sends setWebhook as multipart form data.
+    let form = set.body["_raw"]
+        .as_str()
+        .unwrap_or_default()
+        .replace("\r\n", "\n");
+    for (field, value) in [
+        ("url", format!("https://bot.example{HOOK_PATH}")),
+        ("secret_token", HOOK_SECRET.to_string()),
+        ("max_connections", "20".to_string()),
+        ("drop_pending_updates", "false".to_string()),
+    ] {
+        assert!(
+            form.contains(&format!("name=\"{field}\"\n\n{value}")),
+            "{field}={value} in:\n{form}"
+        );
+    }
+
+    let client = reqwest::Client::new();
+    let post = |secret: Option<&'static str>, body: String| {
+        let mut request = client.post(replica.hook()).body(body);
+        if let Some(secret) = secret {
+            request = request.header(SECRET, secret);
+        }
+        request.send()
+    };
+    let none = post(None, update(1, 501, "/check")).await.unwrap();
+    assert_eq!(none.status(), 401);
+    let wrong = post(Some("s3cret-Hook_valuf"), update(2, 502, "/check"))
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let right = post(Some(HOOK_SECRET), update(3, 503, "/check"))
+        .await
+        .unwrap();
+    assert_eq!(right.status(), 200);
+    let mut user = UserChat::new(&api, 503);
+    user.expect(Q_RED_FLAGS).await;
+    let refused_chats = api
+        .calls()
+        .iter()
+        .filter(|c| matches!(c.chat(), Some(501 | 502)))
+        .count();
+    assert_eq!(
+        refused_chats, 0,
+        "updates without the right secret are not processed"
+    );
+    assert_eq!(replica.metric("bot_updates_total").await, 1);
+    assert_eq!(replica.metric("bot_checks_started_total").await, 1);
+    let metrics = reqwest::get(format!("{}/metrics", replica.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("bot_outcomes_total{level=\"emergency\"} 0"),
+        "{metrics}"
+    );
+    assert!(!metrics.contains("503"), "no chat ids in metrics");
+    replica.process.stop();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_users_updates_alternate_between_two_replicas() {
+    let redis = RedisServer::start().await;
+    let api = FakeApi::start().await;
+    let (a, b) = (
+        Replica::start(&api, &redis).await,
+        Replica::start(&api, &redis).await,
+    );
+    api.deliver_to(vec![a.hook(), b.hook()], HOOK_SECRET, Route::Alternate);
+    play(api.clone(), 8_801, 1).await;
+    let (answers, outcome) = plan(1);
+    let backend = Backend::Redis(redis);
+    let done = json!({ "at": "finished", "outcome": outcome });
+    let session = backend.session_when(8_801, |s| s["position"] == done).await;
+    assert_eq!(session["position"], done);
+    assert_eq!(
+        session["answers"].as_array().map(Vec::len),
+        Some(answers.len())
+    );
+    let handled = (
+        a.metric("bot_updates_total").await,
+        b.metric("bot_updates_total").await,
+    );
+    assert!(
+        handled.0 > 0 && handled.1 > 0,
+        "both replicas served: {handled:?}"
+    );
+    a.process.stop();
+    b.process.stop();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn many_users_on_two_replicas_with_racing_deliveries_stay_consistent() {
+    const USERS: usize = 60;
+    let redis = RedisServer::start().await;
+    let api = FakeApi::start().await;
+    let (a, b) = (
+        Replica::start(&api, &redis).await,
+        Replica::start(&api, &redis).await,
+    );
+    api.deliver_to(
+        vec![a.hook(), b.hook()],
+        HOOK_SECRET,
+        Route::Random {
+            race_per_mille: 250,
+        },
+    );
+    let players: Vec<_> = (0..USERS)
+        .map(|u| tokio::spawn(play(api.clone(), 20_000 + u as i64, u)))
+        .collect();
+    for player in players {
+        player.await.expect("every user finished");
+    }
+    let backend = Backend::Redis(redis);
+    for u in 0..USERS {
+        let (answers, outcome) = plan(u);
+        let done = json!({ "at": "finished", "outcome": outcome });
+        let session = backend
+            .session_when(20_000 + u as i64, |s| s["position"] == done)
+            .await;
+        assert_eq!(session["position"], done, "user {u}");
+        assert_eq!(
+            session["answers"].as_array().map(Vec::len),
+            Some(answers.len()),
+            "user {u}: an answer lost"
+        );
+        assert_eq!(
+            session["turn"].as_u64(),
+            Some(answers.len() as u64),
+            "user {u}: an answer applied twice"
+        );
+    }
+    let updates = a.metric("bot_updates_total").await + b.metric("bot_updates_total").await;
+    let conflicts =
+        a.metric("bot_write_conflicts_total").await + b.metric("bot_write_conflicts_total").await;
+    eprintln!(
+        "two replicas: {USERS} users, {} updates sent, {updates} handled (races included), {conflicts} conflicting writes retried, answers lost 0",
+        api.next_update_id() - 1
+    );
+    a.process.stop();
+    b.process.stop();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_redis_outage_fails_updates_then_recovers_without_a_restart() {
+    let mut redis = RedisServer::start().await;
+    let api = FakeApi::start().await;
+    let replica = Replica::start(&api, &redis).await;
+    api.deliver_to(vec![replica.hook()], HOOK_SECRET, Route::Alternate);
+    let mut user = UserChat::new(&api, 8_901);
+    user.say("/check");
+    user.expect(Q_RED_FLAGS).await;
+    user.say("no");
+    user.expect(Q_FREQUENCY).await;
+
+    redis.stop();
+    assert_eq!(replica.health().await, Some(503));
+    user.say("often");
+    // Telegram's retries get 500 while Redis is down.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while api.webhook_retries() == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the update did not fail while Redis was down"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    redis.restart().await;
+    user.expect(Q_DURATION).await;
+    assert_eq!(replica.health().await, Some(200));
+    let session = Backend::Redis(redis)
+        .session_when(8_901, |s| {
+            s["answers"].as_array().is_some_and(|a| a.len() == 2)
+        })
+        .await;
+    assert_eq!(
+        session["answers"].as_array().map(Vec::len),
+        Some(2),
+        "the answer sent during the outage was kept"
+    );
+    let log = replica.process.stop();
+    assert!(
+        log.contains("failed"),
+        "errors are logged while Redis is down"
+    );
+}
+
+#[test]
+fn an_unreachable_redis_at_start_up_is_one_clear_line() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nasal-twitch-bot"))
+        .arg("run")
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env("TELOXIDE_API_URL", "http://127.0.0.1:9/")
+        .env("BOT_STORAGE", "redis://127.0.0.1:1/0")
+        .env("BOT_DIALOGUES", repo_path("dialogues"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("error: storage: cannot reach redis at redis://127.0.0.1:1/0"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_periodic_tip_is_posted_by_exactly_one_replica_per_slot() {
+    let redis = RedisServer::start().await;
+    let api = FakeApi::start().await;
+    let config = crate::groups::config(&api, Storage::Redis(Secret::new(redis.url())));
+    let bot = telegram::connect(&config);
+    let (first, second) = (
+        telegram::prepare(&config).await.unwrap(),
+        telegram::prepare(&config).await.unwrap(),
+    );
+    const DAY: u64 = 86_400_000;
+    let now = 20_100 * DAY;
+    let settings = GroupSettings {
+        tips: Some(Rhythm::Daily),
+        last_tip_slot: Some(Rhythm::Daily.slot(now)),
+        ..GroupSettings::default()
+    };
+    first.store.save_group(-100_777, &settings).await.unwrap();
+    let posted = tips::post_due(&bot, &first, now + DAY).await.unwrap();
+    // The second replica read the settings before the first one saved them.
+    second.store.save_group(-100_777, &settings).await.unwrap();
+    let posted = posted + tips::post_due(&bot, &second, now + DAY).await.unwrap();
+    assert_eq!(posted, 1, "one replica posts the slot");
+    let sent = api
+        .calls()
+        .iter()
+        .filter(|c| c.method == "sendmessage" && c.chat() == Some(-100_777))
+        .count();
+    assert_eq!(sent, 1);
+}
