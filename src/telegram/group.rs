@@ -41,15 +41,7 @@ pub async fn message(bot: &TgBot, msg: &Message, me: &Me, app: &Arc<App>) -> Han
     };
     let here = Target::reply_to(msg);
     match GroupCommand::parse(text, me.username()) {
-        Ok(GroupCommand::Start(_) | GroupCommand::Check) => {
-            say(
-                bot,
-                here,
-                &render::check_in_private(),
-                Some(render::check_link(me.username())),
-            )
-            .await
-        }
+        Ok(GroupCommand::Start(_) | GroupCommand::Check) => to_private(bot, here, me).await,
         Ok(GroupCommand::Tips) => {
             let tips = engine::tips(&app.script, None);
             say(bot, here, &render::tips(&tips), None).await
@@ -58,18 +50,16 @@ pub async fn message(bot: &TgBot, msg: &Message, me: &Me, app: &Arc<App>) -> Han
         Ok(GroupCommand::Help) => say(bot, here, &render::group_help(), None).await,
         Ok(GroupCommand::Settings) => settings(bot, msg, app, here).await,
         // A private-chat command addressed to us: it only works in private.
-        Err(_) if Command::parse(text, me.username()).is_ok() => {
-            say(
-                bot,
-                here,
-                &render::check_in_private(),
-                Some(render::check_link(me.username())),
-            )
-            .await
-        }
+        Err(_) if Command::parse(text, me.username()).is_ok() => to_private(bot, here, me).await,
         // Plain talk, other bots' commands: not for us.
         Err(_) => Ok(()),
     }
+}
+
+/// Points to the private chat, where checks happen, with a deep link.
+async fn to_private(bot: &TgBot, here: Target, me: &Me) -> HandlerResult {
+    let link = render::check_link(me.username());
+    say(bot, here, &render::check_in_private(), Some(link)).await
 }
 
 fn display_name(user: &User) -> String {

@@ -74,6 +74,50 @@ pub fn plan(user: usize) -> (Vec<(&'static str, &'static str)>, &'static str) {
     }
 }
 
+/// Asserts that users `base..base+users` all reached their planned outcome
+/// with every answer recorded exactly once; returns the outcomes counted.
+pub async fn assert_all_finished(
+    backend: &Backend,
+    base: i64,
+    users: usize,
+) -> HashMap<&'static str, usize> {
+    let mut outcomes = HashMap::new();
+    for u in 0..users {
+        let (answers, outcome) = plan(u);
+        let done = json!({ "at": "finished", "outcome": outcome });
+        let session = backend
+            .session_when(base + u as i64, |s| s["position"] == done)
+            .await;
+        assert_eq!(session["position"], done, "user {u}");
+        let given = session["answers"].as_array().map(Vec::len);
+        assert_eq!(given, Some(answers.len()), "user {u}: an answer lost");
+        let turn = session["turn"].as_u64();
+        assert_eq!(
+            turn,
+            Some(answers.len() as u64),
+            "user {u}: an answer applied twice"
+        );
+        *outcomes.entry(outcome).or_default() += 1;
+    }
+    outcomes
+}
+
+/// Messages sent twice in a row to the same user (a reply repeated after a
+/// crash or a lost response): counted, harmless.
+pub fn repeated_messages(api: &FakeApi, base: i64, users: usize) -> usize {
+    let calls = api.calls();
+    (0..users)
+        .map(|u| {
+            let texts: Vec<&str> = calls
+                .iter()
+                .filter(|c| c.method == "sendmessage" && c.chat() == Some(base + u as i64))
+                .map(|c| c.text())
+                .collect();
+            texts.windows(2).filter(|w| w[0] == w[1]).count()
+        })
+        .sum()
+}
+
 /// Plays one user: answers each question once, however often it is (re)sent,
 /// and waits for the verdict.
 pub async fn play(api: FakeApi, chat: i64, user: usize) {
@@ -129,38 +173,8 @@ async fn kill_9_in_the_middle_of_a_run(backend: Backend) {
             .expect("every user reached their last question");
     }
 
-    let mut outcomes: HashMap<&str, usize> = HashMap::new();
-    for u in 0..USERS {
-        let chat = 8_000 + u as i64;
-        let (answers, outcome) = plan(u);
-        let done = json!({ "at": "finished", "outcome": outcome });
-        let session = backend.session_when(chat, |s| s["position"] == done).await;
-        assert_eq!(session["position"], done, "user {u}");
-        let given = session["answers"].as_array().unwrap();
-        assert_eq!(
-            given.len(),
-            answers.len(),
-            "user {u}: every answer recorded once"
-        );
-        assert_eq!(
-            session["turn"].as_u64(),
-            Some(answers.len() as u64),
-            "user {u}: no answer applied twice"
-        );
-        *outcomes.entry(outcome).or_default() += 1;
-    }
-    let calls = api.calls();
-    let duplicates = (0..USERS)
-        .map(|u| {
-            let chat = 8_000 + u as i64;
-            let texts: Vec<&str> = calls
-                .iter()
-                .filter(|c| c.method == "sendmessage" && c.chat() == Some(chat))
-                .map(|c| c.text())
-                .collect();
-            texts.windows(2).filter(|w| w[0] == w[1]).count()
-        })
-        .sum::<usize>();
+    let outcomes = assert_all_finished(&backend, 8_000, USERS).await;
+    let duplicates = repeated_messages(&api, 8_000, USERS);
     eprintln!(
         "kill -9 run: {USERS} users, {KILLS} kills, {} updates, outcomes {outcomes:?}, repeated messages {duplicates}",
         api.next_update_id() - 1

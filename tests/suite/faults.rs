@@ -1,12 +1,8 @@
 //! Faults from Telegram's side: under each, many users go through whole
 //! checks and every one ends at the right outcome, each answer applied once.
 
-use std::collections::HashMap;
-
-use serde_json::json;
-
 use crate::bot::{Backend, BotProcess, temp_dir};
-use crate::crash::{plan, play};
+use crate::crash::{assert_all_finished, play, repeated_messages};
 use crate::fake_api::{FakeApi, Fault};
 use crate::repo_path;
 
@@ -49,38 +45,13 @@ async fn run_under(kinds: &[Fault], per_mille: u64) {
             );
         }
     }
-    let mut outcomes: HashMap<&str, usize> = HashMap::new();
-    for u in 0..users {
-        let (answers, outcome) = plan(u);
-        let done = json!({ "at": "finished", "outcome": outcome });
-        let session = backend
-            .session_when(base + u as i64, |s| s["position"] == done)
-            .await;
-        assert_eq!(session["position"], done, "user {u} under {kinds:?}");
-        assert_eq!(
-            session["answers"].as_array().map(Vec::len),
-            Some(answers.len()),
-            "user {u}: answer lost"
-        );
-        assert_eq!(
-            session["turn"].as_u64(),
-            Some(answers.len() as u64),
-            "user {u}: answer applied twice"
-        );
-        *outcomes.entry(outcome).or_default() += 1;
-    }
-    let calls = api.calls();
-    let sent = calls.iter().filter(|c| c.method == "sendmessage").count();
-    let repeated: usize = (0..users)
-        .map(|u| {
-            let texts: Vec<&str> = calls
-                .iter()
-                .filter(|c| c.method == "sendmessage" && c.chat() == Some(base + u as i64))
-                .map(|c| c.text())
-                .collect();
-            texts.windows(2).filter(|w| w[0] == w[1]).count()
-        })
-        .sum();
+    let outcomes = assert_all_finished(&backend, base, users).await;
+    let sent = api
+        .calls()
+        .iter()
+        .filter(|c| c.method == "sendmessage")
+        .count();
+    let repeated = repeated_messages(&api, base, users);
     let log = bot.stop();
     assert!(!log.contains(crate::bot::TOKEN_SECRET), "token in the log");
     eprintln!(

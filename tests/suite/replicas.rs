@@ -10,7 +10,7 @@ use nasal_twitch_bot::store::{GroupSettings, Rhythm};
 use nasal_twitch_bot::telegram::{self, tips};
 
 use crate::bot::{Backend, BotProcess, Q_DURATION, Q_FREQUENCY, Q_RED_FLAGS, TOKEN, UserChat};
-use crate::crash::{plan, play};
+use crate::crash::{assert_all_finished, plan, play};
 use crate::fake_api::{FakeApi, Route, SECRET};
 use crate::redis_server::RedisServer;
 use crate::repo_path;
@@ -216,25 +216,7 @@ async fn many_users_on_two_replicas_with_racing_deliveries_stay_consistent() {
     for player in players {
         player.await.expect("every user finished");
     }
-    let backend = Backend::Redis(redis);
-    for u in 0..USERS {
-        let (answers, outcome) = plan(u);
-        let done = json!({ "at": "finished", "outcome": outcome });
-        let session = backend
-            .session_when(20_000 + u as i64, |s| s["position"] == done)
-            .await;
-        assert_eq!(session["position"], done, "user {u}");
-        assert_eq!(
-            session["answers"].as_array().map(Vec::len),
-            Some(answers.len()),
-            "user {u}: an answer lost"
-        );
-        assert_eq!(
-            session["turn"].as_u64(),
-            Some(answers.len() as u64),
-            "user {u}: an answer applied twice"
-        );
-    }
+    assert_all_finished(&Backend::Redis(redis), 20_000, USERS).await;
     let updates = a.metric("bot_updates_total").await + b.metric("bot_updates_total").await;
     let conflicts =
         a.metric("bot_write_conflicts_total").await + b.metric("bot_write_conflicts_total").await;
