@@ -46,7 +46,12 @@ fn benches(c: &mut Criterion) {
         .expect("first answer");
     c.bench_function("one engine step (typed answer)", |b| {
         b.iter(|| {
-            let step = engine::step(&script, at_frequency.clone(), Input::Text("often".into()), 3);
+            let step = engine::step(
+                &script,
+                at_frequency.clone(),
+                Input::Text("often".into()),
+                3,
+            );
             black_box(step.replies.len())
         })
     });

@@ -21,14 +21,34 @@ pub struct ChatRecord {
     pub session: Session,
     /// The message holding the current question's buttons.
     pub question_message: Option<QuestionMessage>,
-    /// The last Telegram update applied to this chat: a re-delivered update
-    /// (after a crash, before it was confirmed) is recognised and skipped.
+    /// The last Telegram update applied to this chat.
     #[serde(default)]
     pub last_update: Option<u32>,
+    /// The most recent update ids applied (at most [`RECENT_UPDATES`]): an
+    /// update delivered again (after a crash, before it was confirmed) is
+    /// recognised and skipped. A set, not "below the last id", because
+    /// Telegram may restart its update ids after a quiet week.
+    #[serde(default)]
+    pub recent_updates: Vec<u32>,
     /// Whether the replies to `last_update` went out; if a crash came between
     /// saving and sending, a re-delivery shows the current question again.
     #[serde(default = "yes")]
     pub delivered: bool,
+}
+
+/// How many recent update ids a check remembers; far more than can be in
+/// flight and unconfirmed for one chat.
+pub const RECENT_UPDATES: usize = 16;
+
+impl ChatRecord {
+    /// Notes that update `id` was applied.
+    pub fn remember(&mut self, id: u32) {
+        self.last_update = Some(id);
+        self.recent_updates.retain(|&seen| seen != id);
+        self.recent_updates.push(id);
+        let extra = self.recent_updates.len().saturating_sub(RECENT_UPDATES);
+        self.recent_updates.drain(..extra);
+    }
 }
 
 fn yes() -> bool {
@@ -244,5 +264,40 @@ impl Store {
             Store::Sqlite(s) => format!("sqlite file {}", s.path().display()),
             Store::Redis(s) => s.describe(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Position;
+
+    #[test]
+    fn recent_updates_are_a_bounded_set_not_a_high_water_mark() {
+        let session = crate::engine::Session {
+            id: 1,
+            dialogue: "d".into(),
+            version: "1.0".into(),
+            turn: 0,
+            position: Position::Asking { node: "n".into() },
+            answers: Vec::new(),
+            updated_ms: 0,
+        };
+        let mut record = ChatRecord {
+            session,
+            question_message: None,
+            last_update: None,
+            recent_updates: Vec::new(),
+            delivered: true,
+        };
+        for id in 100..130 {
+            record.remember(id);
+        }
+        // Telegram restarted its ids: a low id is new, not "already seen".
+        assert!(!record.recent_updates.contains(&5));
+        assert_eq!(record.recent_updates.len(), RECENT_UPDATES);
+        assert!(record.recent_updates.contains(&129) && !record.recent_updates.contains(&100));
+        record.remember(5);
+        assert_eq!(record.last_update, Some(5));
     }
 }

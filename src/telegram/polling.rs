@@ -12,7 +12,7 @@
 //! at-least-once, the effect on a check exactly-once. Replies sent just before
 //! a crash may be sent again.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -34,6 +34,8 @@ pub type Handler = UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'stat
 
 /// How long one `getUpdates` waits for news, at most.
 const POLL_SECONDS: u64 = 10;
+/// The longest wait for an update in flight to finish before polling again.
+const PARKED: Duration = Duration::from_secs(1);
 /// How often a failing update is tried (about a minute in all) before it is given up.
 const HANDLE_ATTEMPTS: u32 = 15;
 /// The longest pause between failed `getUpdates` (and failed updates).
@@ -51,24 +53,38 @@ struct ChatQueue {
 struct Ledger {
     chats: HashMap<i64, ChatQueue>,
     in_flight: BTreeSet<u32>,
-    /// The highest update id handed to a worker.
-    highest: Option<u32>,
+    /// Ids handed out lately (a set, not "below the highest": Telegram may
+    /// restart its ids after a quiet week), oldest first for eviction.
+    seen: HashSet<u32>,
+    seen_order: VecDeque<u32>,
+    /// One past the highest id of the last batch.
+    next: Option<u32>,
 }
+
+/// How many handed-out ids the loop remembers.
+const SEEN: usize = 4096;
 
 impl Ledger {
     /// The offset that confirms exactly the updates that are done: everything
     /// below the oldest update still in flight.
     fn confirmed(&self) -> i32 {
-        let next = match (self.in_flight.first(), self.highest) {
-            (Some(&oldest), _) => oldest,
-            (None, Some(highest)) => highest.saturating_add(1),
-            (None, None) => 0,
-        };
+        let next = self.in_flight.first().copied().or(self.next).unwrap_or(0);
         i32::try_from(next).unwrap_or(i32::MAX)
     }
 
     fn is_new(&self, update: &Update) -> bool {
-        self.highest.is_none_or(|h| update.id.0 > h)
+        !self.seen.contains(&update.id.0)
+    }
+
+    fn saw(&mut self, id: u32) {
+        if self.seen.insert(id) {
+            self.seen_order.push_back(id);
+        }
+        while self.seen_order.len() > SEEN {
+            if let Some(old) = self.seen_order.pop_front() {
+                self.seen.remove(&old);
+            }
+        }
     }
 }
 
@@ -91,10 +107,15 @@ pub async fn run(
     let mut ledger = Ledger {
         chats: HashMap::new(),
         in_flight: BTreeSet::new(),
-        highest: None,
+        seen: HashSet::new(),
+        seen_order: VecDeque::new(),
+        next: None,
     };
     let mut backoff = Duration::from_millis(500);
     let mut poll = Box::pin(get_updates(bot.clone(), 0, wait, Duration::ZERO));
+    // Set when only updates already in flight came back: the next poll waits
+    // for one of them to finish (at most `PARKED`), not to spin on them.
+    let mut parked = false;
     loop {
         tokio::select! {
             result = &mut poll => {
@@ -102,14 +123,17 @@ pub async fn run(
                     Ok(updates) => {
                         backoff = Duration::from_millis(500);
                         let mut fresh = 0;
+                        if let Some(last) = updates.iter().map(|u| u.id.0).max() {
+                            ledger.next = Some(last.saturating_add(1));
+                        }
                         for update in updates {
                             if ledger.is_new(&update) {
                                 fresh += 1;
                                 hand_out(&mut ledger, update, &bot, &me, &app, &handler, &done_tx);
                             }
                         }
-                        // Only updates already in flight came back: wait for one to finish.
-                        if fresh == 0 && !ledger.in_flight.is_empty() { Duration::from_millis(200) } else { Duration::ZERO }
+                        parked = fresh == 0 && !ledger.in_flight.is_empty();
+                        if parked { PARKED } else { Duration::ZERO }
                     }
                     Err(e) => {
                         log::error!("getUpdates failed: {e}; retrying in {backoff:?}");
@@ -120,7 +144,13 @@ pub async fn run(
                 };
                 poll = Box::pin(get_updates(bot.clone(), ledger.confirmed(), wait, pause));
             }
-            Some((chat, id)) = done_rx.recv() => finished(&mut ledger, chat, id),
+            Some((chat, id)) = done_rx.recv() => {
+                finished(&mut ledger, chat, id);
+                if parked {
+                    parked = false;
+                    poll = Box::pin(get_updates(bot.clone(), ledger.confirmed(), wait, Duration::ZERO));
+                }
+            }
             _ = stop.changed() => break,
         }
     }
@@ -184,7 +214,7 @@ fn hand_out(
         .chat()
         .map_or(i64::MIN + i64::from(update.id.0), |c| c.id.0);
     let id = update.id.0;
-    ledger.highest = Some(ledger.highest.map_or(id, |h| h.max(id)));
+    ledger.saw(id);
     ledger.in_flight.insert(id);
     let queue = ledger.chats.entry(key).or_insert_with(|| {
         let (sender, mut receiver) = mpsc::unbounded_channel::<Update>();

@@ -157,16 +157,20 @@ async fn apply(
             Some(s) => (Some(s.record), s.rev),
             None => (None, 0),
         };
-        let seen = record.as_ref().and_then(|r| r.last_update);
-        let input = match seen {
-            Some(last) if last > turn.update => return Ok(Applied::Done),
-            Some(last) if last == turn.update && record.as_ref().is_some_and(|r| r.delivered) => {
+        let applied_before = record
+            .as_ref()
+            .is_some_and(|r| r.recent_updates.contains(&turn.update));
+        let unanswered = record
+            .as_ref()
+            .is_some_and(|r| r.last_update == Some(turn.update) && !r.delivered);
+        let input = match (applied_before, unanswered) {
+            // Saved but never answered (a crash in between): say it again.
+            (true, true) => Input::Replay,
+            (true, false) => {
                 log::debug!("update {} was already applied; skipped", turn.update);
                 return Ok(Applied::Done);
             }
-            // Saved but never answered (a crash in between): say it again.
-            Some(last) if last == turn.update => Input::Replay,
-            _ => input.clone(),
+            (false, _) => input.clone(),
         };
         let session = record.as_ref().map(|r| r.session.clone());
         let salt = turn.chat.0 as u64;
@@ -175,12 +179,18 @@ async fn apply(
         let Some(session) = step.session.clone() else {
             return Ok(Applied::Unsaved(step));
         };
-        let next = ChatRecord {
+        let (question_message, recent_updates) = match record {
+            Some(r) => (r.question_message, r.recent_updates),
+            None => (None, Vec::new()),
+        };
+        let mut next = ChatRecord {
             session,
-            question_message: record.and_then(|r| r.question_message),
-            last_update: Some(turn.update),
+            question_message,
+            last_update: None,
+            recent_updates,
             delivered: false,
         };
+        next.remember(turn.update);
         if let Some(rev) = app
             .store
             .save_if(turn.chat.0, &next, rev, ttl_ms(app))

@@ -74,6 +74,34 @@ pub fn plan(user: usize) -> (Vec<(&'static str, &'static str)>, &'static str) {
     }
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn updates_are_applied_after_telegram_restarts_its_update_ids() {
+    let api = FakeApi::start().await;
+    let dir = temp_dir();
+    let backend = Backend::sqlite_in(dir.path());
+    api.restart_update_ids(5_000);
+    let bot = BotProcess::start(&api, &backend.url(), &repo_path("dialogues"));
+    let mut user = UserChat::new(&api, 702);
+    user.say("/check");
+    user.expect(Q_RED_FLAGS).await;
+    user.say("no");
+    user.expect(Q_FREQUENCY).await;
+    bot.stop();
+
+    // After a quiet week Telegram may number updates afresh, lower than before.
+    api.restart_update_ids(7);
+    let again = BotProcess::start(&api, &backend.url(), &repo_path("dialogues"));
+    user.say("often");
+    user.expect(Q_DURATION).await;
+    let session = backend
+        .session_when(702, |s| {
+            s["answers"].as_array().is_some_and(|a| a.len() == 2)
+        })
+        .await;
+    assert_eq!(session["answers"].as_array().map(Vec::len), Some(2));
+    again.stop();
+}
+
 /// Asserts that users `base..base+users` all reached their planned outcome
 /// with every answer recorded exactly once; returns the outcomes counted.
 pub async fn assert_all_finished(

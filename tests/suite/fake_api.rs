@@ -401,6 +401,12 @@ impl FakeApi {
         self.shared.arrived.notify_waiters();
     }
 
+    /// Numbers the next updates from `id` on (Telegram may restart its update
+    /// ids after a quiet week).
+    pub fn restart_update_ids(&self, id: i64) {
+        self.with(|inner| inner.next_update_id = id);
+    }
+
     /// The id the next queued update gets.
     pub fn next_update_id(&self) -> i64 {
         self.with(|inner| inner.next_update_id)
