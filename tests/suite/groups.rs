@@ -80,6 +80,29 @@ async fn group_rows_when(dir: &std::path::Path, chat: i64, want: i64) -> i64 {
     count()
 }
 
+/// Prints what the bot said in `chat`, for the record (`--nocapture` shows it).
+fn transcript(api: &FakeApi, chat: i64) {
+    for call in api.calls().iter().filter(|c| c.chat() == Some(chat)) {
+        let buttons: Vec<String> = call.body["reply_markup"]["inline_keyboard"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|row| row.as_array().into_iter().flatten())
+            .map(|b| format!("[{}]", b["text"].as_str().unwrap_or("")))
+            .collect();
+        let topic = call
+            .topic()
+            .map(|t| format!(" (topic {t})"))
+            .unwrap_or_default();
+        eprintln!(
+            "bot {}{topic}: {} {}",
+            call.method,
+            call.text().replace('\n', " / "),
+            buttons.join(" ")
+        );
+    }
+}
+
 const DEEP_LINK: &str = "https://t.me/twitch_test_bot?start=check";
 
 #[tokio::test(flavor = "multi_thread")]
@@ -184,6 +207,7 @@ async fn joining_and_commands_never_ask_health_questions_in_the_group() {
         menu("all_chat_administrators"),
         ["check", "tips", "about", "help", "settings"]
     );
+    transcript(&api, GROUP);
     bot.stop();
 }
 
@@ -363,6 +387,8 @@ async fn three_joining_together_get_one_welcome_and_migration_keeps_settings() {
     );
     api.join(new_group, &[(41, "Eve")]);
     assert!(new.message().await.text().contains("Welcome, Eve!"));
+    transcript(&api, old_group);
+    transcript(&api, new_group);
     bot.stop();
 }
 
