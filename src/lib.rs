@@ -12,8 +12,11 @@
 //!   reports every problem with file, line and column.
 //! - [`engine`]: the pure state machine, `(script, session, input) -> (session,
 //!   replies)`. No I/O, no Telegram, never panics.
-//! - [`telegram`]: the Telegram edge: handler tree, commands, keyboards, HTML.
-//! - [`store`]: where each chat's check is kept (SQLite by default, or memory).
+//! - [`telegram`]: the Telegram edge: handler tree, commands, keyboards, HTML,
+//!   private chats and groups, long polling that confirms only handled
+//!   updates, webhook mode with `/healthz` and `/metrics`.
+//! - [`store`]: where checks and group settings are kept: SQLite by default,
+//!   memory, or Redis shared by several replicas (compare-and-set writes).
 //! - [`terminal`]: the engine in a terminal (`chat`), also used by transcript tests.
 //! - [`config`]: settings from the environment and `.env`.
 //! - [`cli`]: the `run`, `check`, `chat` and `graph` commands; `main.rs` only calls it.

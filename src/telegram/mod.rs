@@ -1,8 +1,10 @@
 //! The Telegram edge: start-up, the handler tree, and shutdown on SIGINT or
 //! SIGTERM (in-flight updates finish first).
 //!
-//! Private chats run the check ([`private`]); groups get an introduction,
-//! tips and a link to the private check, never a health question ([`group`]).
+//! Private chats run the check (`private`); groups get an introduction,
+//! tips and a link to the private check, never a health question (`group`).
+//! Updates arrive by long polling (`polling`) or webhook (`webhook`); both
+//! run them through the same handler tree and flood control.
 
 mod commands;
 mod flood;
