@@ -17,7 +17,7 @@ pub struct ButtonToken {
 }
 
 impl ButtonToken {
-    /// Reads callback data written by [`ButtonToken::to_string`]; `None` for anything else.
+    /// Reads callback data written by its `Display` form; `None` for anything else.
     pub fn decode(data: &str) -> Option<ButtonToken> {
         let mut parts = data.splitn(5, ':');
         if parts.next()? != "a" {

@@ -3,7 +3,7 @@
 //! A dialogue file (TOML, see `dialogues/`) declares questions (nodes), the
 //! rules that pick an outcome once the questions end, the outcomes with their
 //! triage level and guidance, stress tips, and the sources every text restates.
-//! [`load_file`] and [`load_dir`] check all of it and report every problem with
+//! [`load_file`] and [`load_paths`] check all of it and report every problem with
 //! file, line and column.
 
 mod diagnostic;
