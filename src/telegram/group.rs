@@ -9,7 +9,7 @@ use teloxide::types::{ChatMemberUpdated, Me, User};
 use teloxide::utils::command::BotCommands;
 
 use super::commands::{Command, GroupCommand};
-use super::outbox::{HandlerResult, Target, answer_button, edit, say, skip_gone};
+use super::outbox::{HandlerResult, Target, answer_button, edit, loggable, say, skip_gone};
 use super::{App, TgBot, now_ms, render};
 use crate::engine;
 use crate::store::{GroupSettings, Rhythm};
@@ -209,7 +209,7 @@ fn queue_welcome(bot: TgBot, app: Arc<App>, chat: ChatId, names: Vec<String>) {
             .remove(&chat.0)
             .unwrap_or_default();
         if let Err(e) = welcome(&bot, &app, chat, &names).await {
-            log::error!("welcome in group {} failed: {e}", chat.0);
+            log::error!("welcome in group {} failed: {}", chat.0, loggable(&*e));
         }
     });
 }

@@ -152,11 +152,14 @@ pub async fn run(config: Config) -> Result<(), String> {
     let app = Arc::new(prepare(&config).await?);
     let bot = connect(&config);
     let me = bot.get_me().await.map_err(|e| {
-        format!("cannot reach the Telegram Bot API (is TELOXIDE_TOKEN right?): {e}")
+        format!(
+            "cannot reach the Telegram Bot API (is TELOXIDE_TOKEN right?): {}",
+            outbox::loggable(&e)
+        )
     })?;
     for (scope, menu) in commands::menus() {
         if let Err(e) = bot.set_my_commands(menu).scope(scope).await {
-            log::warn!("could not set a command menu: {e}");
+            log::warn!("could not set a command menu: {}", outbox::loggable(&e));
         }
     }
     let purge = tokio::spawn(purge_idle(Arc::clone(&app)));
@@ -181,7 +184,10 @@ pub async fn run(config: Config) -> Result<(), String> {
         Some(webhook) => webhook::run(bot, me, Arc::clone(&app), schema(), webhook, stopped).await,
         None => {
             if let Err(e) = bot.delete_webhook().await {
-                log::warn!("could not remove a webhook before polling: {e}");
+                log::warn!(
+                    "could not remove a webhook before polling: {}",
+                    outbox::loggable(&e)
+                );
             }
             log::info!("bot is running; stop with Ctrl-C or SIGTERM");
             polling::run(bot, me, Arc::clone(&app), schema(), stopped).await;

@@ -38,6 +38,18 @@ impl Target {
     }
 }
 
+/// An error as it may be logged. teloxide's JSON errors carry the raw
+/// response, which can hold what users wrote (a truncated `getUpdates` page,
+/// an echoed answer), so only the kind of failure is kept.
+pub fn loggable(error: &(dyn std::error::Error + 'static)) -> String {
+    match error.downcast_ref::<RequestError>() {
+        Some(RequestError::InvalidJson { source, .. }) => {
+            format!("the Bot API answered with JSON that could not be read ({source})")
+        }
+        _ => error.to_string(),
+    }
+}
+
 /// Attempts per request when the failure may be passing (network, 5xx, bad JSON).
 const ATTEMPTS: u32 = 4;
 
@@ -71,7 +83,10 @@ where
                 attempt += 1;
             }
             Err(e) if attempt < ATTEMPTS && transient(&e) => {
-                log::warn!("Bot API request failed ({e}); retrying in {pause:?}");
+                log::warn!(
+                    "Bot API request failed ({}); retrying in {pause:?}",
+                    loggable(&e)
+                );
                 tokio::time::sleep(pause).await;
                 pause *= 2;
                 attempt += 1;
@@ -142,7 +157,7 @@ pub async fn answer_button(
     })
     .await;
     if let Err(e) = result {
-        log::warn!("could not answer a button press: {e}");
+        log::warn!("could not answer a button press: {}", loggable(&e));
     }
 }
 

@@ -26,7 +26,7 @@ use teloxide::types::{AllowedUpdate, Me};
 use tokio::sync::{mpsc, watch};
 
 use super::flood::Verdict;
-use super::outbox::{Target, say};
+use super::outbox::{Target, loggable, say};
 use super::{App, TgBot, now_ms, render};
 
 /// The handler tree, as both listeners run it.
@@ -136,7 +136,7 @@ pub async fn run(
                         if parked { PARKED } else { Duration::ZERO }
                     }
                     Err(e) => {
-                        log::error!("getUpdates failed: {e}; retrying in {backoff:?}");
+                        log::error!("getUpdates failed: {}; retrying in {backoff:?}", loggable(&e));
                         let pause = backoff;
                         backoff = (backoff * 2).min(MAX_BACKOFF);
                         pause
@@ -173,7 +173,7 @@ pub async fn run(
             .send()
             .await;
         if let Err(e) = confirm {
-            log::warn!("could not confirm the last updates: {e}");
+            log::warn!("could not confirm the last updates: {}", loggable(&e));
         }
     }
 }
@@ -287,7 +287,7 @@ pub async fn handle(
                 let note = "You are sending a lot very quickly, so I will pause for a minute. \
                             Your answers so far are kept.";
                 if let Err(e) = say(bot, Target::chat(chat), &render::plain(note), None).await {
-                    log::error!("update {id} failed: {e}");
+                    log::error!("update {id} failed: {}", loggable(&*e));
                 }
                 return true;
             }
@@ -298,7 +298,7 @@ pub async fn handle(
     match handler.dispatch(deps).await {
         ControlFlow::Break(Err(e)) => {
             app.metrics.errors.fetch_add(1, Ordering::Relaxed);
-            log::error!("update {id} failed: {e}");
+            log::error!("update {id} failed: {}", loggable(&*e));
             false
         }
         _ => true,

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::outbox::{Target, gone, send};
+use super::outbox::{Target, gone, loggable, send};
 use super::{App, TgBot, now_ms, render};
 use crate::store::StoreError;
 
@@ -52,7 +52,7 @@ pub async fn post_due(bot: &TgBot, app: &App, now_ms: u64) -> Result<usize, Stor
                 log::info!("group {chat} is gone; its settings are deleted");
                 app.store.delete_group(chat).await?;
             }
-            Err(e) => log::error!("periodic tip for group {chat} failed: {e}"),
+            Err(e) => log::error!("periodic tip for group {chat} failed: {}", loggable(&e)),
         }
     }
     Ok(posted)

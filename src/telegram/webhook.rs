@@ -57,7 +57,7 @@ pub async fn run(
         .drop_pending_updates(webhook.drop_pending_updates)
         .allowed_updates(allowed)
         .await
-        .map_err(|e| format!("setWebhook failed: {e}"))?;
+        .map_err(|e| format!("setWebhook failed: {}", super::outbox::loggable(&e)))?;
     let path = match webhook.url.path() {
         "" => "/".to_string(),
         path => path.to_string(),

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::fake_api::{Call, FakeApi};
+use crate::fake_api::{Call, FakeApi, Fault};
 use crate::redis_server::RedisServer;
 use crate::repo_path;
 
@@ -650,9 +650,15 @@ async fn the_token_and_answers_never_reach_the_log_even_when_the_api_fails() {
             (Q_PAIN, "no"),
             (Q_VISION, "no"),
             (Q_OTHER, "yes"),
-            (Q_DETAILS, "zebra-stripes-symptom"),
-            (Q_STRESS, "no"),
         ],
+    )
+    .await;
+    // Broken answers that still hold what the user wrote (a cut getUpdates
+    // page, an echoed outcome): the log keeps only the kind of failure.
+    api.inject(&[Fault::MalformedJson], 400);
+    by_typing(
+        &mut user,
+        &[(Q_DETAILS, "zebra-stripes-symptom"), (Q_STRESS, "no")],
     )
     .await;
     user.expect("SEE A DOCTOR").await;
@@ -669,6 +675,10 @@ async fn the_token_and_answers_never_reach_the_log_even_when_the_api_fails() {
     assert!(
         !log.contains("zebra-stripes-symptom"),
         "an answer leaked into the log:\n{log}"
+    );
+    assert!(
+        log.contains("could not be read"),
+        "the broken answers were met:\n{log}"
     );
 }
 
