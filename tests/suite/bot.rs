@@ -116,6 +116,25 @@ impl Drop for BotProcess {
     }
 }
 
+/// Runs `nasal-twitch-bot ARGS` with `env` over test defaults (the token, an
+/// API address nothing answers on, the shipped dialogues, memory store);
+/// asserts it fails with exit code 1 and returns what it printed.
+pub fn failed_start(args: &[&str], env: &[(&str, &str)]) -> String {
+    let dir = temp_dir();
+    let out = Command::new(env!("CARGO_BIN_EXE_nasal-twitch-bot"))
+        .args(args)
+        .current_dir(dir.path())
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env("TELOXIDE_API_URL", "http://127.0.0.1:9/")
+        .env("BOT_DIALOGUES", repo_path("dialogues"))
+        .env("BOT_STORAGE", "memory")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 /// One user's private chat, reading the bot's calls in order.
 pub struct UserChat {
     api: FakeApi,
@@ -684,14 +703,8 @@ async fn the_token_and_answers_never_reach_the_log_even_when_the_api_fails() {
 
 #[test]
 fn without_a_token_run_says_how_to_get_one() {
-    let dir = temp_dir();
-    let out = Command::new(env!("CARGO_BIN_EXE_nasal-twitch-bot"))
-        .current_dir(dir.path())
-        .env_remove("TELOXIDE_TOKEN")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    // An empty variable counts as unset.
+    let stderr = failed_start(&[], &[("TELOXIDE_TOKEN", "")]);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
         stderr.contains("@BotFather") && stderr.contains("nasal-twitch-bot chat"),
@@ -701,19 +714,11 @@ fn without_a_token_run_says_how_to_get_one() {
 
 #[test]
 fn a_broken_dialogue_stops_start_up_with_every_error() {
-    let out = Command::new(env!("CARGO_BIN_EXE_nasal-twitch-bot"))
-        .arg("run")
-        .env("TELOXIDE_TOKEN", TOKEN)
-        .env("TELOXIDE_API_URL", "http://127.0.0.1:9/")
-        .env("BOT_STORAGE", "memory")
-        .env(
-            "BOT_DIALOGUES",
-            repo_path("tests/fixtures/bad/next_unknown.toml"),
-        )
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let dialogue = repo_path("tests/fixtures/bad/next_unknown.toml");
+    let stderr = failed_start(
+        &["run"],
+        &[("BOT_DIALOGUES", &dialogue.display().to_string())],
+    );
     assert!(stderr.contains("next_unknown.toml:5:9: error:"), "{stderr}");
     assert!(
         stderr.contains("next_unknown.toml:19:8: error:"),
@@ -759,20 +764,11 @@ async fn a_flooding_chat_is_paused_without_slowing_others() {
 #[test]
 fn an_unreachable_api_is_one_error_line_without_the_token() {
     let dir = temp_dir();
-    let out = Command::new(env!("CARGO_BIN_EXE_nasal-twitch-bot"))
-        .arg("run")
-        .env("TELOXIDE_TOKEN", TOKEN)
-        .env("TELOXIDE_API_URL", "http://127.0.0.1:9/")
-        .env(
-            "BOT_STORAGE",
-            format!("sqlite://{}", dir.path().join("x.sqlite").display()),
-        )
-        .env("BOT_DIALOGUES", repo_path("dialogues"))
-        .env("RUST_LOG", "trace")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let storage = format!("sqlite://{}", dir.path().join("x.sqlite").display());
+    let stderr = failed_start(
+        &["run"],
+        &[("BOT_STORAGE", &storage), ("RUST_LOG", "trace")],
+    );
     let last = stderr.lines().last().unwrap_or("");
     assert!(
         last.starts_with("error: cannot reach the Telegram Bot API"),

@@ -9,7 +9,9 @@ use nasal_twitch_bot::config::{Secret, Storage};
 use nasal_twitch_bot::store::{GroupSettings, Rhythm};
 use nasal_twitch_bot::telegram::{self, tips};
 
-use crate::bot::{Backend, BotProcess, Q_DURATION, Q_FREQUENCY, Q_RED_FLAGS, TOKEN, UserChat};
+use crate::bot::{
+    Backend, BotProcess, Q_DURATION, Q_FREQUENCY, Q_RED_FLAGS, UserChat, failed_start,
+};
 use crate::crash::{assert_all_finished, plan, play};
 use crate::fake_api::{FakeApi, Route, SECRET};
 use crate::redis_server::RedisServer;
@@ -274,16 +276,7 @@ async fn a_redis_outage_fails_updates_then_recovers_without_a_restart() {
 
 #[test]
 fn an_unreachable_redis_at_start_up_is_one_clear_line() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nasal-twitch-bot"))
-        .arg("run")
-        .env("TELOXIDE_TOKEN", TOKEN)
-        .env("TELOXIDE_API_URL", "http://127.0.0.1:9/")
-        .env("BOT_STORAGE", "redis://127.0.0.1:1/0")
-        .env("BOT_DIALOGUES", repo_path("dialogues"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = failed_start(&["run"], &[("BOT_STORAGE", "redis://127.0.0.1:1/0")]);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
         stderr.starts_with("error: storage: cannot reach redis at redis://127.0.0.1:1/0"),
