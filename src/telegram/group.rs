@@ -83,7 +83,7 @@ async fn sent_by_admin(bot: &TgBot, msg: &Message) -> Result<bool, teloxide::Req
 }
 
 async fn is_admin(bot: &TgBot, chat: ChatId, user: &User) -> Result<bool, teloxide::RequestError> {
-    let member = bot.get_chat_member(chat, user.id).await?;
+    let member = bot.api().get_chat_member(chat, user.id).await?;
     Ok(member.kind.is_privileged())
 }
 
@@ -223,7 +223,7 @@ async fn welcome(bot: &TgBot, app: &App, chat: ChatId, names: &[String]) -> Hand
         chat,
         thread: settings.topic,
     };
-    let me = bot.get_me().await?;
+    let me = bot.api().get_me().await?;
     say(
         bot,
         to,

@@ -32,8 +32,24 @@ use crate::script::{self, Script};
 use crate::store::{MemoryStore, RedisStore, SqliteStore, Store};
 use outbox::HandlerResult;
 
-/// The bot as handlers use it: every send goes through `Throttle`.
-pub type TgBot = Throttle<Bot>;
+/// The Bot API client as handlers use it. Messages are sent through
+/// teloxide's `Throttle` while Telegram's limits apply; with `BOT_THROTTLE=off`
+/// they go straight out, since `Throttle` releases sends on a 250 ms tick even
+/// with its limits lifted.
+#[derive(Clone)]
+pub struct TgBot {
+    bot: Bot,
+    throttle: Option<Throttle<Bot>>,
+}
+
+impl TgBot {
+    /// The unthrottled client, for calls Telegram does not rate-limit
+    /// (edits, button answers, getUpdates, getMe, …); messages go through
+    /// `outbox::send`, which picks the throttled one when it is on.
+    pub fn api(&self) -> &Bot {
+        &self.bot
+    }
+}
 
 /// What every handler shares.
 pub struct App {
@@ -92,7 +108,7 @@ pub async fn open_store(config: &Config) -> Result<Store, String> {
     }
 }
 
-/// The Bot API client: the configured server and timeout, behind `Throttle`.
+/// The Bot API client: the configured server and timeout, and `Throttle` when on.
 pub fn connect(config: &Config) -> TgBot {
     let client = teloxide::net::default_reqwest_settings()
         .timeout(config.http_timeout)
@@ -107,18 +123,10 @@ pub fn connect(config: &Config) -> TgBot {
     if let Some(url) = config.api_url.clone() {
         bot = bot.set_api_url(url);
     }
-    let limits = if config.throttle {
-        Limits::default()
-    } else {
-        let unlimited = 1_000_000;
-        Limits {
-            messages_per_sec_chat: unlimited,
-            messages_per_min_chat: unlimited,
-            messages_per_min_channel_or_supergroup: unlimited,
-            messages_per_sec_overall: unlimited,
-        }
-    };
-    bot.throttle(limits)
+    let throttle = config
+        .throttle
+        .then(|| bot.clone().throttle(Limits::default()));
+    TgBot { bot, throttle }
 }
 
 /// Loads the configured dialogue and store, as `run` does.
@@ -151,14 +159,14 @@ pub async fn prepare(config: &Config) -> Result<App, String> {
 pub async fn run(config: Config) -> Result<(), String> {
     let app = Arc::new(prepare(&config).await?);
     let bot = connect(&config);
-    let me = bot.get_me().await.map_err(|e| {
+    let me = bot.api().get_me().await.map_err(|e| {
         format!(
             "cannot reach the Telegram Bot API (is TELOXIDE_TOKEN right?): {}",
             outbox::loggable(&e)
         )
     })?;
     for (scope, menu) in commands::menus() {
-        if let Err(e) = bot.set_my_commands(menu).scope(scope).await {
+        if let Err(e) = bot.api().set_my_commands(menu).scope(scope).await {
             log::warn!("could not set a command menu: {}", outbox::loggable(&e));
         }
     }
@@ -183,7 +191,7 @@ pub async fn run(config: Config) -> Result<(), String> {
     let result = match &config.webhook {
         Some(webhook) => webhook::run(bot, me, Arc::clone(&app), schema(), webhook, stopped).await,
         None => {
-            if let Err(e) = bot.delete_webhook().await {
+            if let Err(e) = bot.api().delete_webhook().await {
                 log::warn!(
                     "could not remove a webhook before polling: {}",
                     outbox::loggable(&e)

@@ -103,17 +103,29 @@ pub async fn send(
     html: &str,
     keyboard: Option<InlineKeyboardMarkup>,
 ) -> Result<Message, RequestError> {
-    retrying(|| {
-        let mut request = bot.send_message(to.chat, html).parse_mode(ParseMode::Html);
-        if let Some(thread) = to.thread {
-            request = request.message_thread_id(ThreadId(MessageId(thread)));
-        }
-        if let Some(keyboard) = keyboard.clone() {
-            request = request.reply_markup(keyboard);
-        }
-        request.send()
-    })
-    .await
+    match &bot.throttle {
+        Some(throttled) => retrying(|| message(throttled, to, html, keyboard.clone()).send()).await,
+        None => retrying(|| message(bot.api(), to, html, keyboard.clone()).send()).await,
+    }
+}
+
+/// A sendMessage request from either client, throttled or not.
+fn message<R: Requester>(
+    requester: &R,
+    to: Target,
+    html: &str,
+    keyboard: Option<InlineKeyboardMarkup>,
+) -> R::SendMessage {
+    let mut request = requester
+        .send_message(to.chat, html)
+        .parse_mode(ParseMode::Html);
+    if let Some(thread) = to.thread {
+        request = request.message_thread_id(ThreadId(MessageId(thread)));
+    }
+    if let Some(keyboard) = keyboard {
+        request = request.reply_markup(keyboard);
+    }
+    request
 }
 
 /// Replaces a message's text (and drops or sets its keyboard), retrying
@@ -127,6 +139,7 @@ pub async fn edit(
 ) -> Result<(), RequestError> {
     let result = retrying(|| {
         let mut request = bot
+            .api()
             .edit_message_text(chat, MessageId(message), html)
             .parse_mode(ParseMode::Html);
         if let Some(keyboard) = keyboard.clone() {
@@ -149,7 +162,7 @@ pub async fn answer_button(
     notice: Option<&str>,
 ) {
     let result = retrying(|| {
-        let mut request = bot.answer_callback_query(query.id.clone());
+        let mut request = bot.api().answer_callback_query(query.id.clone());
         if let Some(text) = notice {
             request = request.text(text);
         }

@@ -166,6 +166,7 @@ pub async fn run(
     let offset = ledger.confirmed();
     if offset > 0 {
         let confirm = bot
+            .api()
             .get_updates()
             .offset(offset)
             .timeout(0)
@@ -191,7 +192,8 @@ async fn get_updates(
         AllowedUpdate::CallbackQuery,
         AllowedUpdate::MyChatMember,
     ];
-    bot.get_updates()
+    bot.api()
+        .get_updates()
         .offset(offset)
         .timeout(wait)
         .allowed_updates(allowed)

@@ -51,7 +51,8 @@ pub async fn run(
         AllowedUpdate::CallbackQuery,
         AllowedUpdate::MyChatMember,
     ];
-    bot.set_webhook(webhook.url.clone())
+    bot.api()
+        .set_webhook(webhook.url.clone())
         .secret_token(webhook.secret.expose().to_string())
         .max_connections(webhook.max_connections)
         .drop_pending_updates(webhook.drop_pending_updates)
