@@ -24,7 +24,14 @@ pub enum Verdict {
 /// Per-chat counters for the current window.
 #[derive(Default)]
 pub struct FloodGate {
-    windows: Mutex<HashMap<i64, Window>>,
+    windows: Mutex<Windows>,
+}
+
+/// The counters, and when ended windows were last swept out.
+#[derive(Default)]
+struct Windows {
+    by_chat: HashMap<i64, Window>,
+    swept_ms: u64,
 }
 
 struct Window {
@@ -36,10 +43,14 @@ impl FloodGate {
     /// Counts an update from `chat` at `now_ms` and says what to do with it.
     pub fn check(&self, chat: i64, now_ms: u64) -> Verdict {
         let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        if windows.len() > 10_000 {
-            windows.retain(|_, w| now_ms.saturating_sub(w.started_ms) < WINDOW_MS);
+        // Once a window, not per update: a sweep walks every chat.
+        if now_ms.saturating_sub(windows.swept_ms) >= WINDOW_MS {
+            windows
+                .by_chat
+                .retain(|_, w| now_ms.saturating_sub(w.started_ms) < WINDOW_MS);
+            windows.swept_ms = now_ms;
         }
-        let window = windows.entry(chat).or_insert(Window {
+        let window = windows.by_chat.entry(chat).or_insert(Window {
             started_ms: now_ms,
             count: 0,
         });
@@ -76,5 +87,16 @@ mod tests {
             "other chats are not slowed"
         );
         assert_eq!(gate.check(1, WINDOW_MS + 1), Verdict::Allow);
+    }
+
+    #[test]
+    fn ended_windows_are_swept_out() {
+        let gate = FloodGate::default();
+        for chat in 0..100 {
+            gate.check(chat, 0);
+        }
+        gate.check(1, 2 * WINDOW_MS);
+        let windows = gate.windows.lock().unwrap();
+        assert_eq!(windows.by_chat.len(), 1, "only the chat active now is kept");
     }
 }

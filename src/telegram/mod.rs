@@ -157,6 +157,8 @@ pub async fn prepare(config: &Config) -> Result<App, String> {
 
 /// Runs the bot with long polling until SIGINT or SIGTERM.
 pub async fn run(config: Config) -> Result<(), String> {
+    // Listen before anything else, so a stop during start-up is clean too.
+    let stopped = stop_signals()?;
     let app = Arc::new(prepare(&config).await?);
     let bot = connect(&config);
     let me = bot.api().get_me().await.map_err(|e| {
@@ -172,22 +174,6 @@ pub async fn run(config: Config) -> Result<(), String> {
     }
     let purge = tokio::spawn(purge_idle(Arc::clone(&app)));
     let tips = tokio::spawn(tips::run(bot.clone(), Arc::clone(&app)));
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    tokio::spawn(async move {
-        use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut term), Ok(mut int)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::interrupt()),
-        ) else {
-            log::error!("cannot listen for SIGTERM/SIGINT");
-            return;
-        };
-        tokio::select! {
-            _ = term.recv() => log::info!("SIGTERM: finishing in-flight updates, then stopping"),
-            _ = int.recv() => log::info!("SIGINT: finishing in-flight updates, then stopping"),
-        }
-        let _ = stop.send(true);
-    });
     let result = match &config.webhook {
         Some(webhook) => webhook::run(bot, me, Arc::clone(&app), schema(), webhook, stopped).await,
         None => {
@@ -206,6 +192,25 @@ pub async fn run(config: Config) -> Result<(), String> {
     tips.abort();
     log::info!("stopped");
     result
+}
+
+/// Turns SIGTERM or SIGINT into `true` on the returned channel.
+fn stop_signals() -> Result<tokio::sync::watch::Receiver<bool>, String> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let listen = |kind| signal(kind).map_err(|e| format!("cannot listen for SIGTERM/SIGINT: {e}"));
+    let (mut term, mut int) = (
+        listen(SignalKind::terminate())?,
+        listen(SignalKind::interrupt())?,
+    );
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = term.recv() => log::info!("SIGTERM: finishing in-flight updates, then stopping"),
+            _ = int.recv() => log::info!("SIGINT: finishing in-flight updates, then stopping"),
+        }
+        let _ = stop.send(true);
+    });
+    Ok(stopped)
 }
 
 /// The whole handler tree.

@@ -18,11 +18,13 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use teloxide::RequestError;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use teloxide::dispatching::UpdateHandler;
 use teloxide::payloads::GetUpdatesSetters;
 use teloxide::prelude::*;
-use teloxide::types::{AllowedUpdate, Me};
+use teloxide::types::{Me, Seconds};
+use teloxide::{ApiError, RequestError};
 use tokio::sync::{mpsc, watch};
 
 use super::flood::Verdict;
@@ -72,8 +74,8 @@ impl Ledger {
         i32::try_from(next).unwrap_or(i32::MAX)
     }
 
-    fn is_new(&self, update: &Update) -> bool {
-        !self.seen.contains(&update.id.0)
+    fn is_new(&self, id: u32) -> bool {
+        !self.seen.contains(&id)
     }
 
     fn saw(&mut self, id: u32) {
@@ -123,13 +125,18 @@ pub async fn run(
                     Ok(updates) => {
                         backoff = Duration::from_millis(500);
                         let mut fresh = 0;
-                        if let Some(last) = updates.iter().map(|u| u.id.0).max() {
+                        if let Some(last) = updates.iter().map(|u| u.id).max() {
                             ledger.next = Some(last.saturating_add(1));
                         }
-                        for update in updates {
-                            if ledger.is_new(&update) {
-                                fresh += 1;
-                                hand_out(&mut ledger, update, &bot, &me, &app, &handler, &done_tx);
+                        for fetched in updates {
+                            if !ledger.is_new(fetched.id) {
+                                continue;
+                            }
+                            fresh += 1;
+                            match fetched.parse() {
+                                Some(update) => hand_out(&mut ledger, update, &bot, &me, &app, &handler, &done_tx),
+                                // Never in flight, so confirmed with the next offset.
+                                None => ledger.saw(fetched.id),
                             }
                         }
                         parked = fresh == 0 && !ledger.in_flight.is_empty();
@@ -179,26 +186,97 @@ pub async fn run(
     }
 }
 
+/// An update as `getUpdates` returned it: its id, and the rest still as
+/// text. A page asked for again while its updates are in flight is mostly
+/// updates already handed out; only new ones are parsed in full.
+struct Fetched {
+    id: u32,
+    json: Box<RawValue>,
+}
+
+impl Fetched {
+    /// The whole update; `None` (logged by id) when it does not parse.
+    fn parse(&self) -> Option<Update> {
+        serde_json::from_str(self.json.get())
+            .map_err(|e| log::warn!("update {} could not be read: {e}; skipped", self.id))
+            .ok()
+    }
+}
+
+/// A `getUpdates` answer, with the updates left unparsed.
+#[derive(Deserialize)]
+struct Page {
+    ok: bool,
+    #[serde(default)]
+    result: Vec<Box<RawValue>>,
+    description: Option<String>,
+    parameters: Option<PageParameters>,
+}
+
+#[derive(Deserialize)]
+struct PageParameters {
+    retry_after: Option<u32>,
+}
+
+#[derive(Deserialize)]
+struct UpdateId {
+    update_id: u32,
+}
+
+/// Asks for the updates from `offset` on, after `pause`. teloxide's
+/// `get_updates` would parse every update of the page (through serde's
+/// buffered untagged enum) each time; this reads ids first.
 async fn get_updates(
     bot: TgBot,
     offset: i32,
     wait: u32,
     pause: Duration,
-) -> Result<Vec<Update>, RequestError> {
+) -> Result<Vec<Fetched>, RequestError> {
     tokio::time::sleep(pause).await;
-    let allowed = [
-        AllowedUpdate::Message,
-        AllowedUpdate::EditedMessage,
-        AllowedUpdate::CallbackQuery,
-        AllowedUpdate::MyChatMember,
-    ];
-    bot.api()
-        .get_updates()
-        .offset(offset)
-        .timeout(wait)
-        .allowed_updates(allowed)
+    let api = bot.api();
+    // The address teloxide builds: `<API URL>/bot<token>/getUpdates`.
+    let mut url = api.api_url();
+    url.path_segments_mut()
+        .map_err(|()| RequestError::Io(Arc::new(std::io::Error::other("bad Bot API URL"))))?
+        .push(&format!("bot{}", api.token()))
+        .push("getUpdates");
+    let body = serde_json::json!({
+        "offset": offset,
+        "timeout": wait,
+        "allowed_updates": ["message", "edited_message", "callback_query", "my_chat_member"],
+    });
+    let text = api
+        .client()
+        .post(url)
+        .json(&body)
         .send()
-        .await
+        .await?
+        .text()
+        .await?;
+    let page: Page = serde_json::from_str(&text).map_err(|e| RequestError::InvalidJson {
+        source: Arc::new(e),
+        raw: text.into(),
+    })?;
+    if !page.ok {
+        let retry_after = page.parameters.and_then(|p| p.retry_after);
+        if let Some(seconds) = retry_after {
+            return Err(RequestError::RetryAfter(Seconds::from_seconds(seconds)));
+        }
+        let description = page.description.unwrap_or_default();
+        let error = serde_json::from_value(serde_json::Value::String(description.clone()))
+            .unwrap_or(ApiError::Unknown(description));
+        return Err(RequestError::Api(error));
+    }
+    let updates = page.result.into_iter().filter_map(|json| {
+        match serde_json::from_str::<UpdateId>(json.get()) {
+            Ok(UpdateId { update_id: id }) => Some(Fetched { id, json }),
+            Err(_) => {
+                log::warn!("getUpdates returned an item without an update id; skipped");
+                None
+            }
+        }
+    });
+    Ok(updates.collect())
 }
 
 /// Queues an update behind the earlier ones of its chat.
