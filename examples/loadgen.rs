@@ -17,7 +17,8 @@
 //! `--record FILE` (writes what the first user of each plan was sent, so
 //! peers can be checked to say exactly what our bot says).
 //!
-//! Prints one JSON line of figures; a user who does not reach the right
+//! Prints one JSON line of figures (`startup_ms` runs from starting the
+//! bot's process to its first `getUpdates` or `setWebhook`); a user who does not reach the right
 //! outcome fails the run (exit 1).
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -574,9 +575,11 @@ async fn main() {
             .env("BOT_LISTEN", format!("127.0.0.1:{port}"));
         tokio::spawn(push_updates(Arc::clone(&shared)));
     }
+    let spawned = Instant::now();
     let mut bot = command.spawn().expect("the bot starts");
     let pid = bot.id();
     let up = tokio::time::timeout(Duration::from_secs(60), shared.ready.notified()).await;
+    let startup = spawned.elapsed();
     if up.is_err() {
         eprintln!("loadgen: the bot did not ask for updates within 60 s");
         let _ = bot.kill();
@@ -641,6 +644,7 @@ async fn main() {
         "cpu_s_per_1000_updates": cpu / updates * 1000.0,
         "peak_rss_mib": rss as f64 / 1024.0,
         "seconds": elapsed,
+        "startup_ms": startup.as_secs_f64() * 1000.0,
         "calls_per_check": calls_per_check,
         "handed_out_per_update": world.handed_out as f64 / updates,
         "checks": world.checks, "finished": world.finished, "wrong": world.wrong, "correct": correct,

@@ -80,7 +80,13 @@ fn run_bot() -> Result<ExitCode, String> {
         .parse_filters(&filters)
         .init();
     let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("cannot start: {e}"))?;
-    runtime.block_on(crate::telegram::run(config))?;
+    // Spawned, not run on this thread: the polling loop then shares the
+    // runtime's worker threads with the chats' workers, and handing an
+    // update over needs no wake-up of another thread.
+    let bot = runtime.spawn(crate::telegram::run(config));
+    runtime
+        .block_on(bot)
+        .map_err(|e| format!("the bot stopped unexpectedly: {e}"))??;
     Ok(ExitCode::SUCCESS)
 }
 
