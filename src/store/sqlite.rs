@@ -77,13 +77,12 @@ impl SqliteStore {
     pub(super) async fn load(&self, chat: i64) -> Result<Option<Stored>, StoreError> {
         let row: Option<(String, i64)> = self
             .with(move |c| {
-                c.query_row(
-                    "SELECT record, rev FROM chats WHERE chat_id = ?1",
-                    [chat],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )
-                .optional()
-                .map_err(failed("cannot read a chat"))
+                c.prepare_cached("SELECT record, rev FROM chats WHERE chat_id = ?1")
+                    .and_then(|mut s| {
+                        s.query_row([chat], |row| Ok((row.get(0)?, row.get(1)?)))
+                            .optional()
+                    })
+                    .map_err(failed("cannot read a chat"))
             })
             .await?;
         // A record this version cannot read is treated as absent: the user starts again.
@@ -107,18 +106,19 @@ impl SqliteStore {
         let expected_i = i64::try_from(expected).unwrap_or(i64::MAX);
         let written = self
             .with(move |c| {
+                // Prepared once per connection: these run twice per update.
                 let changed = if expected == 0 {
-                    c.execute(
+                    c.prepare_cached(
                         "INSERT INTO chats (chat_id, updated_ms, record, rev) VALUES (?1, ?2, ?3, 1)
                          ON CONFLICT (chat_id) DO NOTHING",
-                        params![chat, updated, json],
                     )
+                    .and_then(|mut s| s.execute(params![chat, updated, json]))
                 } else {
-                    c.execute(
+                    c.prepare_cached(
                         "UPDATE chats SET updated_ms = ?2, record = ?3, rev = rev + 1
                          WHERE chat_id = ?1 AND rev = ?4",
-                        params![chat, updated, json, expected_i],
                     )
+                    .and_then(|mut s| s.execute(params![chat, updated, json, expected_i]))
                 };
                 changed.map_err(failed("cannot save a chat"))
             })
