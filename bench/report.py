@@ -157,9 +157,10 @@ def main():
         "Every simulated user does whole checks (the emergency screen, then every",
         "question; buttons and typed answers mixed; a third each end in emergency,",
         "see a doctor and self-care) and answers each question as soon as it arrives;",
-        "all users start at once. 1 to 1,000 users do 3 checks each in a row, 10,000",
-        "users 1 check (flood control allows 30 updates a minute per chat). Throttling",
-        "is off (`BOT_THROTTLE=off`): the fake imposes no limits. *Latency* runs from",
+        "all users start at once and do several checks in a row (1 user: 100, 100 users:",
+        "100, 1,000 users: 10, 10,000 users: 1), so every run lasts long enough to measure.",
+        "Throttling is off (`BOT_THROTTLE=off`): the fake imposes no limits; flood control",
+        "stays on with its limit raised (`BOT_FLOOD_LIMIT`). *Latency* runs from",
         "an update being handed out (getUpdates answer or webhook POST) to the bot's",
         "reply; *felt* latency from the user sending it, so it includes waiting in",
         "the fake server's queue before the bot asks for it. CPU is the bot process's",
@@ -185,8 +186,8 @@ def main():
     mixed = chosen[(("ours", "memory", "polling"), max(users))]
     lines += ["", f"Bot API calls per check, a third of each plan ({max(users):,} users; the same for every bot): " + ", ".join(
         f"{k} {v:.2f}" for k, v in mixed["calls_per_check"].items() if k != "getupdates")
-        + ". With 1 user the run is a few milliseconds: those rows measure latency, and",
-        "CPU (read in 10 ms ticks) is not shown."]
+        + ". With 1 user a run is short and latency-bound: CPU (read in 10 ms ticks) is",
+        "not shown for it."]
 
     ours = ("ours", "memory", "polling")
     lines += [

@@ -7,7 +7,8 @@
 //! ```
 //! Everything after `--` is the bot's command line (ours or a peer from
 //! `bench/peers/`); the bot is pointed here through `TELOXIDE_API_URL` (and
-//! `API_URL`) and runs with `BOT_THROTTLE=off` (the fake imposes no limits).
+//! `API_URL`) and runs with `BOT_THROTTLE=off` (the fake imposes no limits)
+//! and `BOT_FLOOD_LIMIT=100000` (simulated users answer far faster than people).
 //! Requests may be JSON (teloxide) or form-encoded (aiogram).
 //!
 //! Options: `--users N`, `--rounds R` (each user does R checks in a row, for
@@ -562,6 +563,8 @@ async fn main() {
         .env("API_URL", &url)
         .env("BOT_STORAGE", &storage)
         .env("BOT_THROTTLE", "off")
+        // Simulated users answer far faster than people; flood control stays on.
+        .env("BOT_FLOOD_LIMIT", "100000")
         .env("RUST_LOG", "error")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit());

@@ -15,6 +15,9 @@ pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(17);
 pub const DEFAULT_WELCOME_DELAY: Duration = Duration::from_secs(5);
 /// How long an idle check is kept when nothing else is said.
 pub const DEFAULT_SESSION_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+/// Updates a chat may send in a minute before the bot pauses for it: far
+/// above what a person answering questions sends.
+pub const DEFAULT_FLOOD_LIMIT: u32 = 30;
 
 /// The folder (or file) dialogues load from: `BOT_DIALOGUES`, else `dialogues`.
 pub fn dialogues_path() -> PathBuf {
@@ -103,6 +106,9 @@ pub struct Config {
     /// `BOT_THROTTLE` (`on` by default): keep to Telegram's rate limits.
     /// Only benchmarks and tests against a fake server switch it off.
     pub throttle: bool,
+    /// `BOT_FLOOD_LIMIT` (default 30): updates a chat may send in a minute
+    /// before the bot pauses for it.
+    pub flood_limit: u32,
 }
 
 /// Webhook mode: Telegram POSTs updates to `url`; the bot listens on `listen`.
@@ -211,6 +217,12 @@ impl Config {
             Some("off") => false,
             Some(other) => return Err(format!("BOT_THROTTLE `{other}` should be `on` or `off`")),
         };
+        let flood_limit = match var("BOT_FLOOD_LIMIT") {
+            None => DEFAULT_FLOOD_LIMIT,
+            Some(text) => text.trim().parse().ok().filter(|&n| n > 0).ok_or_else(|| {
+                format!("BOT_FLOOD_LIMIT `{text}` should be a whole number of updates a minute, at least 1")
+            })?,
+        };
         Ok(Config {
             token: Secret::new(token.trim()),
             api_url,
@@ -223,6 +235,7 @@ impl Config {
             redis_prefix: var("BOT_REDIS_PREFIX").unwrap_or_else(|| "nasal-twitch-bot".to_string()),
             webhook: Webhook::from_env()?,
             throttle,
+            flood_limit,
         })
     }
 }
@@ -285,6 +298,7 @@ mod tests {
             redis_prefix: "p".to_string(),
             webhook: None,
             throttle: true,
+            flood_limit: DEFAULT_FLOOD_LIMIT,
         };
         let shown = format!("{config:?}");
         assert!(!shown.contains("very-secret"), "{shown}");

@@ -1,12 +1,10 @@
-//! Flood control: a chat sending more than [`LIMIT`] updates in a minute gets
-//! one notice, then silence until its minute is over. Other chats are not
-//! slowed: each chat has its own window.
+//! Flood control: a chat sending more than its limit of updates in a minute
+//! (`BOT_FLOOD_LIMIT`, 30 by default) gets one notice, then silence until
+//! its minute is over. Other chats are not slowed: each chat has its own window.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-/// Updates a chat may send in one window.
-pub const LIMIT: u32 = 30;
 /// The window, in milliseconds.
 pub const WINDOW_MS: u64 = 60_000;
 
@@ -22,8 +20,8 @@ pub enum Verdict {
 }
 
 /// Per-chat counters for the current window.
-#[derive(Default)]
 pub struct FloodGate {
+    limit: u32,
     windows: Mutex<Windows>,
 }
 
@@ -40,6 +38,14 @@ struct Window {
 }
 
 impl FloodGate {
+    /// A gate letting each chat send `limit` updates a window.
+    pub fn new(limit: u32) -> FloodGate {
+        FloodGate {
+            limit,
+            windows: Mutex::default(),
+        }
+    }
+
     /// Counts an update from `chat` at `now_ms` and says what to do with it.
     pub fn check(&self, chat: i64, now_ms: u64) -> Verdict {
         let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
@@ -62,8 +68,8 @@ impl FloodGate {
         }
         window.count = window.count.saturating_add(1);
         match window.count {
-            n if n <= LIMIT => Verdict::Allow,
-            n if n == LIMIT + 1 => Verdict::Warn,
+            n if n <= self.limit => Verdict::Allow,
+            n if n == self.limit + 1 => Verdict::Warn,
             _ => Verdict::Drop,
         }
     }
@@ -75,9 +81,9 @@ mod tests {
 
     #[test]
     fn one_notice_then_silence_until_the_window_ends() {
-        let gate = FloodGate::default();
-        for i in 0..LIMIT {
-            assert_eq!(gate.check(1, u64::from(i)), Verdict::Allow);
+        let gate = FloodGate::new(30);
+        for i in 0..30 {
+            assert_eq!(gate.check(1, i), Verdict::Allow);
         }
         assert_eq!(gate.check(1, 100), Verdict::Warn);
         assert_eq!(gate.check(1, 200), Verdict::Drop);
@@ -91,7 +97,7 @@ mod tests {
 
     #[test]
     fn ended_windows_are_swept_out() {
-        let gate = FloodGate::default();
+        let gate = FloodGate::new(30);
         for chat in 0..100 {
             gate.check(chat, 0);
         }

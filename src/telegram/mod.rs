@@ -81,7 +81,7 @@ impl App {
             welcome_delay: config.welcome_delay,
             http_timeout: config.http_timeout,
             pending_welcomes: Mutex::new(HashMap::new()),
-            flood: flood::FloodGate::default(),
+            flood: flood::FloodGate::new(config.flood_limit),
             metrics: metrics::Metrics::default(),
         }
     }
