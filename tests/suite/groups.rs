@@ -406,6 +406,7 @@ pub fn config(api: &FakeApi, storage: Storage) -> Config {
         redis_prefix: "test".to_string(),
         webhook: None,
         throttle: false,
+        flood_limit: nasal_twitch_bot::config::DEFAULT_FLOOD_LIMIT,
     }
 }
 
