@@ -120,6 +120,8 @@ struct World {
     wrong: usize,
     /// Bot API calls by method.
     calls: BTreeMap<String, u64>,
+    /// When the bot last called (sent, edited, answered).
+    last_call: Option<Instant>,
     /// What the first user of each plan was sent, in order.
     transcripts: BTreeMap<i64, Vec<Value>>,
     /// Updates handed out by `getUpdates`, counting each time one is
@@ -196,6 +198,7 @@ impl World {
     /// Counts a Bot API call and, for the recorded users, writes it down.
     fn called(&mut self, method: &str, body: &Value) {
         *self.calls.entry(method.to_string()).or_default() += 1;
+        self.last_call = Some(Instant::now());
         let chat = body["chat_id"].as_i64().or_else(|| {
             let query = body["callback_query_id"].as_str()?;
             self.queries.get(query).copied()
@@ -492,6 +495,19 @@ async fn wait_for_all(shared: &Shared) -> bool {
     }
 }
 
+/// Waits until the bot has made no call for 300 ms (at most 5 s).
+async fn quiet(shared: &Shared) {
+    const QUIET: Duration = Duration::from_millis(300);
+    let give_up = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < give_up {
+        let last = shared.world.lock().unwrap().last_call;
+        match last {
+            Some(at) if at.elapsed() < QUIET => tokio::time::sleep(QUIET - at.elapsed()).await,
+            _ => return,
+        }
+    }
+}
+
 /// SIGTERM (a profiler wrapping the bot writes its data), then SIGKILL if
 /// it is still running after 10 s.
 async fn stop(bot: &mut std::process::Child) {
@@ -619,6 +635,8 @@ async fn main() {
     let elapsed = started.elapsed().as_secs_f64();
     let cpu = cpu_seconds(pid) - cpu_before;
     let rss = peak_rss_kib(pid);
+    // Messages after the last verdict (the tips) still count and are recorded.
+    quiet(&shared).await;
     stop(&mut bot).await;
 
     let world = shared.world.lock().unwrap();
