@@ -64,7 +64,10 @@ const RED_FLAGS: Question = Question {
     note: None,
     options: &[
         ("Yes, I have one of these", &["yes", "i have", "i do"]),
-        ("No, none of these", &["no", "none", "none of these", "none of them"]),
+        (
+            "No, none of these",
+            &["no", "none", "none of these", "none of them"],
+        ),
     ],
 };
 const FREQUENCY: Question = Question {
@@ -72,9 +75,18 @@ const FREQUENCY: Question = Question {
     prompt: "How often does the twitching around your nose happen?",
     note: None,
     options: &[
-        ("Almost all the time", &["constantly", "all the time", "always"]),
-        ("Several times a day", &["often", "daily", "every day", "a lot"]),
-        ("A few times a week", &["weekly", "sometimes", "now and then"]),
+        (
+            "Almost all the time",
+            &["constantly", "all the time", "always"],
+        ),
+        (
+            "Several times a day",
+            &["often", "daily", "every day", "a lot"],
+        ),
+        (
+            "A few times a week",
+            &["weekly", "sometimes", "now and then"],
+        ),
         ("Once in a while", &["rarely", "seldom", "occasionally"]),
     ],
 };
@@ -171,7 +183,13 @@ async fn on_message(bot: Bot, check: Check, msg: Message) -> HandlerResult {
 async fn on_button(bot: Bot, check: Check, query: CallbackQuery) -> HandlerResult {
     bot.answer_callback_query(query.id.clone()).await?;
     let state = check.get_or_default().await?;
-    step(&bot, &check, state, query.data.as_deref().unwrap_or_default()).await
+    step(
+        &bot,
+        &check,
+        state,
+        query.data.as_deref().unwrap_or_default(),
+    )
+    .await
 }
 
 /// Applies one answer (typed, or a button's label) to the chat's state.
@@ -363,7 +381,10 @@ async fn outcome(bot: &Bot, chat: ChatId, a: &Answers) -> Result<(), teloxide::R
             lines.push("• You mentioned pain or discomfort with the twitching; that is a reason to have it looked at.".into());
         }
         if a.vision_hearing {
-            lines.push("• You noticed changes in your vision or hearing; mention these to the doctor.".into());
+            lines.push(
+                "• You noticed changes in your vision or hearing; mention these to the doctor."
+                    .into(),
+            );
         }
         if a.other_symptoms {
             lines.push(
