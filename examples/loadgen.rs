@@ -479,11 +479,14 @@ async fn wait_for_all(shared: &Shared) -> bool {
     const STALL: Duration = Duration::from_secs(30);
     let mut last = (usize::MAX, 0);
     loop {
-        let progress = {
+        let (progress, users) = {
             let world = shared.world.lock().unwrap();
-            (world.latencies_us.len(), world.finished)
+            (
+                (world.latencies_us.len(), world.finished),
+                world.users.len(),
+            )
         };
-        if progress.1 == shared.world.lock().unwrap().users.len() {
+        if progress.1 == users {
             return true;
         }
         if progress == last {

@@ -43,11 +43,23 @@ impl Target {
 /// an echoed answer), so only the kind of failure is kept.
 pub fn loggable(error: &(dyn std::error::Error + 'static)) -> String {
     match error.downcast_ref::<RequestError>() {
-        Some(RequestError::InvalidJson { source, .. }) => {
-            format!("the Bot API answered with JSON that could not be read ({source})")
-        }
+        Some(RequestError::InvalidJson { source, .. }) => format!(
+            "the Bot API answered with JSON that could not be read ({})",
+            json_failure(source)
+        ),
         _ => error.to_string(),
     }
+}
+
+/// Where and how JSON failed to parse, without serde's message: that quotes
+/// the offending value, which may be what a user wrote.
+pub fn json_failure(error: &serde_json::Error) -> String {
+    format!(
+        "{:?} error at line {} column {}",
+        error.classify(),
+        error.line(),
+        error.column()
+    )
 }
 
 /// Attempts per request when the failure may be passing (network, 5xx, bad JSON).

@@ -28,7 +28,7 @@ use teloxide::{ApiError, RequestError};
 use tokio::sync::{mpsc, watch};
 
 use super::flood::Verdict;
-use super::outbox::{Target, loggable, say};
+use super::outbox::{Target, json_failure, loggable, say};
 use super::{App, TgBot, now_ms, render};
 
 /// The handler tree, as both listeners run it.
@@ -198,7 +198,10 @@ impl Fetched {
     /// The whole update; `None` (logged by id) when it does not parse.
     fn parse(&self) -> Option<Update> {
         serde_json::from_str(self.json.get())
-            .map_err(|e| log::warn!("update {} could not be read: {e}; skipped", self.id))
+            .map_err(|e| {
+                let failure = json_failure(&e);
+                log::warn!("update {} could not be read ({failure}); skipped", self.id);
+            })
             .ok()
     }
 }

@@ -19,6 +19,7 @@ use teloxide::prelude::*;
 use teloxide::types::{AllowedUpdate, Me};
 use tokio::sync::watch;
 
+use super::outbox::json_failure;
 use super::polling::{Handler, handle};
 use super::{App, TgBot};
 use crate::config::Webhook;
@@ -104,7 +105,8 @@ async fn receive(State(server): State<Arc<Server>>, headers: HeaderMap, body: By
     let update: Update = match serde_json::from_slice(&body) {
         Ok(update) => update,
         Err(e) => {
-            log::warn!("webhook: an update could not be read: {e}");
+            let failure = json_failure(&e);
+            log::warn!("webhook: an update could not be read ({failure})");
             return StatusCode::BAD_REQUEST;
         }
     };
