@@ -18,6 +18,9 @@ pub const DEFAULT_SESSION_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// Updates a chat may send in a minute before the bot pauses for it: far
 /// above what a person answering questions sends.
 pub const DEFAULT_FLOOD_LIMIT: u32 = 30;
+/// How long a reply that keeps failing to send (network, 5xx) is tried
+/// again when nothing else is said: an outage of hours loses no reply.
+pub const DEFAULT_SEND_RETRY_WINDOW: Duration = Duration::from_secs(6 * 60 * 60);
 
 /// The folder (or file) dialogues load from: `BOT_DIALOGUES`, else `dialogues`.
 pub fn dialogues_path() -> PathBuf {
@@ -103,9 +106,12 @@ pub struct Config {
     pub redis_prefix: String,
     /// Webhook mode, when `WEBHOOK_URL` is set.
     pub webhook: Option<Webhook>,
-    /// `BOT_THROTTLE` (`on` by default): keep to Telegram's rate limits.
-    /// Only benchmarks and tests against a fake server switch it off.
+    /// `BOT_THROTTLE` (`on` by default): pace messages to Telegram's rate
+    /// limits. Only benchmarks and tests against a fake server switch it off.
     pub throttle: bool,
+    /// `BOT_SEND_RETRY_WINDOW` (default 6h): how long a reply that keeps
+    /// failing to send is tried again before it is given up.
+    pub send_retry_window: Duration,
     /// `BOT_FLOOD_LIMIT` (default 30): updates a chat may send in a minute
     /// before the bot pauses for it.
     pub flood_limit: u32,
@@ -217,6 +223,12 @@ impl Config {
             Some("off") => false,
             Some(other) => return Err(format!("BOT_THROTTLE `{other}` should be `on` or `off`")),
         };
+        let send_retry_window = match var("BOT_SEND_RETRY_WINDOW") {
+            None => DEFAULT_SEND_RETRY_WINDOW,
+            Some(text) => parse_duration(&text).ok_or_else(|| {
+                format!("BOT_SEND_RETRY_WINDOW `{text}` is not understood: use e.g. `6h`, `30m`")
+            })?,
+        };
         let flood_limit = match var("BOT_FLOOD_LIMIT") {
             None => DEFAULT_FLOOD_LIMIT,
             Some(text) => text.trim().parse().ok().filter(|&n| n > 0).ok_or_else(|| {
@@ -235,6 +247,7 @@ impl Config {
             redis_prefix: var("BOT_REDIS_PREFIX").unwrap_or_else(|| "nasal-twitch-bot".to_string()),
             webhook: Webhook::from_env()?,
             throttle,
+            send_retry_window,
             flood_limit,
         })
     }
@@ -298,6 +311,7 @@ mod tests {
             redis_prefix: "p".to_string(),
             webhook: None,
             throttle: true,
+            send_retry_window: DEFAULT_SEND_RETRY_WINDOW,
             flood_limit: DEFAULT_FLOOD_LIMIT,
         };
         let shown = format!("{config:?}");

@@ -12,21 +12,27 @@
 //!   reports every problem with file, line and column.
 //! - [`engine`]: the pure state machine, `(script, session, input) -> (session,
 //!   replies)`. No I/O, no Telegram, never panics.
-//! - [`telegram`]: the Telegram edge: handler tree, commands, keyboards, HTML,
-//!   private chats and groups, long polling that confirms only handled
-//!   updates, webhook mode with `/healthz` and `/metrics`.
-//! - [`store`]: where checks and group settings are kept: SQLite by default,
-//!   memory, or Redis shared by several replicas (compare-and-set writes).
+//! - [`conversation`]: the application service: one inbox entry handled as
+//!   one atomic store operation (read the check, step the engine, save the
+//!   check and the rendered replies, mark the entry done). Knows no HTTP.
+//! - [`telegram`]: the Telegram edge: long polling and webhooks that write
+//!   updates to a durable inbox before confirming them, per-chat lanes, the
+//!   sender that drains outboxes under Telegram's limits with its own
+//!   retries, rendering, commands, private chats and groups.
+//! - [`store`]: traits for the inbox, checks, outbox and groups, implemented
+//!   by SQLite (the default, versioned migrations), memory, and Redis shared
+//!   by several replicas (leases per chat, a shared send budget).
 //! - [`terminal`]: the engine in a terminal (`chat`), also used by transcript tests.
 //! - [`config`]: settings from the environment and `.env`.
 //! - [`cli`]: the `run`, `check`, `chat` and `graph` commands; `main.rs` only calls it.
 //!
-//! Data flows one way: an input becomes an engine [`engine::Input`], the engine
-//! computes the next [`engine::Session`] and platform-neutral [`engine::Reply`]s,
-//! and the front end shows them.
+//! Data flows one way: Telegram → intake (inbox write, then confirm) →
+//! per-chat lane → conversation service (engine step + outbox entries, one
+//! atomic write) → sender (paced, retried) → Telegram.
 
 pub mod cli;
 pub mod config;
+pub mod conversation;
 pub mod engine;
 pub mod script;
 pub mod store;

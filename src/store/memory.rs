@@ -1,82 +1,264 @@
-//! Records in a map behind a mutex: nothing survives a restart.
+//! Everything in maps behind one mutex: nothing survives a restart. The one
+//! lock makes each operation atomic, as a SQLite transaction is.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use super::{ChatRecord, GroupSettings, Stored};
+use super::{
+    ChatRecord, CheckWrite, Checks, Commit, Committed, GroupSettings, GroupWrite, Groups, Inbox,
+    InboxEntry, Loaded, NewEntry, Outbox, OutboxEntry, Outgoing, Pending, QuestionMessage,
+    REMEMBER_MS, StoreResult,
+};
 
 /// An in-process store.
 #[derive(Clone, Default)]
 pub struct MemoryStore {
-    records: Arc<Mutex<HashMap<i64, Stored>>>,
-    groups: Arc<Mutex<HashMap<i64, GroupSettings>>>,
-    tip_slots: Arc<Mutex<HashSet<(i64, u64)>>>,
+    state: Arc<Mutex<State>>,
+}
+
+#[derive(Default)]
+struct State {
+    checks: HashMap<i64, (ChatRecord, u64)>,
+    questions: HashMap<i64, QuestionMessage>,
+    groups: HashMap<i64, GroupSettings>,
+    /// Remembered keys and when they were seen.
+    seen: HashMap<String, u64>,
+    /// Per chat, by sequence number.
+    inbox: HashMap<i64, BTreeMap<u64, InboxEntry>>,
+    outbox: HashMap<i64, BTreeMap<u64, Outgoing>>,
+    next_seq: u64,
+}
+
+impl State {
+    fn insert_entries(&mut self, entries: Vec<NewEntry>, now_ms: u64) -> Vec<i64> {
+        let mut chats = Vec::new();
+        for entry in entries {
+            let fresh = self
+                .seen
+                .get(&entry.key)
+                .is_none_or(|&at| at < now_ms.saturating_sub(REMEMBER_MS));
+            if !fresh {
+                continue;
+            }
+            self.seen.insert(entry.key, now_ms);
+            self.next_seq += 1;
+            let seq = self.next_seq;
+            self.inbox.entry(entry.chat).or_default().insert(
+                seq,
+                InboxEntry {
+                    seq,
+                    chat: entry.chat,
+                    not_before_ms: entry.not_before_ms,
+                    event: entry.event,
+                },
+            );
+            if !chats.contains(&entry.chat) {
+                chats.push(entry.chat);
+            }
+        }
+        chats
+    }
+}
+
+impl State {
+    /// Removes one inbox entry (and the chat's map when it empties).
+    fn take_entry(&mut self, chat: i64, seq: u64) {
+        if let Some(mine) = self.inbox.get_mut(&chat) {
+            mine.remove(&seq);
+            if mine.is_empty() {
+                self.inbox.remove(&chat);
+            }
+        }
+    }
 }
 
 impl MemoryStore {
-    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Stored>> {
-        self.records.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Inbox for MemoryStore {
+    async fn receive(&self, entries: Vec<NewEntry>, now_ms: u64) -> StoreResult<Vec<i64>> {
+        Ok(self.lock().insert_entries(entries, now_ms))
     }
 
-    pub(super) fn claim_tip_slot(&self, chat: i64, slot: u64) -> bool {
-        self.tip_slots
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert((chat, slot))
-    }
-
-    fn group_map(&self) -> std::sync::MutexGuard<'_, HashMap<i64, GroupSettings>> {
-        self.groups.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    pub(super) fn group(&self, chat: i64) -> Option<GroupSettings> {
-        self.group_map().get(&chat).cloned()
-    }
-
-    pub(super) fn save_group(&self, chat: i64, settings: &GroupSettings) {
-        self.group_map().insert(chat, settings.clone());
-    }
-
-    pub(super) fn delete_group(&self, chat: i64) {
-        self.group_map().remove(&chat);
-    }
-
-    pub(super) fn groups(&self) -> Vec<(i64, GroupSettings)> {
-        self.group_map()
-            .iter()
-            .map(|(k, v)| (*k, v.clone()))
-            .collect()
-    }
-
-    pub(super) fn load(&self, chat: i64) -> Option<Stored> {
-        self.map().get(&chat).cloned()
-    }
-
-    pub(super) fn save_if(&self, chat: i64, record: &ChatRecord, expected: u64) -> Option<u64> {
-        let mut map = self.map();
-        let current = map.get(&chat).map_or(0, |s| s.rev);
-        if current != expected {
-            return None;
+    async fn pending(&self, chat: i64, now_ms: u64) -> StoreResult<Pending> {
+        let state = self.lock();
+        let mine = state.inbox.get(&chat).into_iter().flat_map(|m| m.values());
+        let mut pending = Pending::default();
+        for entry in mine {
+            if entry.not_before_ms <= now_ms {
+                if pending.due.is_none() {
+                    pending.due = Some(entry.clone());
+                }
+            } else {
+                let at = entry.not_before_ms;
+                pending.later_ms = Some(pending.later_ms.map_or(at, |t| t.min(at)));
+            }
         }
-        let rev = expected + 1;
-        map.insert(
-            chat,
-            Stored {
-                record: record.clone(),
-                rev,
+        Ok(pending)
+    }
+
+    async fn discard(&self, chat: i64, seq: u64) -> StoreResult<()> {
+        self.lock().take_entry(chat, seq);
+        Ok(())
+    }
+
+    async fn chats_due(&self, now_ms: u64) -> StoreResult<Vec<i64>> {
+        let state = self.lock();
+        Ok(state
+            .inbox
+            .iter()
+            .filter(|(_, m)| m.values().any(|e| e.not_before_ms <= now_ms))
+            .map(|(chat, _)| *chat)
+            .collect())
+    }
+
+    async fn forget_keys(&self, cutoff_ms: u64) -> StoreResult<usize> {
+        let mut state = self.lock();
+        let before = state.seen.len();
+        state.seen.retain(|_, at| *at >= cutoff_ms);
+        Ok(before - state.seen.len())
+    }
+}
+
+impl Checks for MemoryStore {
+    async fn load(&self, chat: i64) -> StoreResult<Loaded> {
+        Ok(match self.lock().checks.get(&chat) {
+            Some((record, rev)) => Loaded {
+                record: Some(record.clone()),
+                rev: *rev,
+                unreadable: false,
             },
-        );
-        Some(rev)
+            None => Loaded::default(),
+        })
     }
 
-    pub(super) fn delete(&self, chat: i64) {
-        self.map().remove(&chat);
+    async fn commit(&self, commit: Commit) -> StoreResult<Committed> {
+        let mut state = self.lock();
+        let known = state
+            .inbox
+            .get(&commit.chat)
+            .is_some_and(|m| m.contains_key(&commit.seq));
+        if !known {
+            return Ok(Committed::AlreadyHandled);
+        }
+        match commit.check {
+            CheckWrite::Keep => {}
+            CheckWrite::Delete => {
+                state.checks.remove(&commit.chat);
+                state.questions.remove(&commit.chat);
+            }
+            CheckWrite::Save { record, expected } => {
+                let current = state.checks.get(&commit.chat).map_or(0, |(_, rev)| *rev);
+                if current != expected {
+                    return Ok(Committed::Conflict);
+                }
+                state.checks.insert(commit.chat, (record, expected + 1));
+            }
+        }
+        state.take_entry(commit.chat, commit.seq);
+        match commit.group {
+            Some(GroupWrite::Save(settings)) => {
+                state.groups.insert(commit.chat, settings);
+            }
+            Some(GroupWrite::Delete) => {
+                state.groups.remove(&commit.chat);
+            }
+            Some(GroupWrite::Move { to }) => {
+                let settings = state.groups.remove(&commit.chat).unwrap_or_default();
+                state.groups.insert(to, settings);
+            }
+            None => {}
+        }
+        for outgoing in commit.outgoing {
+            state.next_seq += 1;
+            let seq = state.next_seq;
+            state
+                .outbox
+                .entry(commit.chat)
+                .or_default()
+                .insert(seq, outgoing);
+        }
+        state.insert_entries(commit.schedule, commit.now_ms);
+        Ok(Committed::Done)
     }
 
-    pub(super) fn purge_idle(&self, cutoff_ms: u64) -> usize {
-        let mut map = self.map();
-        let before = map.len();
-        map.retain(|_, s| s.record.session.updated_ms >= cutoff_ms);
-        before - map.len()
+    async fn purge_idle(&self, cutoff_ms: u64) -> StoreResult<usize> {
+        let mut state = self.lock();
+        let gone: Vec<i64> = state
+            .checks
+            .iter()
+            .filter(|(_, (r, _))| r.session.updated_ms < cutoff_ms)
+            .map(|(chat, _)| *chat)
+            .collect();
+        for chat in &gone {
+            state.checks.remove(chat);
+            state.questions.remove(chat);
+        }
+        Ok(gone.len())
+    }
+}
+
+impl Outbox for MemoryStore {
+    async fn head(&self, chat: i64) -> StoreResult<Option<OutboxEntry>> {
+        let state = self.lock();
+        Ok(state
+            .outbox
+            .get(&chat)
+            .and_then(|m| m.iter().next())
+            .map(|(seq, outgoing)| OutboxEntry {
+                seq: *seq,
+                chat,
+                outgoing: outgoing.clone(),
+            }))
+    }
+
+    async fn ack(&self, chat: i64, seq: u64, question: Option<QuestionMessage>) -> StoreResult<()> {
+        let mut state = self.lock();
+        if let Some(mine) = state.outbox.get_mut(&chat) {
+            mine.remove(&seq);
+            if mine.is_empty() {
+                state.outbox.remove(&chat);
+            }
+        }
+        if let Some(q) = question {
+            state.questions.insert(chat, q);
+        }
+        Ok(())
+    }
+
+    async fn drop_chat(&self, chat: i64) -> StoreResult<usize> {
+        Ok(self.lock().outbox.remove(&chat).map_or(0, |m| m.len()))
+    }
+
+    async fn chats_waiting(&self) -> StoreResult<Vec<i64>> {
+        Ok(self.lock().outbox.keys().copied().collect())
+    }
+
+    async fn question_message(&self, chat: i64) -> StoreResult<Option<QuestionMessage>> {
+        Ok(self.lock().questions.get(&chat).copied())
+    }
+}
+
+impl Groups for MemoryStore {
+    async fn group(&self, chat: i64) -> StoreResult<GroupSettings> {
+        Ok(self.lock().groups.get(&chat).cloned().unwrap_or_default())
+    }
+
+    async fn save_group(&self, chat: i64, settings: &GroupSettings) -> StoreResult<()> {
+        self.lock().groups.insert(chat, settings.clone());
+        Ok(())
+    }
+
+    async fn groups_with_tips(&self) -> StoreResult<Vec<(i64, GroupSettings)>> {
+        Ok(self
+            .lock()
+            .groups
+            .iter()
+            .filter(|(_, g)| g.tips.is_some())
+            .map(|(chat, g)| (*chat, g.clone()))
+            .collect())
     }
 }

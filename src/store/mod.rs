@@ -1,67 +1,50 @@
-//! Where each chat's check lives between updates: in memory, or in a SQLite
-//! file (the default) so conversations survive restarts. A further backend
-//! is one more module and one more [`Store`] variant.
+//! Where the bot keeps what must survive a crash: each chat's inbox (updates
+//! and timed events waiting to be handled), its check, its outbox (replies
+//! waiting to be sent) and group settings.
+//!
+//! The four concerns are traits — [`Inbox`], [`Checks`], [`Outbox`],
+//! [`Groups`] — plus [`Leases`] for replicas, implemented by memory, SQLite
+//! (the default, with versioned migrations) and Redis (shared by replicas).
+//! [`Store`] is the backend chosen at start-up. The one operation that spans
+//! them, [`Checks::commit`], is atomic in every backend: the check, the
+//! outbox entries, group changes, new timed events and the removal of the
+//! inbox entry that caused them are written together or not at all.
 
 mod memory;
 mod redis;
 mod sqlite;
 
+use std::future::Future;
+
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use crate::engine::Session;
 pub use memory::MemoryStore;
 pub use redis::RedisStore;
 pub use sqlite::SqliteStore;
 
-/// What the bot keeps per chat: the check, and which message shows its
-/// current question (so an answer can be shown there and its buttons removed).
+/// How long update ids are remembered, so a re-delivery is not handled twice
+/// (Telegram may restart its ids after a quiet week: longer would not help).
+pub const REMEMBER_MS: u64 = 24 * 60 * 60 * 1000;
+
+/// What the bot keeps per private chat: the check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatRecord {
     /// The check in progress or finished.
     pub session: Session,
-    /// The message holding the current question's buttons.
-    pub question_message: Option<QuestionMessage>,
-    /// The last Telegram update applied to this chat.
-    #[serde(default)]
-    pub last_update: Option<u32>,
-    /// The most recent update ids applied (at most [`RECENT_UPDATES`]): an
-    /// update delivered again (after a crash, before it was confirmed) is
-    /// recognised and skipped. A set, not "below the last id", because
-    /// Telegram may restart its update ids after a quiet week.
-    #[serde(default)]
-    pub recent_updates: Vec<u32>,
-    /// Whether the replies to `last_update` went out; if a crash came between
-    /// saving and sending, a re-delivery shows the current question again.
-    #[serde(default = "yes")]
-    pub delivered: bool,
 }
 
-/// How many recent update ids a check remembers; far more than can be in
-/// flight and unconfirmed for one chat.
-pub const RECENT_UPDATES: usize = 16;
-
-impl ChatRecord {
-    /// Notes that update `id` was applied.
-    pub fn remember(&mut self, id: u32) {
-        self.last_update = Some(id);
-        self.recent_updates.retain(|&seen| seen != id);
-        self.recent_updates.push(id);
-        let extra = self.recent_updates.len().saturating_sub(RECENT_UPDATES);
-        self.recent_updates.drain(..extra);
-    }
-}
-
-fn yes() -> bool {
-    true
-}
-
-/// A stored record with the revision it was read at, for compare-and-set.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stored {
-    /// The record.
-    pub record: ChatRecord,
-    /// Bumped on every write; a write names the revision it read.
+/// A chat's check as read, with the revision for compare-and-set.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Loaded {
+    /// The check; `None` when none is kept or it could not be read.
+    pub record: Option<ChatRecord>,
+    /// Bumped on every write; a commit names the revision it read (0: no row).
     pub rev: u64,
+    /// A row exists but its JSON does not parse (an older or damaged record):
+    /// the next write replaces it.
+    pub unreadable: bool,
 }
 
 /// A sent question: its message id and the session turn it was asked on.
@@ -73,7 +56,204 @@ pub struct QuestionMessage {
     pub turn: u32,
 }
 
-/// What a group admin chose in `/settings`, plus the tip schedule's progress.
+/// Something a chat's worker handles, in order of arrival.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Event {
+    /// A Telegram update, as the JSON Telegram sent.
+    Update(Box<RawValue>),
+    /// The chat sent more than the flood limit: tell it once.
+    FloodNotice,
+    /// Joins gathered in a group are due for one welcome.
+    WelcomeDue,
+    /// A group's periodic tip for `slot` is due.
+    TipDue {
+        /// Day or week number (see [`Rhythm::slot`]).
+        slot: u64,
+    },
+    /// Telegram said the chat is gone or blocked the bot (found by the sender).
+    Blocked,
+}
+
+/// An event for the inbox, with the key that makes writing it idempotent.
+#[derive(Debug, Clone)]
+pub struct NewEntry {
+    /// Unique per event (`u:<update id>` for updates); a key seen within
+    /// [`REMEMBER_MS`] is not written again.
+    pub key: String,
+    /// The chat whose worker handles it.
+    pub chat: i64,
+    /// Not handled before this time (ms since the epoch); 0 for at once.
+    pub not_before_ms: u64,
+    /// What happened.
+    pub event: Event,
+}
+
+/// An event waiting in a chat's inbox.
+#[derive(Debug, Clone)]
+pub struct InboxEntry {
+    /// Order of arrival (increasing per store).
+    pub seq: u64,
+    /// The chat.
+    pub chat: i64,
+    /// Not handled before this time.
+    pub not_before_ms: u64,
+    /// What happened.
+    pub event: Event,
+}
+
+/// What a chat's inbox holds now.
+#[derive(Debug, Clone, Default)]
+pub struct Pending {
+    /// The oldest entry that is due.
+    pub due: Option<InboxEntry>,
+    /// When the next entry that is not yet due becomes due.
+    pub later_ms: Option<u64>,
+}
+
+/// One message or call to Telegram, rendered, waiting in a chat's outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outgoing {
+    /// `sendMessage` with HTML and an optional inline keyboard.
+    Send {
+        /// Forum topic, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thread: Option<i32>,
+        /// The text, as HTML.
+        html: String,
+        /// `reply_markup` as Telegram's JSON.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        keyboard: Option<serde_json::Value>,
+        /// When this shows the question of this session turn, its message id
+        /// is kept so the answer can be shown there later.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        question_turn: Option<u32>,
+    },
+    /// Shows the answer in the message of the question asked on `turn`
+    /// (skipped when another question is shown by now).
+    EditQuestion {
+        /// The session turn of the question.
+        turn: u32,
+        /// The new text, as HTML (the buttons go).
+        html: String,
+    },
+    /// `editMessageText` of a known message.
+    Edit {
+        /// The message.
+        message_id: i32,
+        /// The new text, as HTML.
+        html: String,
+        /// The new keyboard, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        keyboard: Option<serde_json::Value>,
+    },
+    /// `answerCallbackQuery`: stops a button's spinner, with an optional notice.
+    AnswerButton {
+        /// The callback query id.
+        query: String,
+        /// The notice, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
+    },
+}
+
+impl Outgoing {
+    /// Whether Telegram's message limits apply (edits and button answers are not paced).
+    pub fn paced(&self) -> bool {
+        matches!(self, Outgoing::Send { .. })
+    }
+}
+
+/// An outbox entry: what to send, in order of `seq` per chat.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxEntry {
+    /// Order within the store.
+    pub seq: u64,
+    /// The chat it goes to.
+    pub chat: i64,
+    /// What to send.
+    pub outgoing: Outgoing,
+}
+
+/// What a commit does to the chat's check.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CheckWrite {
+    /// Leave it.
+    Keep,
+    /// Save this, if the stored revision is still `expected` (0: none stored).
+    Save {
+        /// The new check.
+        record: ChatRecord,
+        /// The revision it was computed from.
+        expected: u64,
+    },
+    /// Delete the check, its question message and nothing else (`/forget`).
+    Delete,
+}
+
+/// What a commit does to group settings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GroupWrite {
+    /// Save the settings of the entry's chat.
+    Save(GroupSettings),
+    /// Forget the entry's chat (the bot was removed).
+    Delete,
+    /// The group became supergroup `to`: its settings move there.
+    Move {
+        /// The new chat id.
+        to: i64,
+    },
+}
+
+/// Everything one handled inbox entry changes, written atomically.
+#[derive(Debug, Clone)]
+pub struct Commit {
+    /// The chat.
+    pub chat: i64,
+    /// The inbox entry handled (removed by the commit).
+    pub seq: u64,
+    /// The check.
+    pub check: CheckWrite,
+    /// Group settings, if they change.
+    pub group: Option<GroupWrite>,
+    /// Replies, in order, appended to the chat's outbox.
+    pub outgoing: Vec<Outgoing>,
+    /// Timed events to add (idempotent by key, like updates).
+    pub schedule: Vec<NewEntry>,
+    /// Idle checks expire after this (Redis expires them by itself).
+    pub ttl_ms: u64,
+    /// Now, for the remembered keys of scheduled entries.
+    pub now_ms: u64,
+}
+
+impl Commit {
+    /// A commit that changes nothing but removes the entry and sends `outgoing`.
+    pub fn reply(chat: i64, seq: u64, outgoing: Vec<Outgoing>) -> Commit {
+        Commit {
+            chat,
+            seq,
+            check: CheckWrite::Keep,
+            group: None,
+            outgoing,
+            schedule: Vec::new(),
+            ttl_ms: 0,
+            now_ms: 0,
+        }
+    }
+}
+
+/// How a commit went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Committed {
+    /// Written.
+    Done,
+    /// The check changed since it was read: read again and retry.
+    Conflict,
+    /// The inbox entry was already handled (by another replica): nothing written.
+    AlreadyHandled,
+}
+
+/// What an admin chose in `/settings`, plus the tip schedule's progress.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupSettings {
     /// Greet new members (off by default).
@@ -86,6 +266,9 @@ pub struct GroupSettings {
     pub last_tip_slot: Option<u64>,
     /// How many tips were posted, to rotate through them.
     pub tips_posted: u64,
+    /// First names of members who joined and wait for the next welcome.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waiting: Vec<String>,
 }
 
 /// How often periodic tips come.
@@ -114,6 +297,108 @@ impl Rhythm {
 #[error("storage: {0}")]
 pub struct StoreError(pub String);
 
+/// Result of a store operation.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Durable intake: updates and timed events, written before Telegram is
+/// told they arrived, handled per chat in order.
+pub trait Inbox {
+    /// Writes `entries` in one batch, skipping keys remembered since
+    /// `now_ms - REMEMBER_MS`; returns the chats that got new entries.
+    fn receive(
+        &self,
+        entries: Vec<NewEntry>,
+        now_ms: u64,
+    ) -> impl Future<Output = StoreResult<Vec<i64>>> + Send;
+    /// The oldest due entry of `chat` and when the next one falls due.
+    fn pending(&self, chat: i64, now_ms: u64) -> impl Future<Output = StoreResult<Pending>> + Send;
+    /// Removes an entry without other effects (one that keeps failing).
+    fn discard(&self, chat: i64, seq: u64) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Chats with an entry due by `now_ms` (start-up and sweeps).
+    fn chats_due(&self, now_ms: u64) -> impl Future<Output = StoreResult<Vec<i64>>> + Send;
+    /// Forgets keys remembered before `cutoff_ms`; returns how many.
+    fn forget_keys(&self, cutoff_ms: u64) -> impl Future<Output = StoreResult<usize>> + Send;
+}
+
+/// Private chats' checks.
+pub trait Checks {
+    /// The check of `chat` as stored (expiry is the caller's business).
+    fn load(&self, chat: i64) -> impl Future<Output = StoreResult<Loaded>> + Send;
+    /// Applies one handled inbox entry atomically (see [`Commit`]).
+    fn commit(&self, commit: Commit) -> impl Future<Output = StoreResult<Committed>> + Send;
+    /// Deletes every check idle since before `cutoff_ms`; returns how many.
+    fn purge_idle(&self, cutoff_ms: u64) -> impl Future<Output = StoreResult<usize>> + Send;
+}
+
+/// Replies waiting to be sent, per chat in order.
+pub trait Outbox {
+    /// The oldest entry of `chat`.
+    fn head(&self, chat: i64) -> impl Future<Output = StoreResult<Option<OutboxEntry>>> + Send;
+    /// Removes a sent (or skipped) entry; `question` records the message
+    /// that now shows the chat's current question.
+    fn ack(
+        &self,
+        chat: i64,
+        seq: u64,
+        question: Option<QuestionMessage>,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Drops everything waiting for `chat` (it blocked the bot); returns how many.
+    fn drop_chat(&self, chat: i64) -> impl Future<Output = StoreResult<usize>> + Send;
+    /// Chats with entries waiting.
+    fn chats_waiting(&self) -> impl Future<Output = StoreResult<Vec<i64>>> + Send;
+    /// The message showing `chat`'s current question, if known.
+    fn question_message(
+        &self,
+        chat: i64,
+    ) -> impl Future<Output = StoreResult<Option<QuestionMessage>>> + Send;
+}
+
+/// Group settings.
+pub trait Groups {
+    /// The settings of group `chat` (defaults when none are stored).
+    fn group(&self, chat: i64) -> impl Future<Output = StoreResult<GroupSettings>> + Send;
+    /// Saves settings outside a commit (tests and tools).
+    fn save_group(
+        &self,
+        chat: i64,
+        settings: &GroupSettings,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Every group with periodic tips on.
+    fn groups_with_tips(
+        &self,
+    ) -> impl Future<Output = StoreResult<Vec<(i64, GroupSettings)>>> + Send;
+}
+
+/// Which replica works on a chat. A lane is `"in"` (handling the inbox) or
+/// `"out"` (sending the outbox). Single-process stores grant every claim:
+/// one process works on a chat at a time by its own bookkeeping.
+pub trait Leases {
+    /// Claims (or renews, for the same `owner`) `lane` of `chat` for `ttl_ms`.
+    fn claim(
+        &self,
+        lane: &'static str,
+        chat: i64,
+        owner: &str,
+        ttl_ms: u64,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// Gives a claim up, if `owner` still holds it.
+    fn release(
+        &self,
+        lane: &'static str,
+        chat: i64,
+        owner: &str,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Reserves one message of the bot-wide budget shared by replicas
+    /// (`per_second`, bursts of `burst`): how long to wait before sending.
+    /// `None` when the store is not shared (pace in-process instead).
+    fn reserve_global(
+        &self,
+        now_ms: u64,
+        per_second: u32,
+        burst: u32,
+    ) -> impl Future<Output = StoreResult<Option<u64>>> + Send;
+}
+
 /// The configured backend.
 #[derive(Clone)]
 pub enum Store {
@@ -125,131 +410,117 @@ pub enum Store {
     Redis(RedisStore),
 }
 
-impl Store {
-    /// The record of `chat` and its revision, unless none is kept or it has
-    /// been idle past `ttl_ms` (an expired record is deleted on the way).
-    pub async fn load(
+/// Calls the same method on whichever backend is configured.
+macro_rules! each {
+    ($self:ident, $s:ident => $call:expr) => {
+        match $self {
+            Store::Memory($s) => $call,
+            Store::Sqlite($s) => $call,
+            Store::Redis($s) => $call,
+        }
+    };
+}
+
+impl Inbox for Store {
+    async fn receive(&self, entries: Vec<NewEntry>, now_ms: u64) -> StoreResult<Vec<i64>> {
+        each!(self, s => s.receive(entries, now_ms).await)
+    }
+    async fn pending(&self, chat: i64, now_ms: u64) -> StoreResult<Pending> {
+        each!(self, s => s.pending(chat, now_ms).await)
+    }
+    async fn discard(&self, chat: i64, seq: u64) -> StoreResult<()> {
+        each!(self, s => s.discard(chat, seq).await)
+    }
+    async fn chats_due(&self, now_ms: u64) -> StoreResult<Vec<i64>> {
+        each!(self, s => s.chats_due(now_ms).await)
+    }
+    async fn forget_keys(&self, cutoff_ms: u64) -> StoreResult<usize> {
+        each!(self, s => s.forget_keys(cutoff_ms).await)
+    }
+}
+
+impl Checks for Store {
+    async fn load(&self, chat: i64) -> StoreResult<Loaded> {
+        each!(self, s => s.load(chat).await)
+    }
+    async fn commit(&self, commit: Commit) -> StoreResult<Committed> {
+        each!(self, s => s.commit(commit).await)
+    }
+    async fn purge_idle(&self, cutoff_ms: u64) -> StoreResult<usize> {
+        each!(self, s => s.purge_idle(cutoff_ms).await)
+    }
+}
+
+impl Outbox for Store {
+    async fn head(&self, chat: i64) -> StoreResult<Option<OutboxEntry>> {
+        each!(self, s => s.head(chat).await)
+    }
+    async fn ack(&self, chat: i64, seq: u64, question: Option<QuestionMessage>) -> StoreResult<()> {
+        each!(self, s => s.ack(chat, seq, question).await)
+    }
+    async fn drop_chat(&self, chat: i64) -> StoreResult<usize> {
+        each!(self, s => s.drop_chat(chat).await)
+    }
+    async fn chats_waiting(&self) -> StoreResult<Vec<i64>> {
+        each!(self, s => s.chats_waiting().await)
+    }
+    async fn question_message(&self, chat: i64) -> StoreResult<Option<QuestionMessage>> {
+        each!(self, s => s.question_message(chat).await)
+    }
+}
+
+impl Groups for Store {
+    async fn group(&self, chat: i64) -> StoreResult<GroupSettings> {
+        each!(self, s => s.group(chat).await)
+    }
+    async fn save_group(&self, chat: i64, settings: &GroupSettings) -> StoreResult<()> {
+        each!(self, s => s.save_group(chat, settings).await)
+    }
+    async fn groups_with_tips(&self) -> StoreResult<Vec<(i64, GroupSettings)>> {
+        each!(self, s => s.groups_with_tips().await)
+    }
+}
+
+impl Leases for Store {
+    async fn claim(
         &self,
+        lane: &'static str,
         chat: i64,
+        owner: &str,
+        ttl_ms: u64,
+    ) -> StoreResult<bool> {
+        match self {
+            Store::Redis(s) => s.claim(lane, chat, owner, ttl_ms).await,
+            _ => Ok(true),
+        }
+    }
+    async fn release(&self, lane: &'static str, chat: i64, owner: &str) -> StoreResult<()> {
+        match self {
+            Store::Redis(s) => s.release(lane, chat, owner).await,
+            _ => Ok(()),
+        }
+    }
+    async fn reserve_global(
+        &self,
         now_ms: u64,
-        ttl_ms: u64,
-    ) -> Result<Option<Stored>, StoreError> {
-        let stored = match self {
-            Store::Memory(s) => s.load(chat),
-            Store::Sqlite(s) => s.load(chat).await?,
-            Store::Redis(s) => s.load(chat).await?,
-        };
-        match stored {
-            Some(s) if now_ms.saturating_sub(s.record.session.updated_ms) > ttl_ms => {
-                self.delete(chat).await?;
-                Ok(None)
-            }
-            other => Ok(other),
-        }
-    }
-
-    /// Saves the record of `chat` if it is still at revision `expected` (0: none
-    /// stored). Returns the new revision, or `None` when someone else wrote
-    /// first: the caller reads again and retries. `ttl_ms` lets Redis expire it.
-    pub async fn save_if(
-        &self,
-        chat: i64,
-        record: &ChatRecord,
-        expected: u64,
-        ttl_ms: u64,
-    ) -> Result<Option<u64>, StoreError> {
+        per_second: u32,
+        burst: u32,
+    ) -> StoreResult<Option<u64>> {
         match self {
-            Store::Memory(s) => Ok(s.save_if(chat, record, expected)),
-            Store::Sqlite(s) => s.save_if(chat, record, expected).await,
-            Store::Redis(s) => s.save_if(chat, record, expected, ttl_ms).await,
+            Store::Redis(s) => s.reserve_global(now_ms, per_second, burst).await.map(Some),
+            _ => Ok(None),
         }
     }
+}
 
-    /// Deletes everything kept about `chat`.
-    pub async fn delete(&self, chat: i64) -> Result<(), StoreError> {
-        match self {
-            Store::Memory(s) => {
-                s.delete(chat);
-                Ok(())
-            }
-            Store::Sqlite(s) => s.delete(chat).await,
-            Store::Redis(s) => s.delete(chat).await,
-        }
-    }
-
-    /// The settings of group `chat` (defaults when none are stored).
-    pub async fn group(&self, chat: i64) -> Result<GroupSettings, StoreError> {
-        let found = match self {
-            Store::Memory(s) => s.group(chat),
-            Store::Sqlite(s) => s.group(chat).await?,
-            Store::Redis(s) => s.group(chat).await?,
-        };
-        Ok(found.unwrap_or_default())
-    }
-
-    /// Saves the settings of group `chat`.
-    pub async fn save_group(&self, chat: i64, settings: &GroupSettings) -> Result<(), StoreError> {
-        match self {
-            Store::Memory(s) => {
-                s.save_group(chat, settings);
-                Ok(())
-            }
-            Store::Sqlite(s) => s.save_group(chat, settings).await,
-            Store::Redis(s) => s.save_group(chat, settings).await,
-        }
-    }
-
-    /// Forgets group `chat` (the bot was removed from it).
-    pub async fn delete_group(&self, chat: i64) -> Result<(), StoreError> {
-        match self {
-            Store::Memory(s) => {
-                s.delete_group(chat);
-                Ok(())
-            }
-            Store::Sqlite(s) => s.delete_group(chat).await,
-            Store::Redis(s) => s.delete_group(chat).await,
-        }
-    }
-
-    /// Moves group settings to a new chat id (a group upgraded to a supergroup).
-    pub async fn move_group(&self, from: i64, to: i64) -> Result<(), StoreError> {
-        let settings = self.group(from).await?;
-        self.save_group(to, &settings).await?;
-        self.delete_group(from).await
-    }
-
-    /// Every group with periodic tips on.
-    pub async fn groups_with_tips(&self) -> Result<Vec<(i64, GroupSettings)>, StoreError> {
-        let all = match self {
-            Store::Memory(s) => s.groups(),
-            Store::Sqlite(s) => s.groups().await?,
-            Store::Redis(s) => s.groups().await?,
-        };
-        Ok(all.into_iter().filter(|(_, g)| g.tips.is_some()).collect())
-    }
-
-    /// Claims the periodic-tip slot `slot` of group `chat`: true for exactly
-    /// one caller, however many replicas ask.
-    pub async fn claim_tip_slot(&self, chat: i64, slot: u64) -> Result<bool, StoreError> {
-        match self {
-            Store::Memory(s) => Ok(s.claim_tip_slot(chat, slot)),
-            Store::Sqlite(s) => s.claim_tip_slot(chat, slot).await,
-            Store::Redis(s) => s.claim_tip_slot(chat, slot).await,
-        }
-    }
-
-    /// Deletes every record idle since before `cutoff_ms`; returns how many.
-    /// (Redis expires them by itself.)
-    pub async fn purge_idle(&self, cutoff_ms: u64) -> Result<usize, StoreError> {
-        match self {
-            Store::Memory(s) => Ok(s.purge_idle(cutoff_ms)),
-            Store::Sqlite(s) => s.purge_idle(cutoff_ms).await,
-            Store::Redis(_) => Ok(0),
-        }
+impl Store {
+    /// Whether several processes may share it (leases and the global budget live in it).
+    pub fn shared(&self) -> bool {
+        matches!(self, Store::Redis(_))
     }
 
     /// Whether the store answers (for `/healthz`).
-    pub async fn ping(&self) -> Result<(), StoreError> {
+    pub async fn ping(&self) -> StoreResult<()> {
         match self {
             Store::Memory(_) => Ok(()),
             Store::Sqlite(s) => s.ping().await,
@@ -267,37 +538,66 @@ impl Store {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::engine::Position;
-
-    #[test]
-    fn recent_updates_are_a_bounded_set_not_a_high_water_mark() {
-        let session = crate::engine::Session {
-            id: 1,
-            dialogue: "d".into(),
-            version: "1.0".into(),
-            turn: 0,
-            position: Position::Asking { node: "n".into() },
-            answers: Vec::new(),
-            updated_ms: 0,
-        };
-        let mut record = ChatRecord {
-            session,
-            question_message: None,
-            last_update: None,
-            recent_updates: Vec::new(),
-            delivered: true,
-        };
-        for id in 100..130 {
-            record.remember(id);
+/// Reads a stored check; an unreadable one is reported, never its content.
+fn parse_record(chat: i64, json: &str, rev: u64) -> Loaded {
+    match serde_json::from_str(json) {
+        Ok(record) => Loaded {
+            record: Some(record),
+            rev,
+            unreadable: false,
+        },
+        Err(e) => {
+            log::warn!(
+                "the stored check of chat {chat} could not be read ({:?} at line {} column {}); it starts again",
+                e.classify(),
+                e.line(),
+                e.column()
+            );
+            Loaded {
+                record: None,
+                rev,
+                unreadable: true,
+            }
         }
-        // Telegram restarted its ids: a low id is new, not "already seen".
-        assert!(!record.recent_updates.contains(&5));
-        assert_eq!(record.recent_updates.len(), RECENT_UPDATES);
-        assert!(record.recent_updates.contains(&129) && !record.recent_updates.contains(&100));
-        record.remember(5);
-        assert_eq!(record.last_update, Some(5));
     }
+}
+
+/// Settings as stored; unreadable ones fall back to the defaults.
+fn parse_group(json: Option<String>) -> GroupSettings {
+    json.and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_default()
+}
+
+/// An event as stored text.
+fn event_json(event: &Event) -> StoreResult<String> {
+    serde_json::to_string(event).map_err(|e| StoreError(format!("cannot encode an event: {e}")))
+}
+
+/// An event from stored text.
+fn parse_event(json: &str) -> StoreResult<Event> {
+    serde_json::from_str(json).map_err(|e| {
+        StoreError(format!(
+            "an inbox entry could not be read ({:?} at line {} column {})",
+            e.classify(),
+            e.line(),
+            e.column()
+        ))
+    })
+}
+
+/// An outgoing message as stored text.
+fn outgoing_json(outgoing: &Outgoing) -> StoreResult<String> {
+    serde_json::to_string(outgoing).map_err(|e| StoreError(format!("cannot encode a reply: {e}")))
+}
+
+/// An outgoing message from stored text.
+fn parse_outgoing(json: &str) -> StoreResult<Outgoing> {
+    serde_json::from_str(json).map_err(|e| {
+        StoreError(format!(
+            "an outbox entry could not be read ({:?} at line {} column {})",
+            e.classify(),
+            e.line(),
+            e.column()
+        ))
+    })
 }

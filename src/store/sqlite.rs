@@ -1,11 +1,79 @@
-//! Records in a SQLite file (WAL mode), one row per chat, as JSON.
+//! Everything in one SQLite file (WAL mode): checks as JSON rows, the inbox,
+//! the outbox, remembered update keys and group settings. The schema is
+//! versioned (`user_version`, applied by `rusqlite_migration`): a database
+//! written by an older version is upgraded in place and keeps its checks.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite_migration::{M, Migrations};
 
-use super::{ChatRecord, GroupSettings, StoreError, Stored};
+use super::{
+    CheckWrite, Checks, Commit, Committed, GroupSettings, GroupWrite, Groups, Inbox, InboxEntry,
+    Loaded, NewEntry, Outbox, OutboxEntry, Pending, QuestionMessage, REMEMBER_MS, StoreError,
+    StoreResult, event_json, outgoing_json, parse_event, parse_group, parse_outgoing, parse_record,
+};
+
+/// The schema, one step per version. Never edit a step that has shipped:
+/// add one.
+const MIGRATIONS: &[M<'static>] = &[
+    // 1: the schema as it was before versions were kept (hence IF NOT EXISTS:
+    // an old database already has it).
+    M::up(
+        "CREATE TABLE IF NOT EXISTS chats (
+             chat_id    INTEGER PRIMARY KEY,
+             updated_ms INTEGER NOT NULL,
+             record     TEXT NOT NULL,
+             rev        INTEGER NOT NULL DEFAULT 1
+         );
+         CREATE TABLE IF NOT EXISTS tip_slots (
+             chat_id INTEGER NOT NULL,
+             slot    INTEGER NOT NULL,
+             PRIMARY KEY (chat_id, slot)
+         );
+         CREATE INDEX IF NOT EXISTS chats_updated ON chats (updated_ms);
+         CREATE TABLE IF NOT EXISTS groups (
+             chat_id  INTEGER PRIMARY KEY,
+             settings TEXT NOT NULL
+         );",
+    ),
+    // 2: durable inbox and outbox. The question message moves out of the
+    // check (the sender records it without touching the check); tip slots are
+    // claimed through the inbox's remembered keys instead.
+    M::up(
+        "CREATE TABLE inbox (
+             seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+             chat_id    INTEGER NOT NULL,
+             not_before INTEGER NOT NULL,
+             event      TEXT NOT NULL
+         );
+         CREATE INDEX inbox_chat ON inbox (chat_id, seq);
+         CREATE INDEX inbox_due ON inbox (not_before);
+         CREATE TABLE seen_keys (
+             key     TEXT PRIMARY KEY,
+             seen_ms INTEGER NOT NULL
+         ) WITHOUT ROWID;
+         CREATE INDEX seen_keys_age ON seen_keys (seen_ms);
+         CREATE TABLE outbox (
+             seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+             chat_id INTEGER NOT NULL,
+             message TEXT NOT NULL
+         );
+         CREATE INDEX outbox_chat ON outbox (chat_id, seq);
+         CREATE TABLE question_messages (
+             chat_id    INTEGER PRIMARY KEY,
+             turn       INTEGER NOT NULL,
+             message_id INTEGER NOT NULL
+         );
+         INSERT INTO question_messages (chat_id, turn, message_id)
+             SELECT chat_id, json_extract(record, '$.question_message.turn'),
+                    json_extract(record, '$.question_message.message_id')
+             FROM chats
+             WHERE json_extract(record, '$.question_message.message_id') IS NOT NULL;
+         DROP TABLE tip_slots;",
+    ),
+];
 
 /// A store in one SQLite file, shared by the bot's tasks.
 #[derive(Clone)]
@@ -18,37 +86,30 @@ fn failed(what: &str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
     move |e| StoreError(format!("{what}: {e}"))
 }
 
+/// A u64 as SQLite's signed integer (saturating: times and counters never get there).
+fn int(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
 impl SqliteStore {
-    /// Opens (creating it and its folder if needed) the database at `path`.
-    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+    /// Opens (creating it and its folder if needed) the database at `path`
+    /// and brings its schema up to date.
+    pub fn open(path: &Path) -> StoreResult<SqliteStore> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| StoreError(format!("cannot create {}: {e}", dir.display())))?;
         }
-        let connection = Connection::open(path).map_err(failed("cannot open the database"))?;
+        let mut connection = Connection::open(path).map_err(failed("cannot open the database"))?;
         connection
             .execute_batch(
                 "PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = NORMAL;
-                 PRAGMA busy_timeout = 5000;
-                 CREATE TABLE IF NOT EXISTS chats (
-                     chat_id    INTEGER PRIMARY KEY,
-                     updated_ms INTEGER NOT NULL,
-                     record     TEXT NOT NULL,
-                     rev        INTEGER NOT NULL DEFAULT 1
-                 );
-                 CREATE TABLE IF NOT EXISTS tip_slots (
-                     chat_id INTEGER NOT NULL,
-                     slot    INTEGER NOT NULL,
-                     PRIMARY KEY (chat_id, slot)
-                 );
-                 CREATE INDEX IF NOT EXISTS chats_updated ON chats (updated_ms);
-                 CREATE TABLE IF NOT EXISTS groups (
-                     chat_id  INTEGER PRIMARY KEY,
-                     settings TEXT NOT NULL
-                 );",
+                 PRAGMA busy_timeout = 5000;",
             )
             .map_err(failed("cannot prepare the database"))?;
+        Migrations::from_slice(MIGRATIONS)
+            .to_latest(&mut connection)
+            .map_err(|e| StoreError(format!("cannot upgrade the database schema: {e}")))?;
         Ok(SqliteStore {
             path: path.to_path_buf(),
             connection: Arc::new(Mutex::new(connection)),
@@ -63,8 +124,8 @@ impl SqliteStore {
     /// Runs `work` on the connection off the async threads.
     async fn with<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
-    ) -> Result<T, StoreError> {
+        work: impl FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
         let connection = Arc::clone(&self.connection);
         tokio::task::spawn_blocking(move || {
             let connection = connection.lock().unwrap_or_else(PoisonError::into_inner);
@@ -74,7 +135,214 @@ impl SqliteStore {
         .map_err(|e| StoreError(format!("storage task failed: {e}")))?
     }
 
-    pub(super) async fn load(&self, chat: i64) -> Result<Option<Stored>, StoreError> {
+    /// Runs `work` in one transaction, committed when it returns `Ok`.
+    async fn transaction<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Transaction<'_>) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        self.with(move |c| {
+            let tx = c
+                .unchecked_transaction()
+                .map_err(failed("cannot begin a transaction"))?;
+            let value = work(&tx)?;
+            tx.commit().map_err(failed("cannot commit"))?;
+            Ok(value)
+        })
+        .await
+    }
+
+    pub(super) async fn ping(&self) -> StoreResult<()> {
+        self.with(|c| {
+            c.query_row("SELECT 1", [], |_| Ok(()))
+                .map_err(failed("database does not answer"))
+        })
+        .await
+    }
+}
+
+/// Remembers `key` unless it was seen since `cutoff`; true when it is new.
+fn remember(tx: &Connection, key: &str, now_ms: u64) -> StoreResult<bool> {
+    let cutoff = int(now_ms.saturating_sub(REMEMBER_MS));
+    let changed = tx
+        .prepare_cached(
+            "INSERT INTO seen_keys (key, seen_ms) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET seen_ms = excluded.seen_ms WHERE seen_ms < ?3",
+        )
+        .and_then(|mut s| s.execute(params![key, int(now_ms), cutoff]))
+        .map_err(failed("cannot remember an update"))?;
+    Ok(changed == 1)
+}
+
+/// Remembers and writes entries that are new; returns their chats.
+fn insert_entries(tx: &Connection, entries: &[NewEntry], now_ms: u64) -> StoreResult<Vec<i64>> {
+    let mut chats = Vec::new();
+    for entry in entries {
+        if !remember(tx, &entry.key, now_ms)? {
+            continue;
+        }
+        let event = event_json(&entry.event)?;
+        tx.prepare_cached("INSERT INTO inbox (chat_id, not_before, event) VALUES (?1, ?2, ?3)")
+            .and_then(|mut s| s.execute(params![entry.chat, int(entry.not_before_ms), event]))
+            .map_err(failed("cannot write to the inbox"))?;
+        if !chats.contains(&entry.chat) {
+            chats.push(entry.chat);
+        }
+    }
+    Ok(chats)
+}
+
+/// Writes the check part of a commit; false when the revision moved on.
+fn write_check(tx: &Connection, chat: i64, check: &CheckWrite) -> StoreResult<bool> {
+    match check {
+        CheckWrite::Keep => Ok(true),
+        CheckWrite::Delete => {
+            tx.execute("DELETE FROM chats WHERE chat_id = ?1", [chat])
+                .and_then(|_| {
+                    tx.execute("DELETE FROM question_messages WHERE chat_id = ?1", [chat])
+                })
+                .map_err(failed("cannot delete a chat"))?;
+            Ok(true)
+        }
+        CheckWrite::Save { record, expected } => {
+            let json = serde_json::to_string(record).map_err(|e| StoreError(e.to_string()))?;
+            let updated = int(record.session.updated_ms);
+            let changed = if *expected == 0 {
+                tx.prepare_cached(
+                    "INSERT INTO chats (chat_id, updated_ms, record, rev) VALUES (?1, ?2, ?3, 1)
+                     ON CONFLICT (chat_id) DO NOTHING",
+                )
+                .and_then(|mut s| s.execute(params![chat, updated, json]))
+            } else {
+                tx.prepare_cached(
+                    "UPDATE chats SET updated_ms = ?2, record = ?3, rev = rev + 1
+                     WHERE chat_id = ?1 AND rev = ?4",
+                )
+                .and_then(|mut s| s.execute(params![chat, updated, json, int(*expected)]))
+            };
+            Ok(changed.map_err(failed("cannot save a chat"))? == 1)
+        }
+    }
+}
+
+fn write_group(tx: &Connection, chat: i64, group: &GroupWrite) -> StoreResult<()> {
+    let save = |chat: i64, settings: &GroupSettings| -> StoreResult<()> {
+        let json = serde_json::to_string(settings).map_err(|e| StoreError(e.to_string()))?;
+        tx.execute(
+            "INSERT INTO groups (chat_id, settings) VALUES (?1, ?2)
+             ON CONFLICT (chat_id) DO UPDATE SET settings = excluded.settings",
+            params![chat, json],
+        )
+        .map(drop)
+        .map_err(failed("cannot save group settings"))
+    };
+    let delete = |chat: i64| -> StoreResult<()> {
+        tx.execute("DELETE FROM groups WHERE chat_id = ?1", [chat])
+            .map(drop)
+            .map_err(failed("cannot delete group settings"))
+    };
+    match group {
+        GroupWrite::Save(settings) => save(chat, settings),
+        GroupWrite::Delete => delete(chat),
+        GroupWrite::Move { to } => {
+            let settings = parse_group(read_group(tx, chat)?);
+            save(*to, &settings)?;
+            delete(chat)
+        }
+    }
+}
+
+fn read_group(c: &Connection, chat: i64) -> StoreResult<Option<String>> {
+    c.prepare_cached("SELECT settings FROM groups WHERE chat_id = ?1")
+        .and_then(|mut s| s.query_row([chat], |row| row.get(0)).optional())
+        .map_err(failed("cannot read group settings"))
+}
+
+impl Inbox for SqliteStore {
+    async fn receive(&self, entries: Vec<NewEntry>, now_ms: u64) -> StoreResult<Vec<i64>> {
+        if entries.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.transaction(move |tx| insert_entries(tx, &entries, now_ms))
+            .await
+    }
+
+    async fn pending(&self, chat: i64, now_ms: u64) -> StoreResult<Pending> {
+        let now = int(now_ms);
+        let (due, later) = self
+            .with(move |c| {
+                let due: Option<(i64, i64, String)> = c
+                    .prepare_cached(
+                        "SELECT seq, not_before, event FROM inbox
+                         WHERE chat_id = ?1 AND not_before <= ?2 ORDER BY seq LIMIT 1",
+                    )
+                    .and_then(|mut s| {
+                        s.query_row(params![chat, now], |r| {
+                            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                        })
+                        .optional()
+                    })
+                    .map_err(failed("cannot read the inbox"))?;
+                let later: Option<i64> = c
+                    .prepare_cached(
+                        "SELECT MIN(not_before) FROM inbox WHERE chat_id = ?1 AND not_before > ?2",
+                    )
+                    .and_then(|mut s| s.query_row(params![chat, now], |r| r.get(0)))
+                    .map_err(failed("cannot read the inbox"))?;
+                Ok((due, later))
+            })
+            .await?;
+        let due = match due {
+            Some((seq, not_before, json)) => Some(InboxEntry {
+                seq: seq as u64,
+                chat,
+                not_before_ms: not_before.max(0) as u64,
+                event: parse_event(&json)?,
+            }),
+            None => None,
+        };
+        Ok(Pending {
+            due,
+            later_ms: later.map(|t| t.max(0) as u64),
+        })
+    }
+
+    async fn discard(&self, chat: i64, seq: u64) -> StoreResult<()> {
+        self.with(move |c| {
+            c.execute(
+                "DELETE FROM inbox WHERE chat_id = ?1 AND seq = ?2",
+                params![chat, int(seq)],
+            )
+            .map(drop)
+            .map_err(failed("cannot discard an inbox entry"))
+        })
+        .await
+    }
+
+    async fn chats_due(&self, now_ms: u64) -> StoreResult<Vec<i64>> {
+        self.with(move |c| {
+            let mut query = c
+                .prepare_cached("SELECT DISTINCT chat_id FROM inbox WHERE not_before <= ?1")
+                .map_err(failed("cannot list the inbox"))?;
+            let rows = query
+                .query_map([int(now_ms)], |r| r.get(0))
+                .map_err(failed("cannot list the inbox"))?;
+            rows.collect::<Result<Vec<i64>, _>>()
+                .map_err(failed("cannot list the inbox"))
+        })
+        .await
+    }
+
+    async fn forget_keys(&self, cutoff_ms: u64) -> StoreResult<usize> {
+        self.with(move |c| {
+            c.execute("DELETE FROM seen_keys WHERE seen_ms < ?1", [int(cutoff_ms)])
+                .map_err(failed("cannot forget old update ids"))
+        })
+        .await
+    }
+}
+
+impl Checks for SqliteStore {
+    async fn load(&self, chat: i64) -> StoreResult<Loaded> {
         let row: Option<(String, i64)> = self
             .with(move |c| {
                 c.prepare_cached("SELECT record, rev FROM chats WHERE chat_id = ?1")
@@ -85,148 +353,173 @@ impl SqliteStore {
                     .map_err(failed("cannot read a chat"))
             })
             .await?;
-        // A record this version cannot read is treated as absent: the user starts again.
-        Ok(row.and_then(|(json, rev)| {
-            let record = serde_json::from_str(&json).ok()?;
-            Some(Stored {
-                record,
-                rev: u64::try_from(rev).unwrap_or(0),
-            })
-        }))
+        Ok(match row {
+            Some((json, rev)) => parse_record(chat, &json, rev.max(0) as u64),
+            None => Loaded::default(),
+        })
     }
 
-    pub(super) async fn save_if(
-        &self,
-        chat: i64,
-        record: &ChatRecord,
-        expected: u64,
-    ) -> Result<Option<u64>, StoreError> {
-        let json = serde_json::to_string(record).map_err(|e| StoreError(e.to_string()))?;
-        let updated = i64::try_from(record.session.updated_ms).unwrap_or(i64::MAX);
-        let expected_i = i64::try_from(expected).unwrap_or(i64::MAX);
-        let written = self
-            .with(move |c| {
-                // Prepared once per connection: these run twice per update.
-                let changed = if expected == 0 {
-                    c.prepare_cached(
-                        "INSERT INTO chats (chat_id, updated_ms, record, rev) VALUES (?1, ?2, ?3, 1)
-                         ON CONFLICT (chat_id) DO NOTHING",
-                    )
-                    .and_then(|mut s| s.execute(params![chat, updated, json]))
-                } else {
-                    c.prepare_cached(
-                        "UPDATE chats SET updated_ms = ?2, record = ?3, rev = rev + 1
-                         WHERE chat_id = ?1 AND rev = ?4",
-                    )
-                    .and_then(|mut s| s.execute(params![chat, updated, json, expected_i]))
-                };
-                changed.map_err(failed("cannot save a chat"))
-            })
-            .await?;
-        Ok((written == 1).then_some(expected + 1))
-    }
-
-    pub(super) async fn claim_tip_slot(&self, chat: i64, slot: u64) -> Result<bool, StoreError> {
-        let slot = i64::try_from(slot).unwrap_or(i64::MAX);
-        let claimed = self
-            .with(move |c| {
-                c.execute(
-                    "INSERT INTO tip_slots (chat_id, slot) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-                    params![chat, slot],
-                )
-                .map_err(failed("cannot claim a tip slot"))
-            })
-            .await?;
-        Ok(claimed == 1)
-    }
-
-    pub(super) async fn ping(&self) -> Result<(), StoreError> {
-        self.with(|c| {
-            c.query_row("SELECT 1", [], |_| Ok(()))
-                .map_err(failed("database does not answer"))
+    async fn commit(&self, commit: Commit) -> StoreResult<Committed> {
+        let messages = commit
+            .outgoing
+            .iter()
+            .map(outgoing_json)
+            .collect::<StoreResult<Vec<_>>>()?;
+        self.with(move |c| {
+            let tx = c
+                .unchecked_transaction()
+                .map_err(failed("cannot begin a transaction"))?;
+            let removed = tx
+                .prepare_cached("DELETE FROM inbox WHERE chat_id = ?1 AND seq = ?2")
+                .and_then(|mut s| s.execute(params![commit.chat, int(commit.seq)]))
+                .map_err(failed("cannot mark an inbox entry done"))?;
+            if removed == 0 {
+                return Ok(Committed::AlreadyHandled);
+            }
+            if !write_check(&tx, commit.chat, &commit.check)? {
+                // Dropping the transaction rolls the removal back.
+                return Ok(Committed::Conflict);
+            }
+            if let Some(group) = &commit.group {
+                write_group(&tx, commit.chat, group)?;
+            }
+            for message in &messages {
+                tx.prepare_cached("INSERT INTO outbox (chat_id, message) VALUES (?1, ?2)")
+                    .and_then(|mut s| s.execute(params![commit.chat, message]))
+                    .map_err(failed("cannot write to the outbox"))?;
+            }
+            insert_entries(&tx, &commit.schedule, commit.now_ms)?;
+            tx.commit().map_err(failed("cannot commit"))?;
+            Ok(Committed::Done)
         })
         .await
     }
 
-    pub(super) async fn delete(&self, chat: i64) -> Result<(), StoreError> {
-        self.with(move |c| {
-            c.execute("DELETE FROM chats WHERE chat_id = ?1", [chat])
-                .map(drop)
-                .map_err(failed("cannot delete a chat"))
-        })
-        .await
-    }
-
-    pub(super) async fn group(&self, chat: i64) -> Result<Option<GroupSettings>, StoreError> {
-        let json: Option<String> = self
-            .with(move |c| {
-                c.query_row(
-                    "SELECT settings FROM groups WHERE chat_id = ?1",
-                    [chat],
-                    |row| row.get(0),
-                )
-                .optional()
-                .map_err(failed("cannot read group settings"))
-            })
-            .await?;
-        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
-    }
-
-    pub(super) async fn save_group(
-        &self,
-        chat: i64,
-        settings: &GroupSettings,
-    ) -> Result<(), StoreError> {
-        let json = serde_json::to_string(settings).map_err(|e| StoreError(e.to_string()))?;
-        self.with(move |c| {
-            c.execute(
-                "INSERT INTO groups (chat_id, settings) VALUES (?1, ?2)
-                 ON CONFLICT (chat_id) DO UPDATE SET settings = excluded.settings",
-                params![chat, json],
+    async fn purge_idle(&self, cutoff_ms: u64) -> StoreResult<usize> {
+        self.transaction(move |tx| {
+            tx.execute(
+                "DELETE FROM question_messages WHERE chat_id IN
+                     (SELECT chat_id FROM chats WHERE updated_ms < ?1)",
+                [int(cutoff_ms)],
             )
-            .map(drop)
-            .map_err(failed("cannot save group settings"))
+            .and_then(|_| tx.execute("DELETE FROM chats WHERE updated_ms < ?1", [int(cutoff_ms)]))
+            .map_err(failed("cannot purge old chats"))
+        })
+        .await
+    }
+}
+
+impl Outbox for SqliteStore {
+    async fn head(&self, chat: i64) -> StoreResult<Option<OutboxEntry>> {
+        let row: Option<(i64, String)> = self
+            .with(move |c| {
+                c.prepare_cached(
+                    "SELECT seq, message FROM outbox WHERE chat_id = ?1 ORDER BY seq LIMIT 1",
+                )
+                .and_then(|mut s| {
+                    s.query_row([chat], |r| Ok((r.get(0)?, r.get(1)?)))
+                        .optional()
+                })
+                .map_err(failed("cannot read the outbox"))
+            })
+            .await?;
+        match row {
+            Some((seq, json)) => Ok(Some(OutboxEntry {
+                seq: seq as u64,
+                chat,
+                outgoing: parse_outgoing(&json)?,
+            })),
+            None => Ok(None),
+        }
+    }
+
+    async fn ack(&self, chat: i64, seq: u64, question: Option<QuestionMessage>) -> StoreResult<()> {
+        self.transaction(move |tx| {
+            tx.prepare_cached("DELETE FROM outbox WHERE chat_id = ?1 AND seq = ?2")
+                .and_then(|mut s| s.execute(params![chat, int(seq)]))
+                .map_err(failed("cannot remove a sent message"))?;
+            if let Some(q) = question {
+                tx.prepare_cached(
+                    "INSERT INTO question_messages (chat_id, turn, message_id) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (chat_id) DO UPDATE SET turn = excluded.turn,
+                         message_id = excluded.message_id",
+                )
+                .and_then(|mut s| s.execute(params![chat, q.turn, q.message_id]))
+                .map_err(failed("cannot record a question message"))?;
+            }
+            Ok(())
         })
         .await
     }
 
-    pub(super) async fn delete_group(&self, chat: i64) -> Result<(), StoreError> {
+    async fn drop_chat(&self, chat: i64) -> StoreResult<usize> {
         self.with(move |c| {
-            c.execute("DELETE FROM groups WHERE chat_id = ?1", [chat])
-                .map(drop)
-                .map_err(failed("cannot delete group settings"))
+            c.execute("DELETE FROM outbox WHERE chat_id = ?1", [chat])
+                .map_err(failed("cannot drop a chat's outbox"))
         })
         .await
     }
 
-    pub(super) async fn groups(&self) -> Result<Vec<(i64, GroupSettings)>, StoreError> {
+    async fn chats_waiting(&self) -> StoreResult<Vec<i64>> {
         self.with(|c| {
             let mut query = c
-                .prepare("SELECT chat_id, settings FROM groups")
-                .map_err(failed("cannot list groups"))?;
+                .prepare_cached("SELECT DISTINCT chat_id FROM outbox")
+                .map_err(failed("cannot list the outbox"))?;
             let rows = query
-                .query_map([], |row| {
-                    Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
-                })
-                .map_err(failed("cannot list groups"))?;
-            let mut groups = Vec::new();
-            for row in rows {
-                let (chat, json) = row.map_err(failed("cannot list groups"))?;
-                if let Ok(settings) = serde_json::from_str(&json) {
-                    groups.push((chat, settings));
-                }
-            }
-            Ok(groups)
+                .query_map([], |r| r.get(0))
+                .map_err(failed("cannot list the outbox"))?;
+            rows.collect::<Result<Vec<i64>, _>>()
+                .map_err(failed("cannot list the outbox"))
         })
         .await
     }
 
-    pub(super) async fn purge_idle(&self, cutoff_ms: u64) -> Result<usize, StoreError> {
-        let cutoff = i64::try_from(cutoff_ms).unwrap_or(i64::MAX);
+    async fn question_message(&self, chat: i64) -> StoreResult<Option<QuestionMessage>> {
         self.with(move |c| {
-            c.execute("DELETE FROM chats WHERE updated_ms < ?1", [cutoff])
-                .map_err(failed("cannot purge old chats"))
+            c.prepare_cached("SELECT turn, message_id FROM question_messages WHERE chat_id = ?1")
+                .and_then(|mut s| {
+                    s.query_row([chat], |r| {
+                        Ok(QuestionMessage {
+                            turn: r.get(0)?,
+                            message_id: r.get(1)?,
+                        })
+                    })
+                    .optional()
+                })
+                .map_err(failed("cannot read a question message"))
         })
         .await
+    }
+}
+
+impl Groups for SqliteStore {
+    async fn group(&self, chat: i64) -> StoreResult<GroupSettings> {
+        let json = self.with(move |c| read_group(c, chat)).await?;
+        Ok(parse_group(json))
+    }
+
+    async fn save_group(&self, chat: i64, settings: &GroupSettings) -> StoreResult<()> {
+        let write = GroupWrite::Save(settings.clone());
+        self.with(move |c| write_group(c, chat, &write)).await
+    }
+
+    async fn groups_with_tips(&self) -> StoreResult<Vec<(i64, GroupSettings)>> {
+        let rows: Vec<(i64, String)> = self
+            .with(|c| {
+                let mut query = c
+                    .prepare("SELECT chat_id, settings FROM groups")
+                    .map_err(failed("cannot list groups"))?;
+                let rows = query
+                    .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+                    .map_err(failed("cannot list groups"))?;
+                rows.collect::<Result<Vec<_>, _>>()
+                    .map_err(failed("cannot list groups"))
+            })
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(chat, json)| (chat, parse_group(Some(json))))
+            .filter(|(_, g)| g.tips.is_some())
+            .collect())
     }
 }

@@ -1,21 +1,59 @@
 //! Groups: an introduction on joining, commands that point to the private
-//! check, admin settings, one combined welcome for new members, and settings
-//! that follow a group upgraded to a supergroup. Never a health question here.
-
-use std::sync::Arc;
+//! check, admin settings, one combined welcome for new members (a timed
+//! inbox event), periodic tips, and settings that follow a group upgraded
+//! to a supergroup. Never a health question here.
 
 use teloxide::prelude::*;
 use teloxide::types::{ChatMemberUpdated, Me, User};
 use teloxide::utils::command::BotCommands;
 
 use super::commands::{Command, GroupCommand};
-use super::outbox::{HandlerResult, Target, answer_button, edit, loggable, say, skip_gone};
-use super::{App, TgBot, now_ms, render};
+use super::{App, TgBot, render};
+use crate::conversation::Effects;
 use crate::engine;
-use crate::store::{GroupSettings, Rhythm};
+use crate::store::{Event, GroupSettings, GroupWrite, Groups, NewEntry, Outgoing, Rhythm};
+
+/// Handling failed: the store, or a Bot API read (admin check).
+pub type Failed = Box<dyn std::error::Error + Send + Sync>;
+
+/// The forum topic a message came from, so the reply lands beside it.
+fn thread_of(msg: &Message) -> Option<i32> {
+    msg.thread_id
+        .filter(|_| msg.is_topic_message)
+        .map(|t| t.0.0)
+}
+
+fn post(thread: Option<i32>, html: String) -> Outgoing {
+    Outgoing::Send {
+        thread,
+        html,
+        keyboard: None,
+        question_turn: None,
+    }
+}
+
+fn post_with(
+    thread: Option<i32>,
+    html: String,
+    keyboard: teloxide::types::InlineKeyboardMarkup,
+) -> Outgoing {
+    Outgoing::Send {
+        thread,
+        html,
+        keyboard: serde_json::to_value(keyboard).ok(),
+        question_turn: None,
+    }
+}
 
 /// A message in a group or supergroup.
-pub async fn message(bot: &TgBot, msg: &Message, me: &Me, app: &Arc<App>) -> HandlerResult {
+pub async fn message(
+    bot: &TgBot,
+    msg: &Message,
+    me: &Me,
+    app: &App,
+    seq: u64,
+    now_ms: u64,
+) -> Result<Effects, Failed> {
     let chat = msg.chat.id;
     if let Some(to) = msg.migrate_to_chat_id() {
         log::info!(
@@ -23,47 +61,113 @@ pub async fn message(bot: &TgBot, msg: &Message, me: &Me, app: &Arc<App>) -> Han
             chat.0,
             to.0
         );
-        return Ok(app.store.move_group(chat.0, to.0).await?);
+        return Ok(Effects {
+            group: Some(GroupWrite::Move { to: to.0 }),
+            ..Effects::default()
+        });
     }
     if let Some(members) = msg.new_chat_members() {
         let names: Vec<String> = members
             .iter()
             .filter(|u| !u.is_bot)
-            .map(display_name)
+            .map(|u| u.first_name.clone())
             .collect();
-        if !names.is_empty() {
-            queue_welcome(bot.clone(), Arc::clone(app), chat, names);
-        }
-        return Ok(());
+        return joined(app, chat.0, names, seq, now_ms).await;
     }
     let Some(text) = msg.text() else {
-        return Ok(());
+        return Ok(Effects::default());
     };
-    let here = Target::reply_to(msg);
+    let here = thread_of(msg);
+    let reply = |html: String| Ok(Effects::reply(vec![post(here, html)]));
     match GroupCommand::parse(text, me.username()) {
-        Ok(GroupCommand::Start(_) | GroupCommand::Check) => to_private(bot, here, me).await,
-        Ok(GroupCommand::Tips) => {
-            let tips = engine::tips(&app.script, None);
-            say(bot, here, &render::tips(&tips), None).await
-        }
-        Ok(GroupCommand::About) => say(bot, here, &render::group_about(&app.script), None).await,
-        Ok(GroupCommand::Help) => say(bot, here, &render::group_help(), None).await,
+        Ok(GroupCommand::Start(_) | GroupCommand::Check) => Ok(to_private(here, me)),
+        Ok(GroupCommand::Tips) => reply(render::tips(&engine::tips(&app.script, None))),
+        Ok(GroupCommand::About) => reply(render::group_about(&app.script)),
+        Ok(GroupCommand::Help) => reply(render::group_help()),
         Ok(GroupCommand::Settings) => settings(bot, msg, app, here).await,
         // A private-chat command addressed to us: it only works in private.
-        Err(_) if Command::parse(text, me.username()).is_ok() => to_private(bot, here, me).await,
+        Err(_) if Command::parse(text, me.username()).is_ok() => Ok(to_private(here, me)),
         // Plain talk, other bots' commands: not for us.
-        Err(_) => Ok(()),
+        Err(_) => Ok(Effects::default()),
     }
 }
 
 /// Points to the private chat, where checks happen, with a deep link.
-async fn to_private(bot: &TgBot, here: Target, me: &Me) -> HandlerResult {
+fn to_private(here: Option<i32>, me: &Me) -> Effects {
     let link = render::check_link(me.username());
-    say(bot, here, &render::check_in_private(), Some(link)).await
+    Effects::reply(vec![post_with(here, render::check_in_private(), link)])
 }
 
-fn display_name(user: &User) -> String {
-    user.first_name.clone()
+/// Members joined: their names wait for one combined welcome, due a moment
+/// after the first of them (a timed inbox event, so it survives restarts).
+async fn joined(
+    app: &App,
+    chat: i64,
+    names: Vec<String>,
+    seq: u64,
+    now_ms: u64,
+) -> Result<Effects, Failed> {
+    let mut settings = app.store.group(chat).await?;
+    if names.is_empty() || !settings.welcome {
+        return Ok(Effects::default());
+    }
+    let first = settings.waiting.is_empty();
+    settings.waiting.extend(names);
+    let delay = app.welcome_delay.as_millis() as u64;
+    let schedule = if first {
+        vec![NewEntry {
+            key: format!("welcome:{chat}:{seq}"),
+            chat,
+            not_before_ms: now_ms + delay,
+            event: Event::WelcomeDue,
+        }]
+    } else {
+        Vec::new()
+    };
+    Ok(Effects {
+        group: Some(GroupWrite::Save(settings)),
+        schedule,
+        ..Effects::default()
+    })
+}
+
+/// The welcome is due: greet everyone gathered so far in one message.
+pub async fn welcome_due(app: &App, chat: i64, me: &Me) -> Result<Effects, Failed> {
+    let mut settings = app.store.group(chat).await?;
+    let names = std::mem::take(&mut settings.waiting);
+    let mut outgoing = Vec::new();
+    if settings.welcome && !names.is_empty() {
+        outgoing.push(post_with(
+            settings.topic,
+            render::welcome_members(&names),
+            render::check_link(me.username()),
+        ));
+    }
+    Ok(Effects {
+        outgoing,
+        group: Some(GroupWrite::Save(settings)),
+        ..Effects::default()
+    })
+}
+
+/// A periodic tip is due for `slot`: post the next one in rotation, unless
+/// tips were switched off or the slot was posted already.
+pub async fn tip_due(app: &App, chat: i64, slot: u64) -> Result<Effects, Failed> {
+    let mut settings = app.store.group(chat).await?;
+    let items = &app.script.tips.items;
+    let due = settings.tips.is_some() && settings.last_tip_slot.is_none_or(|last| last < slot);
+    if !due || items.is_empty() {
+        return Ok(Effects::default());
+    }
+    let tip = &items[(settings.tips_posted % items.len() as u64) as usize];
+    settings.last_tip_slot = Some(slot);
+    settings.tips_posted += 1;
+    let html = render::periodic_tip(&app.script.tips.title, &tip.text);
+    Ok(Effects {
+        outgoing: vec![post(settings.topic, html)],
+        group: Some(GroupWrite::Save(settings)),
+        ..Effects::default()
+    })
 }
 
 /// Whether the sender of `msg` may change settings: an administrator, the
@@ -87,54 +191,65 @@ async fn is_admin(bot: &TgBot, chat: ChatId, user: &User) -> Result<bool, teloxi
     Ok(member.kind.is_privileged())
 }
 
-async fn settings(bot: &TgBot, msg: &Message, app: &App, here: Target) -> HandlerResult {
+async fn settings(
+    bot: &TgBot,
+    msg: &Message,
+    app: &App,
+    here: Option<i32>,
+) -> Result<Effects, Failed> {
     if !sent_by_admin(bot, msg).await? {
         let refusal = "Sorry — only the group's admins can change my settings.";
-        return say(bot, here, &render::plain(refusal), None).await;
+        return Ok(Effects::reply(vec![post(here, render::plain(refusal))]));
     }
     let current = app.store.group(msg.chat.id.0).await?;
-    let (text, keyboard) = render::settings(&current, here.thread);
-    say(bot, here, &text, Some(keyboard)).await
+    let (text, keyboard) = render::settings(&current, here);
+    Ok(Effects::reply(vec![post_with(here, text, keyboard)]))
 }
 
 /// A press on a `/settings` button.
-pub async fn settings_pressed(bot: &TgBot, query: &CallbackQuery, app: &App) -> HandlerResult {
+pub async fn settings_pressed(
+    bot: &TgBot,
+    query: &CallbackQuery,
+    app: &App,
+    now_ms: u64,
+) -> Result<Effects, Failed> {
+    let answer = |text: Option<&str>| Outgoing::AnswerButton {
+        query: query.id.0.clone(),
+        text: text.map(str::to_string),
+    };
     let Some(message) = query.message.as_ref().and_then(|m| m.regular_message()) else {
-        answer_button(bot, query, None).await;
-        return Ok(());
+        return Ok(Effects::reply(vec![answer(None)]));
     };
     let chat = message.chat.id;
     if !is_admin(bot, chat, &query.from).await? {
         let refusal = "Only the group's admins can change these settings.";
-        answer_button(bot, query, Some(refusal)).await;
-        return Ok(());
+        return Ok(Effects::reply(vec![answer(Some(refusal))]));
     }
-    let topic = Target::reply_to(message).thread;
+    let topic = thread_of(message);
     let data = query.data.as_deref().unwrap_or("");
     let mut current = app.store.group(chat.0).await?;
     let changed = apply(
         &mut current,
         data.trim_start_matches(render::SETTINGS),
         topic,
-        now_ms(),
+        now_ms,
     );
-    if changed {
-        app.store.save_group(chat.0, &current).await?;
+    if !changed {
+        return Ok(Effects::reply(vec![answer(Some("Nothing to change."))]));
     }
-    let notice = if changed {
-        "Saved."
-    } else {
-        "Nothing to change."
-    };
-    answer_button(bot, query, Some(notice)).await;
-    if changed {
-        let (text, keyboard) = render::settings(&current, topic);
-        skip_gone(
-            chat,
-            edit(bot, chat, message.id.0, &text, Some(keyboard)).await,
-        )?;
-    }
-    Ok(())
+    let (html, keyboard) = render::settings(&current, topic);
+    Ok(Effects {
+        outgoing: vec![
+            answer(Some("Saved.")),
+            Outgoing::Edit {
+                message_id: message.id.0,
+                html,
+                keyboard: serde_json::to_value(keyboard).ok(),
+            },
+        ],
+        group: Some(GroupWrite::Save(current)),
+        ..Effects::default()
+    })
 }
 
 /// Applies one settings button; returns whether anything changed.
@@ -164,73 +279,27 @@ fn apply(settings: &mut GroupSettings, choice: &str, topic: Option<i32>, now_ms:
 }
 
 /// The bot's own membership changed: introduce itself, or forget the group.
-pub async fn membership(bot: &TgBot, update: &ChatMemberUpdated, app: &App) -> HandlerResult {
+pub fn membership(update: &ChatMemberUpdated, app: &App) -> Effects {
     let chat = update.chat.id;
     let was = update.old_chat_member.kind.is_present();
     let is = update.new_chat_member.kind.is_present();
     if !was && is {
         log::info!("added to group {}", chat.0);
-        return say(
-            bot,
-            Target::chat(chat),
-            &render::group_intro(&app.script),
-            None,
-        )
-        .await;
+        return Effects::reply(vec![post(None, render::group_intro(&app.script))]);
     }
     if was && !is {
         log::info!("removed from group {}; its settings are deleted", chat.0);
-        app.store.delete_group(chat.0).await?;
+        return gone();
     }
-    Ok(())
+    Effects::default()
 }
 
-/// Collects joins for a moment, then greets them all in one message.
-fn queue_welcome(bot: TgBot, app: Arc<App>, chat: ChatId, names: Vec<String>) {
-    let first = {
-        let mut pending = app
-            .pending_welcomes
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        let waiting = pending.entry(chat.0).or_default();
-        let first = waiting.is_empty();
-        waiting.extend(names);
-        first
-    };
-    if !first {
-        return;
+/// The group can no longer be written to: forget its settings.
+pub fn gone() -> Effects {
+    Effects {
+        group: Some(GroupWrite::Delete),
+        ..Effects::default()
     }
-    tokio::spawn(async move {
-        tokio::time::sleep(app.welcome_delay).await;
-        let names = app
-            .pending_welcomes
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&chat.0)
-            .unwrap_or_default();
-        if let Err(e) = welcome(&bot, &app, chat, &names).await {
-            log::error!("welcome in group {} failed: {}", chat.0, loggable(&*e));
-        }
-    });
-}
-
-async fn welcome(bot: &TgBot, app: &App, chat: ChatId, names: &[String]) -> HandlerResult {
-    let settings = app.store.group(chat.0).await?;
-    if !settings.welcome || names.is_empty() {
-        return Ok(());
-    }
-    let to = Target {
-        chat,
-        thread: settings.topic,
-    };
-    let me = bot.api().get_me().await?;
-    say(
-        bot,
-        to,
-        &render::welcome_members(names),
-        Some(render::check_link(me.username())),
-    )
-    .await
 }
 
 #[cfg(test)]

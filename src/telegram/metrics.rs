@@ -10,9 +10,9 @@ use crate::script::Level;
 /// Counters since start-up, shared by all handlers.
 #[derive(Default)]
 pub struct Metrics {
-    /// Updates handled (any kind).
+    /// Updates received (any kind).
     pub updates: AtomicU64,
-    /// Updates whose handling failed.
+    /// Failed attempts at handling an inbox entry.
     pub errors: AtomicU64,
     /// Checks begun.
     pub checks_started: AtomicU64,
@@ -20,8 +20,14 @@ pub struct Metrics {
     pub checks_finished: AtomicU64,
     /// Outcomes by level: emergency, see a doctor, self-care.
     outcomes: [AtomicU64; 3],
-    /// Writes retried because another replica wrote the same check first.
-    pub conflicts: AtomicU64,
+    /// Messages and calls Telegram accepted.
+    pub sent: AtomicU64,
+    /// Sends tried again after a passing failure or a 429.
+    pub send_retries: AtomicU64,
+    /// Outbox entries given up (refused, or failing past the retry window).
+    pub send_dropped: AtomicU64,
+    /// Chats found blocked or gone while sending; their queues were dropped.
+    pub chats_gone: AtomicU64,
 }
 
 impl Metrics {
@@ -59,12 +65,12 @@ impl Metrics {
         };
         counter(
             "bot_updates_total",
-            "Telegram updates handled.",
+            "Telegram updates received.",
             get(&self.updates),
         );
         counter(
             "bot_errors_total",
-            "Updates whose handling failed.",
+            "Failed attempts at handling an inbox entry.",
             get(&self.errors),
         );
         counter(
@@ -78,9 +84,24 @@ impl Metrics {
             get(&self.checks_finished),
         );
         counter(
-            "bot_write_conflicts_total",
-            "Check writes retried after another writer won.",
-            get(&self.conflicts),
+            "bot_sent_total",
+            "Messages and calls Telegram accepted.",
+            get(&self.sent),
+        );
+        counter(
+            "bot_send_retries_total",
+            "Sends tried again after a passing failure or a 429.",
+            get(&self.send_retries),
+        );
+        counter(
+            "bot_send_dropped_total",
+            "Outbox entries given up: refused, or failing past the retry window.",
+            get(&self.send_dropped),
+        );
+        counter(
+            "bot_chats_gone_total",
+            "Chats found blocked or gone while sending.",
+            get(&self.chats_gone),
         );
         let _ = writeln!(
             out,

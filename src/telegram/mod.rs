@@ -1,61 +1,65 @@
-//! The Telegram edge: start-up, the handler tree, and shutdown on SIGINT or
-//! SIGTERM (in-flight updates finish first).
+//! The Telegram edge: transports, lanes, rendering, commands and groups.
 //!
-//! Private chats run the check (`private`); groups get an introduction,
-//! tips and a link to the private check, never a health question (`group`).
-//! Updates arrive by long polling (`polling`) or webhook (`webhook`); both
-//! run them through the same handler tree and flood control.
+//! Data flows one way: polling (`polling`) or webhook (`webhook`) turn
+//! HTTP into inbox entries (`intake`) and confirm them only once stored;
+//! per-chat lanes (`lanes`) hand each chat's entries, in order, to the
+//! processor (`process`), which decides what they mean (`private` runs the
+//! check, `group` never asks a health question) and commits each through
+//! the conversation service as one atomic store operation; the sender
+//! (`sender`) drains each chat's outbox under Telegram's limits (`pacing`)
+//! with its own retries (`api`). Chats never wait on one another.
 
+mod api;
 mod commands;
 mod flood;
 mod group;
+mod intake;
+mod lanes;
 pub mod metrics;
-mod outbox;
+mod pacing;
 mod polling;
 mod private;
+mod process;
 pub mod render;
+mod sender;
 pub mod tips;
 mod webhook;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use teloxide::adaptors::Throttle;
-use teloxide::adaptors::throttle::Limits;
-use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
-use teloxide::types::{ChatMemberUpdated, Me};
+use teloxide::types::Me;
 
 use crate::config::{Config, Storage};
+use crate::conversation::Conversation;
 use crate::script::{self, Script};
-use crate::store::{MemoryStore, RedisStore, SqliteStore, Store};
-use outbox::HandlerResult;
+use crate::store::{
+    Checks, Inbox, MemoryStore, NewEntry, REMEMBER_MS, RedisStore, SqliteStore, Store, StoreError,
+};
+use lanes::Lanes;
+use process::Processor;
+use sender::Sender;
 
-/// The Bot API client as handlers use it. Messages are sent through
-/// teloxide's `Throttle` while Telegram's limits apply; with `BOT_THROTTLE=off`
-/// they go straight out, since `Throttle` releases sends on a 250 ms tick even
-/// with its limits lifted.
+/// The Bot API client, for the calls made through teloxide (start-up,
+/// admin checks); messages go out through the sender's own calls.
 #[derive(Clone)]
 pub struct TgBot {
     bot: Bot,
-    throttle: Option<Throttle<Bot>>,
 }
 
 impl TgBot {
-    /// The unthrottled client, for calls Telegram does not rate-limit
-    /// (edits, button answers, getUpdates, getMe, …); messages go through
-    /// `outbox::send`, which picks the throttled one when it is on.
+    /// The teloxide client.
     pub fn api(&self) -> &Bot {
         &self.bot
     }
 }
 
-/// What every handler shares.
+/// What every part of the edge shares.
 pub struct App {
     /// The dialogue being run.
     pub script: Script,
-    /// Where chats' checks and groups' settings are kept.
+    /// Inboxes, checks, outboxes and group settings.
     pub store: Store,
     /// Idle checks older than this are gone.
     pub session_ttl: Duration,
@@ -63,16 +67,18 @@ pub struct App {
     pub welcome_delay: Duration,
     /// How long one Bot API request may take.
     pub http_timeout: Duration,
-    /// Names waiting for a welcome, by group.
-    pending_welcomes: Mutex<HashMap<i64, Vec<String>>>,
-    /// Per-chat flood control.
+    /// How long a failing reply is tried again.
+    pub send_retry_window: Duration,
+    /// Per-chat flood control, counted at intake.
     flood: flood::FloodGate,
+    /// Per-chat and bot-wide message budgets.
+    pacing: pacing::Pacing,
     /// Counts for `/metrics`.
     pub metrics: metrics::Metrics,
 }
 
 impl App {
-    /// Everything handlers need, from the loaded dialogue, the store and the settings.
+    /// Everything the edge needs, from the loaded dialogue, the store and the settings.
     pub fn new(script: Script, store: Store, config: &Config) -> App {
         App {
             script,
@@ -80,9 +86,91 @@ impl App {
             session_ttl: config.session_ttl,
             welcome_delay: config.welcome_delay,
             http_timeout: config.http_timeout,
-            pending_welcomes: Mutex::new(HashMap::new()),
+            send_retry_window: config.send_retry_window,
             flood: flood::FloodGate::new(config.flood_limit),
+            pacing: pacing::Pacing::new(config.throttle),
             metrics: metrics::Metrics::default(),
+        }
+    }
+
+    /// The conversation service over this app's dialogue and store.
+    pub fn conversation(&self) -> Conversation<'_> {
+        Conversation {
+            script: &self.script,
+            store: &self.store,
+            ttl_ms: self.session_ttl.as_millis() as u64,
+        }
+    }
+}
+
+/// The running lanes: the inbox handled per chat, the outbox sent per chat.
+pub struct Runtime {
+    /// What the lanes share.
+    pub app: Arc<App>,
+    processor: Arc<Lanes<Processor>>,
+    sender: Arc<Lanes<Sender>>,
+}
+
+impl Runtime {
+    /// Starts the lanes and their sweeps (which also pick up what an earlier
+    /// run left in the store).
+    pub fn start(app: Arc<App>, bot: TgBot, me: Me) -> Arc<Runtime> {
+        let owner = format!("{}-{}", std::process::id(), now_ms());
+        let store = app.store.clone();
+        let sender = Lanes::new(
+            Sender::new(Arc::clone(&app), bot.clone()),
+            store.clone(),
+            owner.clone(),
+        );
+        let processor = Lanes::new(
+            Processor::new(Arc::clone(&app), bot, me, Arc::clone(&sender)),
+            store.clone(),
+            owner,
+        );
+        // A shared store may hold work another replica left: look often.
+        let period = if store.shared() {
+            Duration::from_secs(1)
+        } else {
+            Duration::from_secs(5)
+        };
+        tokio::spawn(Arc::clone(&processor).sweep_every(period));
+        tokio::spawn(Arc::clone(&sender).sweep_every(period));
+        Arc::new(Runtime {
+            app,
+            processor,
+            sender,
+        })
+    }
+
+    /// Writes entries to the inbox and starts their chats' lanes.
+    pub async fn receive(&self, entries: Vec<NewEntry>, now_ms: u64) -> Result<(), StoreError> {
+        self.receive_counted(entries, now_ms).await.map(drop)
+    }
+
+    /// As [`Runtime::receive`]; returns how many chats got new entries.
+    pub async fn receive_counted(
+        &self,
+        entries: Vec<NewEntry>,
+        now_ms: u64,
+    ) -> Result<usize, StoreError> {
+        if entries.is_empty() {
+            return Ok(0);
+        }
+        let chats = self.app.store.receive(entries, now_ms).await?;
+        for &chat in &chats {
+            self.processor.kick(chat);
+        }
+        Ok(chats.len())
+    }
+
+    /// Waits (at most `within`) for the lanes at work to finish; what is
+    /// left stays in the store for the next start.
+    pub async fn drain(&self, within: Duration) {
+        let deadline = tokio::time::Instant::now() + within;
+        while (self.processor.busy() > 0 || self.sender.busy() > 0)
+            && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 }
@@ -108,7 +196,7 @@ pub async fn open_store(config: &Config) -> Result<Store, String> {
     }
 }
 
-/// The Bot API client: the configured server and timeout, and `Throttle` when on.
+/// The Bot API client: the configured server and timeout.
 pub fn connect(config: &Config) -> TgBot {
     let client = teloxide::net::default_reqwest_settings()
         .timeout(config.http_timeout)
@@ -123,10 +211,7 @@ pub fn connect(config: &Config) -> TgBot {
     if let Some(url) = config.api_url.clone() {
         bot = bot.set_api_url(url);
     }
-    let throttle = config
-        .throttle
-        .then(|| bot.clone().throttle(Limits::default()));
-    TgBot { bot, throttle }
+    TgBot { bot }
 }
 
 /// Loads the configured dialogue and store, as `run` does.
@@ -144,7 +229,7 @@ pub async fn prepare(config: &Config) -> Result<App, String> {
         None => "long polling".to_string(),
     };
     log::info!(
-        "dialogue `{}` v{} ({}); store: {}; mode: {mode}; throttle: {}; idle checks kept {}s",
+        "dialogue `{}` v{} ({}); store: {}; mode: {mode}; pacing: {}; idle checks kept {}s",
         script.id,
         script.version,
         files.join(", "),
@@ -155,7 +240,10 @@ pub async fn prepare(config: &Config) -> Result<App, String> {
     Ok(App::new(script, store, config))
 }
 
-/// Runs the bot with long polling until SIGINT or SIGTERM.
+/// How long shutdown waits for lanes at work.
+const DRAIN: Duration = Duration::from_secs(10);
+
+/// Runs the bot (long polling, or a webhook when configured) until SIGINT or SIGTERM.
 pub async fn run(config: Config) -> Result<(), String> {
     // Listen before anything else, so a stop during start-up is clean too.
     let stopped = stop_signals()?;
@@ -164,32 +252,34 @@ pub async fn run(config: Config) -> Result<(), String> {
     let me = bot.api().get_me().await.map_err(|e| {
         format!(
             "cannot reach the Telegram Bot API (is TELOXIDE_TOKEN right?): {}",
-            outbox::loggable(&e)
+            api::loggable(&e)
         )
     })?;
     for (scope, menu) in commands::menus() {
         if let Err(e) = bot.api().set_my_commands(menu).scope(scope).await {
-            log::warn!("could not set a command menu: {}", outbox::loggable(&e));
+            log::warn!("could not set a command menu: {}", api::loggable(&e));
         }
     }
+    let runtime = Runtime::start(Arc::clone(&app), bot.clone(), me);
     let purge = tokio::spawn(purge_idle(Arc::clone(&app)));
-    let tips = tokio::spawn(tips::run(bot.clone(), Arc::clone(&app)));
+    let tips = tokio::spawn(tips::run(Arc::clone(&runtime)));
     let result = match &config.webhook {
-        Some(webhook) => webhook::run(bot, me, Arc::clone(&app), schema(), webhook, stopped).await,
+        Some(webhook) => webhook::run(bot, Arc::clone(&runtime), webhook, stopped).await,
         None => {
             if let Err(e) = bot.api().delete_webhook().await {
                 log::warn!(
                     "could not remove a webhook before polling: {}",
-                    outbox::loggable(&e)
+                    api::loggable(&e)
                 );
             }
             log::info!("bot is running; stop with Ctrl-C or SIGTERM");
-            polling::run(bot, me, Arc::clone(&app), schema(), stopped).await;
+            polling::run(bot, Arc::clone(&runtime), stopped).await;
             Ok(())
         }
     };
     purge.abort();
     tips.abort();
+    runtime.drain(DRAIN).await;
     log::info!("stopped");
     result
 }
@@ -213,73 +303,8 @@ fn stop_signals() -> Result<tokio::sync::watch::Receiver<bool>, String> {
     Ok(stopped)
 }
 
-/// The whole handler tree.
-pub fn schema() -> UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'static>> {
-    dptree::entry()
-        .branch(Update::filter_message().endpoint(on_message))
-        .branch(Update::filter_edited_message().endpoint(on_edited))
-        .branch(Update::filter_callback_query().endpoint(on_callback))
-        .branch(Update::filter_my_chat_member().endpoint(on_membership))
-}
-
-async fn on_message(
-    bot: TgBot,
-    msg: Message,
-    me: Me,
-    app: Arc<App>,
-    update: Update,
-) -> HandlerResult {
-    if msg.chat.is_private() {
-        private::message(&bot, &msg, &me, &app, update.id.0).await
-    } else if msg.chat.is_group() || msg.chat.is_supergroup() {
-        group::message(&bot, &msg, &me, &app).await
-    } else {
-        Ok(())
-    }
-}
-
-async fn on_edited(bot: TgBot, msg: Message, app: Arc<App>, update: Update) -> HandlerResult {
-    if !msg.chat.is_private() {
-        return Ok(());
-    }
-    private::edited(&bot, &msg, &app, update.id.0).await
-}
-
-async fn on_callback(
-    bot: TgBot,
-    query: CallbackQuery,
-    app: Arc<App>,
-    update: Update,
-) -> HandlerResult {
-    let chat = query.message.as_ref().map(|m| m.chat().clone());
-    let settings = query
-        .data
-        .as_deref()
-        .is_some_and(|d| d.starts_with(render::SETTINGS));
-    match chat {
-        Some(chat) if chat.is_private() => {
-            let turn = private::Turn {
-                chat: chat.id,
-                update: update.id.0,
-            };
-            private::callback(&bot, &query, turn, &app).await
-        }
-        Some(_) if settings => group::settings_pressed(&bot, &query, &app).await,
-        _ => {
-            outbox::answer_button(&bot, &query, None).await;
-            Ok(())
-        }
-    }
-}
-
-async fn on_membership(bot: TgBot, change: ChatMemberUpdated, app: Arc<App>) -> HandlerResult {
-    if change.chat.is_private() {
-        return Ok(());
-    }
-    group::membership(&bot, &change, &app).await
-}
-
-/// Deletes idle checks now and then, so health answers are not kept past the TTL.
+/// Deletes idle checks now and then, so health answers are not kept past
+/// the TTL, and update ids once they are too old to come again.
 async fn purge_idle(app: Arc<App>) {
     let period = app
         .session_ttl
@@ -294,6 +319,10 @@ async fn purge_idle(app: Arc<App>) {
             Ok(0) => {}
             Ok(n) => log::info!("deleted {n} idle check(s)"),
             Err(e) => log::error!("purging idle checks failed: {e}"),
+        }
+        let forget_before = now_ms().saturating_sub(REMEMBER_MS);
+        if let Err(e) = app.store.forget_keys(forget_before).await {
+            log::error!("forgetting old update ids failed: {e}");
         }
     }
 }

@@ -1,294 +1,219 @@
 //! Private chats: the check itself. Commands, typed answers, button presses
-//! and everything else a person can send.
+//! and everything else a person can send become a [`Plan`]: an engine step
+//! with the replies rendered around it, or plain replies.
 
-use teloxide::RequestError;
 use teloxide::prelude::*;
 use teloxide::types::Me;
 use teloxide::utils::command::BotCommands;
 
 use super::commands::Command;
-use super::outbox::{HandlerResult, Target, answer_button, edit, say, send, skip_gone};
-use super::{App, TgBot, now_ms, render};
+use super::{App, render};
+use crate::conversation::Effects;
 use crate::engine::{self, ButtonToken, Input, Notice, Reply, Step};
-use crate::store::{ChatRecord, QuestionMessage, StoreError, Stored};
+use crate::store::{Outgoing, StoreResult};
 
-/// The chat and update being handled, so every change to a check is stamped
-/// with the update that made it.
-#[derive(Clone, Copy)]
-pub struct Turn {
-    /// The private chat.
-    pub chat: ChatId,
-    /// The Telegram update id.
-    pub update: u32,
+/// What handling a private chat's update comes to.
+pub enum Plan {
+    /// Step the check; render its replies after `before`.
+    Step(StepPlan),
+    /// No step: these effects only.
+    Effects(Effects),
+}
+
+/// An engine step and how to show it.
+pub struct StepPlan {
+    /// Replies that come before the step's own.
+    pub before: Vec<Outgoing>,
+    /// What the engine gets.
+    pub input: Input,
+    /// The button press being answered, if any.
+    pub press: Option<Press>,
+}
+
+/// A button press: its spinner is stopped, with a notice when it was stale.
+pub struct Press {
+    query: String,
+    /// The greeting's "Start the check" button.
+    from_welcome: bool,
+    /// Whether the button was one of ours at all.
+    known: bool,
+}
+
+fn step(input: Input) -> Plan {
+    Plan::Step(StepPlan {
+        before: Vec::new(),
+        input,
+        press: None,
+    })
+}
+
+fn after(note: &str, input: Input) -> Plan {
+    Plan::Step(StepPlan {
+        before: vec![plain(note)],
+        input,
+        press: None,
+    })
+}
+
+fn reply(outgoing: Outgoing) -> Plan {
+    Plan::Effects(Effects::reply(vec![outgoing]))
+}
+
+/// A plain message.
+pub fn plain(text: &str) -> Outgoing {
+    send(render::plain(text))
+}
+
+/// A message without buttons.
+pub fn send(html: String) -> Outgoing {
+    Outgoing::Send {
+        thread: None,
+        html,
+        keyboard: None,
+        question_turn: None,
+    }
+}
+
+/// A message with buttons.
+pub fn with_keyboard(html: String, keyboard: teloxide::types::InlineKeyboardMarkup) -> Outgoing {
+    Outgoing::Send {
+        thread: None,
+        html,
+        keyboard: serde_json::to_value(keyboard).ok(),
+        question_turn: None,
+    }
 }
 
 /// A message in a private chat.
-pub async fn message(bot: &TgBot, msg: &Message, me: &Me, app: &App, update: u32) -> HandlerResult {
-    let chat = msg.chat.id;
-    let turn = Turn { chat, update };
-    log::debug!("update from chat {}: message", chat.0);
+pub async fn message(msg: &Message, me: &Me, app: &App, now_ms: u64) -> StoreResult<Plan> {
+    log::debug!("update from chat {}: message", msg.chat.id.0);
     let Some(text) = msg.text() else {
-        let note = "I can only read typed answers and button taps.";
-        say(bot, Target::chat(chat), &render::plain(note), None).await?;
-        return advance_and_deliver(bot, app, turn, Input::Repeat).await;
+        return Ok(after(
+            "I can only read typed answers and button taps.",
+            Input::Repeat,
+        ));
     };
-    match Command::parse(text, me.username()) {
-        Ok(command) => self::command(bot, app, turn, command).await,
-        Err(_) if text.starts_with('/') => {
-            say(bot, Target::chat(chat), &render::help(), None).await?;
-            advance_and_deliver(bot, app, turn, Input::Repeat).await
-        }
-        Err(_) => advance_and_deliver(bot, app, turn, Input::Text(text.to_string())).await,
-    }
+    Ok(match Command::parse(text, me.username()) {
+        Ok(command) => self::command(app, msg.chat.id.0, command, now_ms).await?,
+        Err(_) if text.starts_with('/') => Plan::Step(StepPlan {
+            before: vec![send(render::help())],
+            input: Input::Repeat,
+            press: None,
+        }),
+        Err(_) => step(Input::Text(text.to_string())),
+    })
 }
 
 /// An edited message: answers are read only from new messages.
-pub async fn edited(bot: &TgBot, msg: &Message, app: &App, update: u32) -> HandlerResult {
-    let note = "I can’t use edited messages — please send your answer as a new message.";
-    say(bot, Target::chat(msg.chat.id), &render::plain(note), None).await?;
-    let turn = Turn {
-        chat: msg.chat.id,
-        update,
-    };
-    advance_and_deliver(bot, app, turn, Input::Repeat).await
+pub fn edited() -> Plan {
+    after(
+        "I can’t use edited messages — please send your answer as a new message.",
+        Input::Repeat,
+    )
 }
 
-async fn command(bot: &TgBot, app: &App, turn: Turn, command: Command) -> HandlerResult {
-    let chat = turn.chat;
-    let here = Target::chat(chat);
-    match command {
-        Command::Start(payload) if payload.trim() == "check" => {
-            advance_and_deliver(bot, app, turn, Input::Begin).await
-        }
+async fn command(app: &App, chat: i64, command: Command, now_ms: u64) -> StoreResult<Plan> {
+    Ok(match command {
+        Command::Start(payload) if payload.trim() == "check" => step(Input::Begin),
         Command::Start(_) => {
             let (text, keyboard) = render::welcome(&app.script);
-            say(bot, here, &text, Some(keyboard)).await
+            reply(with_keyboard(text, keyboard))
         }
-        Command::Check => advance_and_deliver(bot, app, turn, Input::Begin).await,
-        Command::Back => advance_and_deliver(bot, app, turn, Input::Back).await,
-        Command::Restart => advance_and_deliver(bot, app, turn, Input::Restart).await,
+        Command::Check => step(Input::Begin),
+        Command::Back => step(Input::Back),
+        Command::Restart => step(Input::Restart),
         Command::Tips => {
-            let stored = load(app, chat).await?;
-            let tips = engine::tips(&app.script, stored.as_ref().map(|s| &s.record.session));
-            say(bot, here, &render::tips(&tips), None).await
+            let current = app.conversation().current(chat, now_ms).await?;
+            let tips = engine::tips(&app.script, current.as_ref());
+            reply(send(render::tips(&tips)))
         }
         Command::About => {
             let hours = app.session_ttl.as_secs().div_ceil(3600);
-            say(bot, here, &render::about(&app.script, hours), None).await
+            reply(send(render::about(&app.script, hours)))
         }
-        Command::Forget => {
-            app.store.delete(chat.0).await?;
-            let done = "Done — I deleted everything I kept about this chat. Send /check to start a new check.";
-            say(bot, here, &render::plain(done), None).await
-        }
-        Command::Help => say(bot, here, &render::help(), None).await,
-    }
+        Command::Forget => Plan::Effects(Effects {
+            forget: true,
+            ..Effects::reply(vec![plain(
+                "Done — I deleted everything I kept about this chat. Send /check to start a new check.",
+            )])
+        }),
+        Command::Help => reply(send(render::help())),
+    })
 }
 
 /// A button pressed in a private chat.
-pub async fn callback(bot: &TgBot, query: &CallbackQuery, turn: Turn, app: &App) -> HandlerResult {
-    let chat = turn.chat;
-    log::debug!("update from chat {}: button", chat.0);
+pub fn callback(query: &CallbackQuery) -> Plan {
+    log::debug!("update from user {}: button", query.from.id.0);
     let data = query.data.as_deref().unwrap_or("");
     let token = ButtonToken::decode(data);
-    let input = match (&token, data == render::BEGIN) {
+    let from_welcome = data == render::BEGIN;
+    let input = match (&token, from_welcome) {
         (_, true) => Input::Begin,
         (Some(token), false) => Input::Button(token.clone()),
         (None, false) => Input::Repeat,
     };
-    let from_welcome = input == Input::Begin;
-    let mut applied = apply(app, turn, input).await?;
-    let replies = match &mut applied {
-        Applied::Saved { step, .. } | Applied::Unsaved(step) => Some(&mut step.replies),
-        Applied::Done => None,
-    };
-    let stale = replies
-        .as_ref()
-        .is_some_and(|r| matches!(r.first(), Some(Reply::Notice(Notice::Stale))))
-        || (!from_welcome && token.is_none());
-    answer_button(bot, query, stale.then_some(Notice::Stale.message())).await;
-    if let Some(replies) = replies {
+    Plan::Step(StepPlan {
+        before: Vec::new(),
+        input,
+        press: Some(Press {
+            query: query.id.0.clone(),
+            from_welcome,
+            known: token.is_some(),
+        }),
+    })
+}
+
+/// The outbox entries for a step: the button answer first (with the stale
+/// notice on it), then `before`, then the step's replies.
+pub fn render_step(plan: &StepPlan, step: &Step) -> Vec<Outgoing> {
+    let mut out = Vec::new();
+    let mut replies: Vec<&Reply> = step.replies.iter().collect();
+    if let Some(press) = &plan.press {
+        let stale = matches!(replies.first(), Some(Reply::Notice(Notice::Stale)))
+            || (!press.from_welcome && !press.known);
+        out.push(Outgoing::AnswerButton {
+            query: press.query.clone(),
+            text: stale.then(|| Notice::Stale.message().to_string()),
+        });
         // The notice was shown on the button; the greeting was just read.
         replies.retain(|r| {
             let shown_on_button = matches!(r, Reply::Notice(Notice::Stale));
-            let just_read = from_welcome && matches!(r, Reply::Intro { .. });
+            let just_read = press.from_welcome && matches!(r, Reply::Intro { .. });
             !(shown_on_button || just_read)
         });
     }
-    deliver(bot, app, turn, applied).await
+    out.extend(plan.before.iter().cloned());
+    for reply in replies {
+        render_reply(reply, &mut out);
+    }
+    out
 }
 
-fn ttl_ms(app: &App) -> u64 {
-    app.session_ttl.as_millis() as u64
-}
-
-async fn load(app: &App, chat: ChatId) -> Result<Option<Stored>, StoreError> {
-    app.store.load(chat.0, now_ms(), ttl_ms(app)).await
-}
-
-/// Writes racing for one chat (several replicas) are retried this often.
-const CONFLICT_RETRIES: usize = 8;
-
-/// What applying an update to a chat's check came to.
-enum Applied {
-    /// The step was computed and saved at `rev`; its replies are to be sent.
-    Saved {
-        step: Step,
-        record: ChatRecord,
-        rev: u64,
-    },
-    /// Nothing to save (no check yet); the replies still go out.
-    Unsaved(Step),
-    /// The update was applied and answered before (a re-delivery): nothing to do.
-    Done,
-}
-
-/// Applies `input` to the chat's stored check: read, step, compare-and-set,
-/// again on a conflicting write. An update applied before but not answered
-/// (a crash between saving and sending) shows the current question instead.
-async fn apply(
-    app: &App,
-    turn: Turn,
-    input: Input,
-) -> Result<Applied, Box<dyn std::error::Error + Send + Sync>> {
-    for _ in 0..CONFLICT_RETRIES {
-        let stored = load(app, turn.chat).await?;
-        let (record, rev) = match stored {
-            Some(s) => (Some(s.record), s.rev),
-            None => (None, 0),
-        };
-        let applied_before = record
-            .as_ref()
-            .is_some_and(|r| r.recent_updates.contains(&turn.update));
-        let unanswered = record
-            .as_ref()
-            .is_some_and(|r| r.last_update == Some(turn.update) && !r.delivered);
-        let input = match (applied_before, unanswered) {
-            // Saved but never answered (a crash in between): say it again.
-            (true, true) => Input::Replay,
-            (true, false) => {
-                log::debug!("update {} was already applied; skipped", turn.update);
-                return Ok(Applied::Done);
-            }
-            (false, _) => input.clone(),
-        };
-        let session = record.as_ref().map(|r| r.session.clone());
-        let salt = turn.chat.0 as u64;
-        let replay = input == Input::Replay;
-        let step = engine::step_salted(&app.script, session, input, now_ms(), salt);
-        let Some(session) = step.session.clone() else {
-            return Ok(Applied::Unsaved(step));
-        };
-        let (question_message, recent_updates) = match record {
-            Some(r) => (r.question_message, r.recent_updates),
-            None => (None, Vec::new()),
-        };
-        let mut next = ChatRecord {
-            session,
-            question_message,
-            last_update: None,
-            recent_updates,
-            delivered: false,
-        };
-        next.remember(turn.update);
-        if let Some(rev) = app
-            .store
-            .save_if(turn.chat.0, &next, rev, ttl_ms(app))
-            .await?
-        {
-            if !replay {
-                app.metrics.count_step(&step);
-            }
-            return Ok(Applied::Saved {
-                step,
-                record: next,
-                rev,
+fn render_reply(reply: &Reply, out: &mut Vec<Outgoing>) {
+    match reply {
+        Reply::Intro { text, disclaimer } => out.push(send(render::intro(text, disclaimer))),
+        Reply::Notice(notice) => out.push(plain(notice.message())),
+        Reply::Invalid { hint } => {
+            out.push(plain(&format!("Sorry, that answer does not fit. {hint}")));
+        }
+        Reply::Accepted {
+            question,
+            turn,
+            answer,
+            ..
+        } => out.push(Outgoing::EditQuestion {
+            turn: *turn,
+            html: render::answered(question, answer),
+        }),
+        Reply::Question(q) => {
+            let (html, keyboard) = render::question(q);
+            out.push(Outgoing::Send {
+                thread: None,
+                html,
+                keyboard: serde_json::to_value(keyboard).ok(),
+                question_turn: Some(q.turn),
             });
         }
-        app.metrics
-            .conflicts
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        log::debug!("update {}: another writer won; retrying", turn.update);
+        Reply::Outcome(o) => out.extend(render::outcome(o).into_iter().map(send)),
     }
-    Err(format!("update {}: too many conflicting writes", turn.update).into())
-}
-
-async fn advance_and_deliver(bot: &TgBot, app: &App, turn: Turn, input: Input) -> HandlerResult {
-    let applied = apply(app, turn, input).await?;
-    deliver(bot, app, turn, applied).await
-}
-
-/// Sends the replies, then records which message shows the question and that
-/// the replies went out (a newer write in between wins; this one is dropped).
-async fn deliver(bot: &TgBot, app: &App, turn: Turn, applied: Applied) -> HandlerResult {
-    match applied {
-        Applied::Done => Ok(()),
-        Applied::Unsaved(step) => {
-            let mut question = None;
-            let outcome = send_replies(bot, turn.chat, &step.replies, &mut question).await;
-            skip_gone(turn.chat, outcome)
-        }
-        Applied::Saved { step, record, rev } => {
-            let mut question = record.question_message;
-            let outcome = send_replies(bot, turn.chat, &step.replies, &mut question).await;
-            let sent = ChatRecord {
-                question_message: question,
-                delivered: true,
-                ..record
-            };
-            app.store
-                .save_if(turn.chat.0, &sent, rev, ttl_ms(app))
-                .await?;
-            skip_gone(turn.chat, outcome)
-        }
-    }
-}
-
-async fn send_replies(
-    bot: &TgBot,
-    chat: ChatId,
-    replies: &[Reply],
-    question: &mut Option<QuestionMessage>,
-) -> Result<(), RequestError> {
-    let here = Target::chat(chat);
-    for reply in replies {
-        match reply {
-            Reply::Intro { text, disclaimer } => {
-                send(bot, here, &render::intro(text, disclaimer), None).await?;
-            }
-            Reply::Notice(notice) => {
-                send(bot, here, &render::plain(notice.message()), None).await?;
-            }
-            Reply::Invalid { hint } => {
-                let text = format!("Sorry, that answer does not fit. {hint}");
-                send(bot, here, &render::plain(&text), None).await?;
-            }
-            Reply::Accepted {
-                question: asked,
-                turn,
-                answer,
-                ..
-            } => {
-                if let Some(shown) = question.take().filter(|q| q.turn == *turn) {
-                    let text = render::answered(asked, answer);
-                    edit(bot, chat, shown.message_id, &text, None).await?;
-                }
-            }
-            Reply::Question(q) => {
-                let (text, keyboard) = render::question(q);
-                let sent = send(bot, here, &text, Some(keyboard)).await?;
-                *question = Some(QuestionMessage {
-                    message_id: sent.id.0,
-                    turn: q.turn,
-                });
-            }
-            Reply::Outcome(o) => {
-                *question = None;
-                for text in render::outcome(o) {
-                    send(bot, here, &text, None).await?;
-                }
-            }
-        }
-    }
-    Ok(())
 }

@@ -1,12 +1,12 @@
 //! Webhook mode: Telegram POSTs each update to the path of `WEBHOOK_URL`.
-//! A request is answered 200 only once its update was handled and saved;
-//! a failure (e.g. Redis down) answers 500 and Telegram sends it again, and
-//! the update id stamped on each check keeps a second delivery from being
-//! applied twice. Requests without the right secret get 401.
-//! The same server answers `GET /healthz` and `GET /metrics`.
+//! A request is answered 200 right after its update was written to the
+//! inbox; a store failure (e.g. Redis down) answers 500 and Telegram sends
+//! it again, and the update id remembered by the inbox keeps a second
+//! delivery from being handled twice. Handling happens in the chat's lane,
+//! on whichever replica holds the chat's lease. Requests without the right
+//! secret get 401. The same server answers `GET /healthz` and `GET /metrics`.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -14,35 +14,28 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
+use serde_json::value::RawValue;
 use subtle::ConstantTimeEq;
 use teloxide::prelude::*;
-use teloxide::types::{AllowedUpdate, Me};
+use teloxide::types::AllowedUpdate;
 use tokio::sync::watch;
 
-use super::outbox::json_failure;
-use super::polling::{Handler, handle};
-use super::{App, TgBot};
+use super::api::json_failure;
+use super::{Runtime, TgBot, now_ms};
 use crate::config::Webhook;
 
 /// The header Telegram puts the secret in.
 const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
 
 struct Server {
-    bot: TgBot,
-    me: Me,
-    app: Arc<App>,
-    handler: Handler,
+    runtime: Arc<Runtime>,
     secret: String,
-    /// One lock per chat, so a chat's updates run one at a time in this replica.
-    chats: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// Registers the webhook with Telegram and serves until `stop` turns true.
 pub async fn run(
     bot: TgBot,
-    me: Me,
-    app: Arc<App>,
-    handler: Handler,
+    runtime: Arc<Runtime>,
     webhook: &Webhook,
     mut stop: watch::Receiver<bool>,
 ) -> Result<(), String> {
@@ -59,18 +52,14 @@ pub async fn run(
         .drop_pending_updates(webhook.drop_pending_updates)
         .allowed_updates(allowed)
         .await
-        .map_err(|e| format!("setWebhook failed: {}", super::outbox::loggable(&e)))?;
+        .map_err(|e| format!("setWebhook failed: {}", super::api::loggable(&e)))?;
     let path = match webhook.url.path() {
         "" => "/".to_string(),
         path => path.to_string(),
     };
     let server = Arc::new(Server {
-        bot,
-        me,
-        app,
-        handler,
+        runtime,
         secret: webhook.secret.expose().to_string(),
-        chats: Mutex::new(HashMap::new()),
     });
     let router = Router::new()
         .route("/healthz", get(healthz))
@@ -102,48 +91,31 @@ async fn receive(State(server): State<Arc<Server>>, headers: HeaderMap, body: By
     if !bool::from(given.ct_eq(server.secret.as_bytes())) {
         return StatusCode::UNAUTHORIZED;
     }
-    let update: Update = match serde_json::from_slice(&body) {
-        Ok(update) => update,
-        Err(e) => {
-            let failure = json_failure(&e);
+    let json = match std::str::from_utf8(&body)
+        .map_err(|_| "not UTF-8".to_string())
+        .and_then(|text| RawValue::from_string(text.to_string()).map_err(|e| json_failure(&e)))
+    {
+        Ok(json) => json,
+        Err(failure) => {
             log::warn!("webhook: an update could not be read ({failure})");
             return StatusCode::BAD_REQUEST;
         }
     };
-    let lock = update.chat().map(|c| {
-        let mut chats = server.chats.lock().unwrap_or_else(|e| e.into_inner());
-        Arc::clone(chats.entry(c.id.0).or_default())
-    });
-    let guard = match &lock {
-        Some(lock) => Some(lock.lock().await),
-        None => None,
-    };
-    let chat = update.chat().map(|c| c.id.0);
-    let handled = handle(
-        &server.bot,
-        &server.me,
-        &server.app,
-        &server.handler,
-        update,
-    )
-    .await;
-    drop(guard);
-    if let (Some(chat), Some(lock)) = (chat, lock) {
-        // Forget the lock of a chat nobody else is waiting on.
-        let mut chats = server.chats.lock().unwrap_or_else(|e| e.into_inner());
-        if Arc::strong_count(&lock) == 2 {
-            chats.remove(&chat);
+    let now = now_ms();
+    let entries: Vec<_> = super::intake::entry(&server.runtime.app, json, now)
+        .into_iter()
+        .collect();
+    match server.runtime.receive(entries, now).await {
+        Ok(()) => StatusCode::OK,
+        Err(e) => {
+            log::error!("webhook: storing an update failed: {e}");
+            StatusCode::INTERNAL_SERVER_ERROR
         }
-    }
-    if handled {
-        StatusCode::OK
-    } else {
-        StatusCode::INTERNAL_SERVER_ERROR
     }
 }
 
 async fn healthz(State(server): State<Arc<Server>>) -> (StatusCode, &'static str) {
-    match server.app.store.ping().await {
+    match server.runtime.app.store.ping().await {
         Ok(()) => (StatusCode::OK, "ok\n"),
         Err(e) => {
             log::warn!("healthz: {e}");
@@ -155,6 +127,6 @@ async fn healthz(State(server): State<Arc<Server>>) -> (StatusCode, &'static str
 async fn metrics(State(server): State<Arc<Server>>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        server.app.metrics.render(),
+        server.runtime.app.metrics.render(),
     )
 }

@@ -1,11 +1,13 @@
 //! Groups end to end: the binary against the fake Bot API over HTTP, and the
 //! tip schedule driven by a clock the test controls.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use nasal_twitch_bot::config::{Config, Secret, Storage};
-use nasal_twitch_bot::store::{GroupSettings, Rhythm};
-use nasal_twitch_bot::telegram::{self, tips};
+use nasal_twitch_bot::store::{GroupSettings, Groups, Rhythm};
+use nasal_twitch_bot::telegram::{self, Runtime, tips};
+use teloxide::prelude::Requester;
 
 use crate::bot::{BotProcess, TOKEN, sqlite_url, start_with_sqlite};
 use crate::fake_api::{BOT_USERNAME, Call, FakeApi};
@@ -406,7 +408,32 @@ pub fn config(api: &FakeApi, storage: Storage) -> Config {
         redis_prefix: "test".to_string(),
         webhook: None,
         throttle: false,
+        send_retry_window: nasal_twitch_bot::config::DEFAULT_SEND_RETRY_WINDOW,
         flood_limit: nasal_twitch_bot::config::DEFAULT_FLOOD_LIMIT,
+    }
+}
+
+/// The bot's lanes running in this process against `api`, as `run` starts them.
+pub async fn start_runtime(config: &Config) -> Arc<Runtime> {
+    let bot = telegram::connect(config);
+    let app = Arc::new(telegram::prepare(config).await.unwrap());
+    let me = bot.api().get_me().await.unwrap();
+    Runtime::start(app, bot, me)
+}
+
+/// Messages sent to `chat` so far, once `count` of them arrived (60 s at most).
+pub async fn messages_to(api: &FakeApi, chat: i64, count: usize) -> Vec<Call> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let sent: Vec<Call> = api
+            .calls()
+            .into_iter()
+            .filter(|c| c.method == "sendmessage" && c.chat() == Some(chat))
+            .collect();
+        if sent.len() >= count || std::time::Instant::now() > deadline {
+            return sent;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
@@ -415,8 +442,8 @@ async fn a_periodic_tip_is_posted_once_per_slot_and_rotates() {
     let api = FakeApi::start().await;
     let dir = crate::bot::temp_dir();
     let config = config(&api, Storage::Sqlite(dir.path().join("state/bot.sqlite")));
-    let bot = telegram::connect(&config);
-    let app = telegram::prepare(&config).await.unwrap();
+    let runtime = start_runtime(&config).await;
+    let store = &runtime.app.store;
 
     const DAY: u64 = 86_400_000;
     let monday = 20_000 * DAY + 9 * 3_600_000;
@@ -426,52 +453,43 @@ async fn a_periodic_tip_is_posted_once_per_slot_and_rotates() {
         last_tip_slot: Some(Rhythm::Daily.slot(monday)),
         ..GroupSettings::default()
     };
-    app.store.save_group(GROUP, &daily).await.unwrap();
+    store.save_group(GROUP, &daily).await.unwrap();
     let quiet = GroupSettings {
         welcome: true,
         ..GroupSettings::default()
     };
-    app.store.save_group(-999, &quiet).await.unwrap();
+    store.save_group(-999, &quiet).await.unwrap();
 
     assert_eq!(
-        tips::post_due(&bot, &app, monday).await.unwrap(),
+        tips::queue_due(&runtime, monday).await.unwrap(),
         0,
         "not twice in the slot it was switched on"
     );
-    assert_eq!(tips::post_due(&bot, &app, monday + DAY).await.unwrap(), 1);
+    assert_eq!(tips::queue_due(&runtime, monday + DAY).await.unwrap(), 1);
+    assert_eq!(messages_to(&api, GROUP, 1).await.len(), 1);
     assert_eq!(
-        tips::post_due(&bot, &app, monday + DAY + 3_600_000)
+        tips::queue_due(&runtime, monday + DAY + 3_600_000)
             .await
             .unwrap(),
         0,
         "same slot"
     );
     assert_eq!(
-        tips::post_due(&bot, &app, monday + 2 * DAY).await.unwrap(),
+        tips::queue_due(&runtime, monday + 2 * DAY).await.unwrap(),
         1
     );
+    let posted = messages_to(&api, GROUP, 2).await;
 
     // A restarted bot on the same store does not repeat the slot.
-    let restarted = telegram::prepare(&config).await.unwrap();
+    let restarted = start_runtime(&config).await;
     assert_eq!(
-        tips::post_due(&bot, &restarted, monday + 2 * DAY)
-            .await
-            .unwrap(),
+        tips::queue_due(&restarted, monday + 2 * DAY).await.unwrap(),
         0
     );
 
-    let posted: Vec<Call> = api
-        .calls()
-        .into_iter()
-        .filter(|c| c.method == "sendmessage")
-        .collect();
     assert_eq!(posted.len(), 2);
-    assert!(
-        posted
-            .iter()
-            .all(|c| c.chat() == Some(GROUP) && c.topic() == Some(9))
-    );
-    let script = &app.script;
+    assert!(posted.iter().all(|c| c.topic() == Some(9)));
+    let script = &runtime.app.script;
     assert!(posted[0].text().contains(&script.tips.items[0].text));
     assert!(
         posted[1].text().contains(&script.tips.items[1].text),
@@ -481,10 +499,23 @@ async fn a_periodic_tip_is_posted_once_per_slot_and_rotates() {
     // Removed from the group: its settings go, and nothing more is posted there.
     api.block(GROUP);
     assert_eq!(
-        tips::post_due(&bot, &app, monday + 3 * DAY).await.unwrap(),
-        0
+        tips::queue_due(&runtime, monday + 3 * DAY).await.unwrap(),
+        1
     );
-    assert!(app.store.groups_with_tips().await.unwrap().is_empty());
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !store.groups_with_tips().await.unwrap().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the blocked group is forgotten"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let delivered = messages_to(&api, GROUP, 0)
+        .await
+        .into_iter()
+        .filter(|c| c.message_id.is_some())
+        .count();
+    assert_eq!(delivered, 2, "the refused tip is not retried or posted");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -11,6 +11,7 @@ mod hostile;
 mod loader;
 mod redis_server;
 mod replicas;
+mod store;
 mod transcripts;
 
 use std::path::{Path, PathBuf};

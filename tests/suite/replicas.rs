@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use nasal_twitch_bot::config::{Secret, Storage};
-use nasal_twitch_bot::store::{GroupSettings, Rhythm};
-use nasal_twitch_bot::telegram::{self, tips};
+use nasal_twitch_bot::store::{GroupSettings, Groups, Rhythm};
+use nasal_twitch_bot::telegram::tips;
 
 use crate::bot::{
     Backend, BotProcess, Q_DURATION, Q_FREQUENCY, Q_RED_FLAGS, UserChat, failed_start,
@@ -289,10 +289,9 @@ async fn a_periodic_tip_is_posted_by_exactly_one_replica_per_slot() {
     let redis = RedisServer::start().await;
     let api = FakeApi::start().await;
     let config = crate::groups::config(&api, Storage::Redis(Secret::new(redis.url())));
-    let bot = telegram::connect(&config);
     let (first, second) = (
-        telegram::prepare(&config).await.unwrap(),
-        telegram::prepare(&config).await.unwrap(),
+        crate::groups::start_runtime(&config).await,
+        crate::groups::start_runtime(&config).await,
     );
     const DAY: u64 = 86_400_000;
     let now = 20_100 * DAY;
@@ -301,16 +300,22 @@ async fn a_periodic_tip_is_posted_by_exactly_one_replica_per_slot() {
         last_tip_slot: Some(Rhythm::Daily.slot(now)),
         ..GroupSettings::default()
     };
-    first.store.save_group(-100_777, &settings).await.unwrap();
-    let posted = tips::post_due(&bot, &first, now + DAY).await.unwrap();
-    // The second replica read the settings before the first one saved them.
-    second.store.save_group(-100_777, &settings).await.unwrap();
-    let posted = posted + tips::post_due(&bot, &second, now + DAY).await.unwrap();
-    assert_eq!(posted, 1, "one replica posts the slot");
-    let sent = api
-        .calls()
-        .iter()
-        .filter(|c| c.method == "sendmessage" && c.chat() == Some(-100_777))
-        .count();
-    assert_eq!(sent, 1);
+    first
+        .app
+        .store
+        .save_group(-100_777, &settings)
+        .await
+        .unwrap();
+    // Both replicas see the slot due at the same moment.
+    let (a, b) = tokio::join!(
+        tips::queue_due(&first, now + DAY),
+        tips::queue_due(&second, now + DAY)
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 1, "the slot is queued once");
+    assert_eq!(crate::groups::messages_to(&api, -100_777, 1).await.len(), 1);
+    // Neither replica posts it again, even once the first has moved on.
+    let again = tips::queue_due(&second, now + DAY + 60_000).await.unwrap();
+    assert_eq!(again, 0);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(crate::groups::messages_to(&api, -100_777, 0).await.len(), 1);
 }

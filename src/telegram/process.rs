@@ -1,0 +1,234 @@
+//! The inbox lane: each chat's entries are handled in order, one atomic
+//! store operation each (through [`crate::conversation`]), and the chat's
+//! sender is told when replies were queued. An entry whose handling fails
+//! (the store is down, an admin check failed) stays in the inbox and is
+//! tried again with a growing pause; one that keeps failing for about ten
+//! minutes is set aside, logged by its sequence number, never its content.
+
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use teloxide::types::{Me, Update, UpdateKind};
+
+use super::api::json_failure;
+use super::group::{self, Failed};
+use super::lanes::{Job, Lanes, Next};
+use super::private::{self, Plan};
+use super::sender::Sender;
+use super::{App, TgBot, now_ms, render};
+use crate::conversation::{Effects, Turn};
+use crate::store::{Committed, Event, Inbox, InboxEntry, Outgoing, Store};
+
+/// Attempts at one entry before it is set aside.
+const ATTEMPTS: u32 = 20;
+/// The longest pause between attempts.
+const MAX_PAUSE: Duration = Duration::from_secs(60);
+
+/// Handles inbox entries.
+pub struct Processor {
+    app: Arc<App>,
+    bot: TgBot,
+    me: Me,
+    sender: Arc<Lanes<Sender>>,
+    /// Failed attempts so far, by (chat, entry).
+    failures: Mutex<HashMap<(i64, u64), u32>>,
+}
+
+impl Processor {
+    /// A processor that hands replies to `sender`.
+    pub fn new(app: Arc<App>, bot: TgBot, me: Me, sender: Arc<Lanes<Sender>>) -> Processor {
+        Processor {
+            app,
+            bot,
+            me,
+            sender,
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn store(&self) -> &Store {
+        &self.app.store
+    }
+
+    /// Handles one entry and commits what it changes; true when replies were queued.
+    async fn handle(&self, entry: InboxEntry, now_ms: u64) -> Result<bool, Failed> {
+        let turn = Turn {
+            chat: entry.chat,
+            seq: entry.seq,
+            now_ms,
+        };
+        let plan = match entry.event {
+            Event::Update(json) => match serde_json::from_str::<Update>(json.get()) {
+                Ok(update) => self.plan(update, turn).await?,
+                Err(e) => {
+                    log::warn!(
+                        "entry {} of chat {}: the update could not be read ({}); skipped",
+                        entry.seq,
+                        entry.chat,
+                        json_failure(&e)
+                    );
+                    Plan::Effects(Effects::default())
+                }
+            },
+            Event::FloodNotice => {
+                let note = "You are sending a lot very quickly, so I will pause for a minute. \
+                            Your answers so far are kept.";
+                Plan::Effects(Effects::reply(vec![private::plain(note)]))
+            }
+            Event::WelcomeDue => {
+                Plan::Effects(group::welcome_due(&self.app, entry.chat, &self.me).await?)
+            }
+            Event::TipDue { slot } => {
+                Plan::Effects(group::tip_due(&self.app, entry.chat, slot).await?)
+            }
+            Event::Blocked if entry.chat < 0 => {
+                log::info!("group {} is gone; its settings are deleted", entry.chat);
+                Plan::Effects(group::gone())
+            }
+            Event::Blocked => Plan::Effects(Effects::default()),
+        };
+        let conversation = self.app.conversation();
+        match plan {
+            Plan::Step(plan) => {
+                let step = conversation
+                    .step(turn, plan.input.clone(), |step| {
+                        private::render_step(&plan, step)
+                    })
+                    .await?;
+                match step {
+                    Some(step) => {
+                        self.app.metrics.count_step(&step);
+                        Ok(true)
+                    }
+                    None => Ok(false),
+                }
+            }
+            Plan::Effects(effects) => {
+                let queued = !effects.outgoing.is_empty();
+                let committed = conversation.finish(turn, effects).await?;
+                Ok(queued && committed == Committed::Done)
+            }
+        }
+    }
+
+    /// What an update asks for.
+    async fn plan(&self, update: Update, turn: Turn) -> Result<Plan, Failed> {
+        let app = &self.app;
+        Ok(match &update.kind {
+            UpdateKind::Message(msg) if msg.chat.is_private() => {
+                private::message(msg, &self.me, app, turn.now_ms).await?
+            }
+            UpdateKind::Message(msg) if msg.chat.is_group() || msg.chat.is_supergroup() => {
+                Plan::Effects(
+                    group::message(&self.bot, msg, &self.me, app, turn.seq, turn.now_ms).await?,
+                )
+            }
+            UpdateKind::EditedMessage(msg) if msg.chat.is_private() => private::edited(),
+            UpdateKind::CallbackQuery(query) => {
+                let chat = query.message.as_ref().map(|m| m.chat().clone());
+                let settings = query
+                    .data
+                    .as_deref()
+                    .is_some_and(|d| d.starts_with(render::SETTINGS));
+                match chat {
+                    Some(chat) if chat.is_private() => private::callback(query),
+                    Some(_) if settings => Plan::Effects(
+                        group::settings_pressed(&self.bot, query, app, turn.now_ms).await?,
+                    ),
+                    _ => Plan::Effects(Effects::reply(vec![Outgoing::AnswerButton {
+                        query: query.id.0.clone(),
+                        text: None,
+                    }])),
+                }
+            }
+            UpdateKind::MyChatMember(change) if !change.chat.is_private() => {
+                Plan::Effects(group::membership(change, app))
+            }
+            _ => Plan::Effects(Effects::default()),
+        })
+    }
+
+    /// Counts a failed attempt; `Break` when the entry is to be set aside.
+    fn failed(&self, chat: i64, seq: u64) -> ControlFlow<(), Duration> {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let attempts = failures.entry((chat, seq)).or_insert(0);
+        *attempts += 1;
+        if *attempts >= ATTEMPTS {
+            failures.remove(&(chat, seq));
+            return ControlFlow::Break(());
+        }
+        let pause = Duration::from_millis(250) * 2u32.saturating_pow(*attempts - 1);
+        ControlFlow::Continue(pause.min(MAX_PAUSE))
+    }
+
+    fn succeeded(&self, chat: i64, seq: u64) {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if !failures.is_empty() {
+            failures.remove(&(chat, seq));
+        }
+    }
+}
+
+impl Job for Processor {
+    const LANE: &'static str = "in";
+
+    async fn next(&self, chat: i64) -> Next {
+        let now = now_ms();
+        let pending = match self.store().pending(chat, now).await {
+            Ok(pending) => pending,
+            Err(e) => {
+                log::error!("chat {chat}: cannot read the inbox: {e}");
+                return Next::RetryIn(Duration::from_secs(1));
+            }
+        };
+        let Some(entry) = pending.due else {
+            return pending.later_ms.map_or(Next::Idle, Next::IdleUntil);
+        };
+        let seq = entry.seq;
+        match self.handle(entry, now).await {
+            Ok(queued) => {
+                self.succeeded(chat, seq);
+                if queued {
+                    self.sender.kick(chat);
+                }
+                Next::More
+            }
+            Err(e) => {
+                self.app.metrics.errors.fetch_add(1, Ordering::Relaxed);
+                let e = super::api::loggable(&*e);
+                match self.failed(chat, seq) {
+                    ControlFlow::Continue(pause) => {
+                        log::warn!("entry {seq} of chat {chat} failed ({e}); again in {pause:?}");
+                        Next::RetryIn(pause)
+                    }
+                    ControlFlow::Break(()) => {
+                        log::error!(
+                            "entry {seq} of chat {chat} failed {ATTEMPTS} times ({e}); set aside"
+                        );
+                        if let Err(e) = self.store().discard(chat, seq).await {
+                            log::error!("entry {seq} of chat {chat} not set aside: {e}");
+                        }
+                        Next::More
+                    }
+                }
+            }
+        }
+    }
+
+    async fn has_work(&self, chat: i64) -> bool {
+        self.store()
+            .pending(chat, now_ms())
+            .await
+            .map_or(true, |p| p.due.is_some())
+    }
+
+    async fn sweep(&self) -> Vec<i64> {
+        self.store().chats_due(now_ms()).await.unwrap_or_else(|e| {
+            log::error!("inbox sweep failed: {e}");
+            Vec::new()
+        })
+    }
+}

@@ -1,0 +1,325 @@
+//! The outbox lane: each chat's replies go out in order, paced to
+//! Telegram's limits (see [`super::pacing`]), and leave the outbox only
+//! once Telegram accepted them. Network errors and 5xx are tried again with
+//! a growing, jittered pause, starting at a quarter second, for as long as
+//! `BOT_SEND_RETRY_WINDOW` (hours by default); a 429 waits what Telegram
+//! asks; a chat that blocked the bot has its queue dropped; an edit of a
+//! message that is gone is skipped.
+//!
+//! The one duplicate possible: a message Telegram accepted just before a
+//! crash (or whose answer was lost) is sent again, since it was still in
+//! the outbox.
+
+use std::collections::HashMap;
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::api::{self, Failure};
+use super::lanes::{Job, Next};
+use super::pacing::{GLOBAL_BURST, GLOBAL_PER_SECOND};
+use super::{App, TgBot, now_ms};
+use crate::store::{
+    Event, Inbox, Leases, NewEntry, Outbox, OutboxEntry, Outgoing, QuestionMessage,
+};
+
+/// The first pause after a passing failure.
+const FIRST_PAUSE: Duration = Duration::from_millis(250);
+/// The longest pause between attempts.
+const MAX_PAUSE: Duration = Duration::from_secs(30);
+
+/// The part of a sent message the sender keeps.
+#[derive(serde::Deserialize)]
+struct Sent {
+    message_id: i64,
+}
+
+/// Sends outbox entries.
+pub struct Sender {
+    app: Arc<App>,
+    bot: TgBot,
+    /// The entry each failing chat is retrying: its seq, first failure, attempts.
+    retries: Mutex<HashMap<i64, Retry>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Retry {
+    seq: u64,
+    since_ms: u64,
+    attempts: u32,
+}
+
+impl Sender {
+    /// A sender through `bot`.
+    pub fn new(app: Arc<App>, bot: TgBot) -> Sender {
+        Sender {
+            app,
+            bot,
+            retries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Waits for the chat's budget and the bot-wide one.
+    async fn pace(&self, chat: i64) {
+        let pacing = &self.app.pacing;
+        if !pacing.on() {
+            return;
+        }
+        let wait = pacing.reserve_chat(chat, now_ms());
+        sleep_ms(wait).await;
+        let now = now_ms();
+        let shared = self
+            .app
+            .store
+            .reserve_global(now, GLOBAL_PER_SECOND, GLOBAL_BURST)
+            .await;
+        let wait = match shared {
+            Ok(Some(wait)) => wait,
+            Ok(None) => pacing.reserve_global(now),
+            Err(e) => {
+                log::warn!("shared send budget unavailable ({e}); pacing in-process");
+                pacing.reserve_global(now)
+            }
+        };
+        sleep_ms(wait).await;
+    }
+
+    /// Makes the call an entry stands for; the question message it showed, if any.
+    async fn deliver(&self, entry: &OutboxEntry) -> Result<Option<QuestionMessage>, Failure> {
+        let chat = entry.chat;
+        match &entry.outgoing {
+            Outgoing::Send {
+                thread,
+                html,
+                keyboard,
+                question_turn,
+            } => {
+                let mut body = json!({ "chat_id": chat, "text": html, "parse_mode": "HTML" });
+                if let Some(thread) = thread {
+                    body["message_thread_id"] = json!(thread);
+                }
+                if let Some(keyboard) = keyboard {
+                    body["reply_markup"] = keyboard.clone();
+                }
+                let sent = api::call(&self.bot, "sendMessage", &body).await?;
+                let message_id = serde_json::from_str::<Sent>(sent.get())
+                    .ok()
+                    .map(|s| s.message_id);
+                Ok(question_turn
+                    .zip(message_id)
+                    .map(|(turn, id)| QuestionMessage {
+                        message_id: i32::try_from(id).unwrap_or_default(),
+                        turn,
+                    }))
+            }
+            Outgoing::EditQuestion { turn, html } => {
+                let shown = self
+                    .app
+                    .store
+                    .question_message(chat)
+                    .await
+                    .map_err(|e| Failure::Transient(e.to_string()))?;
+                match shown.filter(|q| q.turn == *turn) {
+                    Some(q) => self
+                        .edit(chat, q.message_id, html, None)
+                        .await
+                        .map(|()| None),
+                    // Another question is shown by now (or it was never sent).
+                    None => Ok(None),
+                }
+            }
+            Outgoing::Edit {
+                message_id,
+                html,
+                keyboard,
+            } => self
+                .edit(chat, *message_id, html, keyboard.as_ref())
+                .await
+                .map(|()| None),
+            Outgoing::AnswerButton { query, text } => {
+                let mut body = json!({ "callback_query_id": query });
+                if let Some(text) = text {
+                    body["text"] = json!(text);
+                }
+                api::call(&self.bot, "answerCallbackQuery", &body)
+                    .await
+                    .map(|_| None)
+            }
+        }
+    }
+
+    async fn edit(
+        &self,
+        chat: i64,
+        message_id: i32,
+        html: &str,
+        keyboard: Option<&Value>,
+    ) -> Result<(), Failure> {
+        let mut body = json!({
+            "chat_id": chat, "message_id": message_id, "text": html, "parse_mode": "HTML"
+        });
+        if let Some(keyboard) = keyboard {
+            body["reply_markup"] = keyboard.clone();
+        }
+        match api::call(&self.bot, "editMessageText", &body).await {
+            Err(Failure::NotModified) => Ok(()),
+            other => other.map(drop),
+        }
+    }
+
+    /// Removes an entry from the outbox (sent or given up).
+    async fn done(&self, entry: &OutboxEntry, question: Option<QuestionMessage>) -> Next {
+        self.retries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&entry.chat);
+        match self.app.store.ack(entry.chat, entry.seq, question).await {
+            Ok(()) => Next::More,
+            Err(e) => {
+                log::error!("chat {}: a sent message stays queued: {e}", entry.chat);
+                Next::RetryIn(Duration::from_secs(1))
+            }
+        }
+    }
+
+    /// A passing failure: when to try again, or `None` once the window is over.
+    fn retry(&self, entry: &OutboxEntry) -> Option<Duration> {
+        let now = now_ms();
+        let mut retries = self.retries.lock().unwrap_or_else(|e| e.into_inner());
+        let retry = retries
+            .entry(entry.chat)
+            .and_modify(|r| {
+                if r.seq != entry.seq {
+                    *r = Retry {
+                        seq: entry.seq,
+                        since_ms: now,
+                        attempts: 0,
+                    };
+                }
+            })
+            .or_insert(Retry {
+                seq: entry.seq,
+                since_ms: now,
+                attempts: 0,
+            });
+        retry.attempts += 1;
+        let window = self.app.send_retry_window.as_millis() as u64;
+        if now.saturating_sub(retry.since_ms) > window {
+            return None;
+        }
+        let pause = FIRST_PAUSE.saturating_mul(2u32.saturating_pow(retry.attempts - 1));
+        Some(jitter(pause.min(MAX_PAUSE)))
+    }
+
+    /// The chat blocked the bot or is gone: drop its queue; a group is forgotten.
+    async fn gone(&self, chat: i64) -> Next {
+        self.app.metrics.chats_gone.fetch_add(1, Ordering::Relaxed);
+        log::debug!("chat {chat} blocked the bot or is gone; its queue is dropped");
+        if let Err(e) = self.app.store.drop_chat(chat).await {
+            log::error!("chat {chat}: queue not dropped: {e}");
+            return Next::RetryIn(Duration::from_secs(1));
+        }
+        if chat < 0 {
+            let now = now_ms();
+            let gone = NewEntry {
+                key: format!("blocked:{chat}:{now}"),
+                chat,
+                not_before_ms: 0,
+                event: Event::Blocked,
+            };
+            if let Err(e) = self.app.store.receive(vec![gone], now).await {
+                log::error!("group {chat}: could not note that it is gone: {e}");
+            }
+        }
+        Next::Idle
+    }
+}
+
+impl Job for Sender {
+    const LANE: &'static str = "out";
+
+    async fn next(&self, chat: i64) -> Next {
+        let entry = match self.app.store.head(chat).await {
+            Ok(Some(entry)) => entry,
+            Ok(None) => return Next::Idle,
+            Err(e) => {
+                log::error!("chat {chat}: cannot read the outbox: {e}");
+                return Next::RetryIn(Duration::from_secs(1));
+            }
+        };
+        if entry.outgoing.paced() {
+            self.pace(chat).await;
+        }
+        let metrics = &self.app.metrics;
+        match self.deliver(&entry).await {
+            Ok(question) => {
+                metrics.sent.fetch_add(1, Ordering::Relaxed);
+                self.done(&entry, question).await
+            }
+            Err(Failure::Stale | Failure::NotModified) => self.done(&entry, None).await,
+            Err(Failure::Gone) => self.gone(chat).await,
+            Err(Failure::Rejected(why)) => {
+                metrics.send_dropped.fetch_add(1, Ordering::Relaxed);
+                log::warn!(
+                    "chat {chat}: Telegram refused entry {} ({why}); dropped",
+                    entry.seq
+                );
+                self.done(&entry, None).await
+            }
+            Err(Failure::RetryAfter(wait)) => {
+                metrics.send_retries.fetch_add(1, Ordering::Relaxed);
+                log::warn!("chat {chat}: Telegram asked to wait {wait:?}");
+                Next::RetryIn(wait)
+            }
+            Err(Failure::Transient(why)) => match self.retry(&entry) {
+                Some(pause) => {
+                    metrics.send_retries.fetch_add(1, Ordering::Relaxed);
+                    log::warn!("chat {chat}: sending failed ({why}); again in {pause:?}");
+                    Next::RetryIn(pause)
+                }
+                None => {
+                    metrics.send_dropped.fetch_add(1, Ordering::Relaxed);
+                    log::error!(
+                        "chat {chat}: entry {} given up after {:?} of failures ({why})",
+                        entry.seq,
+                        self.app.send_retry_window
+                    );
+                    self.done(&entry, None).await
+                }
+            },
+        }
+    }
+
+    async fn has_work(&self, chat: i64) -> bool {
+        self.app
+            .store
+            .head(chat)
+            .await
+            .map_or(true, |head| head.is_some())
+    }
+
+    async fn sweep(&self) -> Vec<i64> {
+        self.app.store.chats_waiting().await.unwrap_or_else(|e| {
+            log::error!("outbox sweep failed: {e}");
+            Vec::new()
+        })
+    }
+}
+
+async fn sleep_ms(ms: u64) {
+    if ms > 0 {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+}
+
+/// `pause` scaled by a random factor in [0.5, 1.5), so chats that failed
+/// together do not all try again at the same moment.
+fn jitter(pause: Duration) -> Duration {
+    let random = RandomState::new().hash_one(now_ms());
+    let factor = 0.5 + (random % 1000) as f64 / 1000.0;
+    pause.mul_f64(factor)
+}
