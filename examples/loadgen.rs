@@ -7,8 +7,9 @@
 //! ```
 //! Everything after `--` is the bot's command line (ours or a peer from
 //! `bench/peers/`); the bot is pointed here through `TELOXIDE_API_URL` (and
-//! `API_URL`) and runs with `BOT_THROTTLE=off` (the fake imposes no limits)
-//! and `BOT_FLOOD_LIMIT=100000` (simulated users answer far faster than people).
+//! `API_URL`) and runs with `BOT_THROTTLE=off` (the fake imposes no limits;
+//! `--pacing` keeps the default, on) and `BOT_FLOOD_LIMIT=100000` (simulated
+//! users answer far faster than people; `--flooder` keeps the default).
 //! Requests may be JSON (teloxide) or form-encoded (aiogram).
 //!
 //! Options: `--users N`, `--rounds R` (each user does R checks in a row, for
@@ -16,7 +17,12 @@
 //! NAME` (shown in the figures), `--webhook` (updates are POSTed to the bot,
 //! 40 at a time like Telegram, instead of handed out by `getUpdates`),
 //! `--record FILE` (writes what the first user of each plan was sent, so
-//! peers can be checked to say exactly what our bot says).
+//! peers can be checked to say exactly what our bot says), `--pacing` (the
+//! bot paces its messages to Telegram's limits, as shipped), `--flooder N`
+//! (one more person first sends N messages in a burst, 300 ms before the
+//! users start; `flooder_notice_ms` is when they were told to slow down),
+//! `--fail-per-mille N` (that share of sendMessage, editMessageText and
+//! answerCallbackQuery calls fail with a 502 before acting).
 //!
 //! Prints one JSON line of figures (`startup_ms` runs from starting the
 //! bot's process to its first `getUpdates` or `setWebhook`); a user who does not reach the right
@@ -131,6 +137,13 @@ struct World {
     queries: HashMap<String, i64>,
     /// Where to POST updates (`--webhook` runs): the URL and the secret.
     webhook: Option<(String, String)>,
+    /// `--fail-per-mille`: calls that fail, and the generator's state.
+    fail_per_mille: u64,
+    fail_state: u64,
+    failed_calls: u64,
+    /// `--flooder`: when the flood was sent, and when its notice came.
+    flood_sent: Option<Instant>,
+    flood_noticed: Option<Duration>,
 }
 
 struct Shared {
@@ -156,6 +169,9 @@ fn chat_of(update: &Value) -> Option<i64> {
 /// The first chat id; users are numbered from here.
 const FIRST_CHAT: i64 = 1_000_000;
 
+/// The `--flooder`'s chat.
+const FLOOD_CHAT: i64 = FIRST_CHAT - 1;
+
 /// The button labels of an inline keyboard, row by row.
 fn labels(keyboard: Option<&Value>) -> Value {
     let rows = keyboard.and_then(Value::as_array).into_iter().flatten();
@@ -167,6 +183,21 @@ fn labels(keyboard: Option<&Value>) -> Value {
 }
 
 impl World {
+    /// Whether this call fails (`--fail-per-mille`), from a fixed seed.
+    fn fails(&mut self) -> bool {
+        if self.fail_per_mille == 0 {
+            return false;
+        }
+        // xorshift64*
+        self.fail_state ^= self.fail_state >> 12;
+        self.fail_state ^= self.fail_state << 25;
+        self.fail_state ^= self.fail_state >> 27;
+        let roll = self.fail_state.wrapping_mul(0x2545_F491_4F6C_DD1D) % 1000;
+        let fails = roll < self.fail_per_mille;
+        self.failed_calls += u64::from(fails);
+        fails
+    }
+
     fn enqueue(&mut self, chat: i64, kind: &str, payload: Value) {
         self.next_update += 1;
         if let Some(user) = self.users.get_mut(&chat) {
@@ -363,10 +394,21 @@ async fn api(
                 let _ = tokio::time::timeout(deadline - Instant::now(), notified).await;
             }
         }
+        "sendmessage" | "editmessagetext" | "answercallbackquery"
+            if shared.world.lock().unwrap().fails() =>
+        {
+            json!({ "ok": false, "error_code": 502, "description": "Bad Gateway" }).to_string()
+        }
         "sendmessage" | "editmessagetext" => {
             let chat = body["chat_id"].as_i64().unwrap_or(0);
             let mut world = shared.world.lock().unwrap();
             world.called(&method, &body);
+            if chat == FLOOD_CHAT && world.flood_noticed.is_none() {
+                let text = body["text"].as_str().unwrap_or("");
+                if text.contains("I will pause") {
+                    world.flood_noticed = world.flood_sent.map(|at| at.elapsed());
+                }
+            }
             let message_id = body["message_id"].as_i64().unwrap_or_else(|| {
                 world.next_message += 1;
                 world.next_message
@@ -552,9 +594,16 @@ async fn main() {
         .filter(|&r| r > 0)
         .unwrap_or(1);
     let webhook = own.iter().any(|a| a == "--webhook");
+    let pacing = own.iter().any(|a| a == "--pacing");
+    let flooder: usize = option("--flooder")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let fail_per_mille: u64 = option("--fail-per-mille")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
     if bot_command.is_empty() {
         eprintln!(
-            "usage: loadgen [--users N] [--rounds R] [--storage URL] [--label NAME] [--webhook] [--record FILE] -- BOT COMMAND..."
+            "usage: loadgen [--users N] [--rounds R] [--storage URL] [--label NAME] [--webhook] [--record FILE] [--pacing] [--flooder N] [--fail-per-mille N] -- BOT COMMAND..."
         );
         std::process::exit(2);
     }
@@ -581,12 +630,19 @@ async fn main() {
         .env("TELOXIDE_API_URL", &url)
         .env("API_URL", &url)
         .env("BOT_STORAGE", &storage)
-        .env("BOT_THROTTLE", "off")
-        // Simulated users answer far faster than people; flood control stays on.
-        .env("BOT_FLOOD_LIMIT", "100000")
+        .env("BOT_THROTTLE", if pacing { "on" } else { "off" })
         .env("RUST_LOG", "error")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit());
+    if flooder == 0 {
+        // Simulated users answer far faster than people; flood control stays on.
+        command.env("BOT_FLOOD_LIMIT", "100000");
+    }
+    {
+        let mut world = shared.world.lock().unwrap();
+        world.fail_per_mille = fail_per_mille;
+        world.fail_state = 0x9E37_79B9_7F4A_7C15;
+    }
     if webhook {
         let port = free_port();
         let hook = format!("http://127.0.0.1:{port}/hook");
@@ -609,11 +665,22 @@ async fn main() {
     }
     // A webhook server listens a moment after setWebhook.
     tokio::time::sleep(Duration::from_millis(300)).await;
+    if flooder > 0 {
+        {
+            let mut world = shared.world.lock().unwrap();
+            for i in 1..=flooder {
+                world.text(FLOOD_CHAT, &format!("zzz {i}"));
+            }
+            world.flood_sent = Some(Instant::now());
+        }
+        shared.arrived.notify_waiters();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
     let cpu_before = cpu_seconds(pid);
     let started = Instant::now();
     {
         let mut world = shared.world.lock().unwrap();
-        world.calls.clear(); // start-up calls are not part of a check
+        world.calls.clear(); // start-up calls (and the flood) are not part of a check
         for i in 0..users {
             let chat = FIRST_CHAT + i as i64;
             let user = User {
@@ -636,6 +703,14 @@ async fn main() {
     shared.arrived.notify_waiters();
     let finished_in_time = wait_for_all(&shared).await;
     let elapsed = started.elapsed().as_secs_f64();
+    let messages = shared
+        .world
+        .lock()
+        .unwrap()
+        .calls
+        .get("sendmessage")
+        .copied()
+        .unwrap_or(0);
     let cpu = cpu_seconds(pid) - cpu_before;
     let rss = peak_rss_kib(pid);
     // Messages after the last verdict (the tips) still count and are recorded.
@@ -657,6 +732,10 @@ async fn main() {
     let figures = json!({
         "bot": label, "storage": storage, "users": users,
         "mode": if webhook { "webhook" } else { "polling" },
+        "pacing": pacing, "flooder": flooder, "fail_per_mille": fail_per_mille,
+        "failed_calls": world.failed_calls,
+        "flooder_notice_ms": world.flood_noticed.map(|d| d.as_secs_f64() * 1000.0),
+        "messages_per_s": messages as f64 / elapsed,
         "rounds": rounds,
         "checks_per_s": world.checks as f64 / elapsed,
         "updates_per_s": updates / elapsed,

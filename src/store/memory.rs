@@ -166,6 +166,7 @@ impl Checks for MemoryStore {
             Some(GroupWrite::Delete) => {
                 state.groups.remove(&commit.chat);
             }
+            Some(GroupWrite::Move { to }) if to == commit.chat => {}
             Some(GroupWrite::Move { to }) => {
                 let settings = state.groups.remove(&commit.chat).unwrap_or_default();
                 state.groups.insert(to, settings);

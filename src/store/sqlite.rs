@@ -243,6 +243,7 @@ fn write_group(tx: &Connection, chat: i64, group: &GroupWrite) -> StoreResult<()
     match group {
         GroupWrite::Save(settings) => save(chat, settings),
         GroupWrite::Delete => delete(chat),
+        GroupWrite::Move { to } if *to == chat => Ok(()),
         GroupWrite::Move { to } => {
             let settings = parse_group(read_group(tx, chat)?);
             save(*to, &settings)?;
@@ -397,12 +398,16 @@ impl Checks for SqliteStore {
 
     async fn purge_idle(&self, cutoff_ms: u64) -> StoreResult<usize> {
         self.transaction(move |tx| {
-            tx.execute(
-                "DELETE FROM question_messages WHERE chat_id IN
-                     (SELECT chat_id FROM chats WHERE updated_ms < ?1)",
-                [int(cutoff_ms)],
-            )
-            .and_then(|_| tx.execute("DELETE FROM chats WHERE updated_ms < ?1", [int(cutoff_ms)]))
+            tx.execute("DELETE FROM chats WHERE updated_ms < ?1", [int(cutoff_ms)])
+                .and_then(|purged| {
+                    // With their checks go their question messages (and any
+                    // recorded after a check was deleted).
+                    tx.execute(
+                        "DELETE FROM question_messages WHERE chat_id NOT IN (SELECT chat_id FROM chats)",
+                        [],
+                    )?;
+                    Ok(purged)
+                })
             .map_err(failed("cannot purge old chats"))
         })
         .await

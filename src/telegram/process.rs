@@ -20,7 +20,7 @@ use super::private::{self, Plan};
 use super::sender::Sender;
 use super::{App, TgBot, now_ms, render};
 use crate::conversation::{Effects, Turn};
-use crate::store::{Committed, Event, Inbox, InboxEntry, Outgoing, Store};
+use crate::store::{Committed, Event, Inbox, InboxEntry, Outbox, Outgoing, Store};
 
 /// Attempts at one entry before it is set aside.
 const ATTEMPTS: u32 = 20;
@@ -74,6 +74,15 @@ impl Processor {
                 }
             },
             Event::FloodNotice => {
+                // The replies to the flood still waiting for their pacing
+                // would only bury the notice: a person gets it next.
+                if entry.chat > 0 {
+                    let dropped = self.store().drop_chat(entry.chat).await?;
+                    log::debug!(
+                        "chat {}: {dropped} queued replies dropped for the flood notice",
+                        entry.chat
+                    );
+                }
                 let note = "You are sending a lot very quickly, so I will pause for a minute. \
                             Your answers so far are kept.";
                 Plan::Effects(Effects::reply(vec![private::plain(note)]))

@@ -3,12 +3,14 @@
 mod bot;
 mod cli;
 mod crash;
+mod delivery;
 mod engine;
 mod fake_api;
 mod faults;
 mod groups;
 mod hostile;
 mod loader;
+mod outage;
 mod redis_server;
 mod replicas;
 mod store;
