@@ -13,6 +13,8 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use tokio::sync::Notify;
+
 use crate::store::{Leases, Store};
 
 /// How long a lease lasts without renewal.
@@ -31,8 +33,11 @@ pub enum Next {
     Idle,
     /// Nothing to do until this time (ms since the epoch).
     IdleUntil(u64),
-    /// Try again after a pause (a failure, or a budget to wait for).
+    /// Try again after a pause (a failure, or a wait Telegram asked for).
     RetryIn(Duration),
+    /// A passing failure: try again after the pause, or as soon as the job
+    /// signals that things work again (see [`Job::recovered`]).
+    Backoff(Duration),
 }
 
 /// The work of one kind of lane.
@@ -45,6 +50,11 @@ pub trait Job: Send + Sync + 'static {
     fn has_work(&self, chat: i64) -> impl Future<Output = bool> + Send;
     /// Chats with work waiting in the store.
     fn sweep(&self) -> impl Future<Output = Vec<i64>> + Send;
+    /// Signalled when work succeeds again after failures, so lanes backing
+    /// off wake at once instead of each waiting out its pause.
+    fn recovered(&self) -> Option<&Notify> {
+        None
+    }
 }
 
 /// The lanes of one kind, for every chat.
@@ -171,6 +181,16 @@ impl<J: Job> Lanes<J> {
                 Next::Idle => return None,
                 Next::IdleUntil(at) => return Some(at),
                 Next::RetryIn(pause) => tokio::time::sleep(pause).await,
+                Next::Backoff(pause) => match self.job.recovered() {
+                    Some(signal) => {
+                        let recovered = signal.notified();
+                        tokio::select! {
+                            _ = tokio::time::sleep(pause) => {}
+                            _ = recovered => {}
+                        }
+                    }
+                    None => tokio::time::sleep(pause).await,
+                },
             }
         }
     }

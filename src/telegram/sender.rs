@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use tokio::sync::Notify;
 
 use super::api::{self, Failure};
 use super::lanes::{Job, Next};
@@ -44,6 +45,8 @@ pub struct Sender {
     bot: TgBot,
     /// The entry each failing chat is retrying: its seq, first failure, attempts.
     retries: Mutex<HashMap<i64, Retry>>,
+    /// Told when a send succeeds while other chats are backing off.
+    recovered: Notify,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -60,6 +63,7 @@ impl Sender {
             app,
             bot,
             retries: Mutex::new(HashMap::new()),
+            recovered: Notify::new(),
         }
     }
 
@@ -173,10 +177,15 @@ impl Sender {
 
     /// Removes an entry from the outbox (sent or given up).
     async fn done(&self, entry: &OutboxEntry, question: Option<QuestionMessage>) -> Next {
-        self.retries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&entry.chat);
+        let others_failing = {
+            let mut retries = self.retries.lock().unwrap_or_else(|e| e.into_inner());
+            retries.remove(&entry.chat);
+            !retries.is_empty()
+        };
+        if others_failing {
+            // Telegram answers again: chats backing off try now.
+            self.recovered.notify_waiters();
+        }
         match self.app.store.ack(entry.chat, entry.seq, question).await {
             Ok(()) => Next::More,
             Err(e) => {
@@ -218,6 +227,10 @@ impl Sender {
     /// The chat blocked the bot or is gone: drop its queue; a group is forgotten.
     async fn gone(&self, chat: i64) -> Next {
         self.app.metrics.chats_gone.fetch_add(1, Ordering::Relaxed);
+        self.retries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&chat);
         log::debug!("chat {chat} blocked the bot or is gone; its queue is dropped");
         if let Err(e) = self.app.store.drop_chat(chat).await {
             log::error!("chat {chat}: queue not dropped: {e}");
@@ -279,7 +292,7 @@ impl Job for Sender {
                 Some(pause) => {
                     metrics.send_retries.fetch_add(1, Ordering::Relaxed);
                     log::warn!("chat {chat}: sending failed ({why}); again in {pause:?}");
-                    Next::RetryIn(pause)
+                    Next::Backoff(pause)
                 }
                 None => {
                     metrics.send_dropped.fetch_add(1, Ordering::Relaxed);
@@ -307,6 +320,10 @@ impl Job for Sender {
             log::error!("outbox sweep failed: {e}");
             Vec::new()
         })
+    }
+
+    fn recovered(&self) -> Option<&Notify> {
+        Some(&self.recovered)
     }
 }
 
