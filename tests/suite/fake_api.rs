@@ -90,7 +90,14 @@ struct Inner {
     faults: Option<Faults>,
     /// Webhook POSTs not answered 200 (and sent again).
     webhook_retries: usize,
+    /// Until then every send ([`SENDS`]) is refused with 502 (an outage).
+    sends_fail_until: Option<Instant>,
+    /// Sends refused by the outage (not recorded in `calls`).
+    refused: usize,
 }
+
+/// The calls an outage of sends refuses.
+const SENDS: [&str; 3] = ["sendmessage", "editmessagetext", "answercallbackquery"];
 
 /// The header Telegram puts the webhook secret in.
 pub const SECRET: &str = "X-Telegram-Bot-Api-Secret-Token";
@@ -175,6 +182,10 @@ pub enum Route {
     /// of updates also POSTed to another replica at the same moment, as a
     /// Telegram retry racing the first attempt would be.
     Random { race_per_mille: u64 },
+    /// Replica 0, 1, 0, 1… by update, as [`Route::Alternate`], behind a load
+    /// balancer: an attempt that fails (connection refused, not 200) is sent
+    /// again to the next replica, so a dead replica's share goes to a live one.
+    Failover,
 }
 
 /// A running fake server.
@@ -328,7 +339,7 @@ impl FakeApi {
         hook.delivered += 1;
         let n = hook.delivered as u64;
         let (target, race) = match hook.route {
-            Route::Alternate => ((n % hook.targets.len() as u64) as usize, None),
+            Route::Alternate | Route::Failover => ((n % hook.targets.len() as u64) as usize, None),
             Route::Random { race_per_mille } => {
                 let roll = n.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17);
                 let target = (roll % hook.targets.len() as u64) as usize;
@@ -361,9 +372,10 @@ impl FakeApi {
                 hook.secret.clone(),
                 hook.targets.clone(),
             );
+            let failover = matches!(hook.route, Route::Failover);
             tokio::spawn(async move {
                 while let Some(update) = rx.recv().await {
-                    let target = update["_target"].as_u64().unwrap_or(0) as usize;
+                    let mut target = update["_target"].as_u64().unwrap_or(0) as usize;
                     let mut body = update.clone();
                     body.as_object_mut().unwrap().remove("_target");
                     let deadline = Instant::now() + Duration::from_secs(60);
@@ -380,6 +392,9 @@ impl FakeApi {
                             break;
                         }
                         shared.inner.lock().unwrap().webhook_retries += 1;
+                        if failover {
+                            target = (target + 1) % targets.len();
+                        }
                         tokio::time::sleep(Duration::from_millis(200)).await;
                     }
                 }
@@ -550,6 +565,18 @@ impl FakeApi {
         self.with(|inner| inner.failures.insert(method.to_string(), count));
     }
 
+    /// From now until `duration` has passed, every send (sendMessage,
+    /// editMessageText, answerCallbackQuery) is answered 502 Bad Gateway
+    /// before acting and left out of `calls`; everything else still works.
+    pub fn fail_sends_for(&self, duration: Duration) {
+        self.with(|inner| inner.sends_fail_until = Some(Instant::now() + duration));
+    }
+
+    /// How many sends an outage refused.
+    pub fn refused(&self) -> usize {
+        self.with(|inner| inner.refused)
+    }
+
     /// Every call so far.
     pub fn calls(&self) -> Vec<Call> {
         self.with(|inner| inner.calls.clone())
@@ -635,6 +662,9 @@ async fn handle(
     // Multipart requests (setWebhook) are kept as text for the tests to read.
     let body: Value = serde_json::from_slice(&body)
         .unwrap_or_else(|_| json!({ "_raw": String::from_utf8_lossy(&body) }));
+    if in_outage(&shared, &method) {
+        return refuse(502, "Bad Gateway").into_response();
+    }
     let fault = shared
         .inner
         .lock()
@@ -685,6 +715,19 @@ async fn handle(
         }
         _ => answer.into_response(),
     }
+}
+
+/// Whether a send outage refuses this call now (and counts it if so).
+fn in_outage(shared: &Shared, method: &str) -> bool {
+    let mut inner = shared.inner.lock().unwrap();
+    let down = SENDS.contains(&method)
+        && inner
+            .sends_fail_until
+            .is_some_and(|until| Instant::now() < until);
+    if down {
+        inner.refused += 1;
+    }
+    down
 }
 
 /// Does what Telegram would do for `method`, recording the call.
