@@ -305,7 +305,7 @@ async fn one_of_two_replicas_killed_mid_load_every_check_ends_right() {
     );
     let finished_in = started.elapsed();
 
-    let repeats = repeats_per_chat(&api, BASE, USERS);
+    let repeats = crate::crash::repeats_per_chat(&api, BASE, USERS);
     let repeated: usize = repeats.iter().map(|(_, n)| n).sum();
     let handled = survivor.metric("bot_updates_total").await;
     let survivor_log = survivor.process.stop();
@@ -326,22 +326,6 @@ async fn one_of_two_replicas_killed_mid_load_every_check_ends_right() {
         repeats.iter().filter(|(_, n)| *n > 0).count(),
         finished_in.as_secs_f64()
     );
-}
-
-/// Per chat of `base..base+users`: messages sent twice in a row (as
-/// [`crate::crash::repeated_messages`] counts them, but not summed).
-fn repeats_per_chat(api: &FakeApi, base: i64, users: usize) -> Vec<(i64, usize)> {
-    let calls = api.calls();
-    (base..base + users as i64)
-        .map(|chat| {
-            let texts: Vec<&str> = calls
-                .iter()
-                .filter(|c| c.method == "sendmessage" && c.chat() == Some(chat))
-                .map(|c| c.text())
-                .collect();
-            (chat, texts.windows(2).filter(|w| w[0] == w[1]).count())
-        })
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
