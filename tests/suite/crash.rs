@@ -155,6 +155,34 @@ pub fn repeats_per_chat(api: &FakeApi, base: i64, users: usize) -> Vec<(i64, usi
         .collect()
 }
 
+/// Random numbers for kill moments, from `KILL_SEED` or the clock; the
+/// seed is printed so a failing run can be replayed.
+pub struct KillDice(u64);
+
+impl KillDice {
+    pub fn from_env() -> KillDice {
+        let seed = std::env::var("KILL_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .subsec_nanos() as u64
+            });
+        eprintln!("kill seed {seed} (replay with KILL_SEED={seed})");
+        KillDice(seed | 1)
+    }
+
+    /// The next number (xorshift).
+    pub fn roll(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
 /// Plays one user: answers each question once, however often it is (re)sent,
 /// and waits for the verdict.
 pub async fn play(api: FakeApi, chat: i64, user: usize) {
@@ -185,22 +213,9 @@ async fn kill_9_in_the_middle_of_a_run(backend: Backend) {
         .map(|u| tokio::spawn(play(api.clone(), 8_000 + u as i64, u)))
         .collect();
     // Kills at random moments; the seed is printed so a failure can be replayed.
-    let seed = std::env::var("KILL_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .subsec_nanos() as u64
-        });
-    eprintln!("kill seed {seed} (replay with KILL_SEED={seed})");
-    let mut state = seed | 1;
+    let mut random = KillDice::from_env();
     for _ in 0..KILLS {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        tokio::time::sleep(Duration::from_millis(150 + state % 600)).await;
+        tokio::time::sleep(Duration::from_millis(150 + random.roll() % 600)).await;
         bot.kill9();
         bot = BotProcess::start(&api, &storage, &dialogues);
     }

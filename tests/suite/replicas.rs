@@ -247,20 +247,8 @@ async fn one_of_two_replicas_killed_mid_load_every_check_ends_right() {
         Route::Failover,
     );
     // The moment and the victim are random; the seed is printed to replay a failure.
-    let seed = std::env::var("KILL_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .subsec_nanos() as u64
-        });
-    eprintln!("kill seed {seed} (replay with KILL_SEED={seed})");
-    let mut state = seed | 1;
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
+    let mut dice = crate::crash::KillDice::from_env();
+    let state = dice.roll();
     let kill_after = Duration::from_millis(400 + state % 500);
     let victim = (state >> 32) as usize % replicas.len();
 
@@ -297,7 +285,7 @@ async fn one_of_two_replicas_killed_mid_load_every_check_ends_right() {
     }
     assert!(
         stuck.is_empty(),
-        "seed {seed}: replica {victim} killed after {killed_at:?}; not finished:\n{}\n\
+        "replica {victim} killed after {killed_at:?}; not finished:\n{}\n\
          --- killed replica's log (to the kill) ---\n{killed_log}\n\
          --- surviving replica's log ---\n{}",
         stuck.join("\n"),
@@ -313,7 +301,7 @@ async fn one_of_two_replicas_killed_mid_load_every_check_ends_right() {
     let over: Vec<_> = repeats.iter().filter(|(_, n)| *n > 1).collect();
     assert!(
         over.is_empty(),
-        "seed {seed}: more than one repeated message in a chat (chat, repeats): {over:?}\n{}",
+        "more than one repeated message in a chat (chat, repeats): {over:?}\n{}",
         survivor_log
     );
     eprintln!(
