@@ -202,21 +202,30 @@ impl Checks for MemoryStore {
     }
 }
 
+/// The chat's oldest outbox entry.
+fn next_out(state: &State, chat: i64) -> Option<OutboxEntry> {
+    state
+        .outbox
+        .get(&chat)
+        .and_then(|m| m.iter().next())
+        .map(|(seq, outgoing)| OutboxEntry {
+            seq: *seq,
+            chat,
+            outgoing: outgoing.clone(),
+        })
+}
+
 impl Outbox for MemoryStore {
     async fn head(&self, chat: i64) -> StoreResult<Option<OutboxEntry>> {
-        let state = self.lock();
-        Ok(state
-            .outbox
-            .get(&chat)
-            .and_then(|m| m.iter().next())
-            .map(|(seq, outgoing)| OutboxEntry {
-                seq: *seq,
-                chat,
-                outgoing: outgoing.clone(),
-            }))
+        Ok(next_out(&self.lock(), chat))
     }
 
-    async fn ack(&self, chat: i64, seq: u64, question: Option<QuestionMessage>) -> StoreResult<()> {
+    async fn ack(
+        &self,
+        chat: i64,
+        seq: u64,
+        question: Option<QuestionMessage>,
+    ) -> StoreResult<Option<OutboxEntry>> {
         let mut state = self.lock();
         if let Some(mine) = state.outbox.get_mut(&chat) {
             mine.remove(&seq);
@@ -227,7 +236,7 @@ impl Outbox for MemoryStore {
         if let Some(q) = question {
             state.questions.insert(chat, q);
         }
-        Ok(())
+        Ok(next_out(&state, chat))
     }
 
     async fn drop_chat(&self, chat: i64) -> StoreResult<usize> {

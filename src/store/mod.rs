@@ -335,13 +335,14 @@ pub trait Outbox {
     /// The oldest entry of `chat`.
     fn head(&self, chat: i64) -> impl Future<Output = StoreResult<Option<OutboxEntry>>> + Send;
     /// Removes a sent (or skipped) entry; `question` records the message
-    /// that now shows the chat's current question.
+    /// that now shows the chat's current question. Returns the chat's next
+    /// entry, so a sender needs one store call per message.
     fn ack(
         &self,
         chat: i64,
         seq: u64,
         question: Option<QuestionMessage>,
-    ) -> impl Future<Output = StoreResult<()>> + Send;
+    ) -> impl Future<Output = StoreResult<Option<OutboxEntry>>> + Send;
     /// Drops everything waiting for `chat` (it blocked the bot); returns how many.
     fn drop_chat(&self, chat: i64) -> impl Future<Output = StoreResult<usize>> + Send;
     /// Chats with entries waiting.
@@ -455,7 +456,12 @@ impl Outbox for Store {
     async fn head(&self, chat: i64) -> StoreResult<Option<OutboxEntry>> {
         each!(self, s => s.head(chat).await)
     }
-    async fn ack(&self, chat: i64, seq: u64, question: Option<QuestionMessage>) -> StoreResult<()> {
+    async fn ack(
+        &self,
+        chat: i64,
+        seq: u64,
+        question: Option<QuestionMessage>,
+    ) -> StoreResult<Option<OutboxEntry>> {
         each!(self, s => s.ack(chat, seq, question).await)
     }
     async fn drop_chat(&self, chat: i64) -> StoreResult<usize> {

@@ -181,7 +181,7 @@ if ARGV[3] ~= '' then
     redis.call('PEXPIRE', KEYS[3], ARGV[5])
   end
 end
-return 1
+return redis.call('LINDEX', KEYS[1], 0)
 ";
 
 /// `claim`. KEYS: lease. ARGV: owner, ttl ms. 1 when `owner` holds it now.
@@ -262,6 +262,16 @@ pub struct RedisStore {
 
 fn failed(what: &str) -> impl Fn(redis::RedisError) -> StoreError + '_ {
     move |e| StoreError(format!("redis: {what}: {e}"))
+}
+
+/// An outbox entry from its stored `<seq>|<json>`.
+fn outbox_entry(chat: i64, value: &str) -> StoreResult<OutboxEntry> {
+    let (seq, json) = split_entry(value, "an outbox entry")?;
+    Ok(OutboxEntry {
+        seq,
+        chat,
+        outgoing: parse_outgoing(json)?,
+    })
 }
 
 /// Splits a stored `<number>|<json>` value.
@@ -606,24 +616,21 @@ impl Outbox for RedisStore {
             .lindex(self.outbox_key(chat), 0)
             .await
             .map_err(failed("cannot read the outbox"))?;
-        let Some(first) = first else {
-            return Ok(None);
-        };
-        let (seq, json) = split_entry(&first, "an outbox entry")?;
-        Ok(Some(OutboxEntry {
-            seq,
-            chat,
-            outgoing: parse_outgoing(json)?,
-        }))
+        first.map(|value| outbox_entry(chat, &value)).transpose()
     }
 
-    async fn ack(&self, chat: i64, seq: u64, question: Option<QuestionMessage>) -> StoreResult<()> {
+    async fn ack(
+        &self,
+        chat: i64,
+        seq: u64,
+        question: Option<QuestionMessage>,
+    ) -> StoreResult<Option<OutboxEntry>> {
         let (turn, message_id) = match question {
             Some(q) => (q.turn.to_string(), q.message_id.to_string()),
             None => (String::new(), String::new()),
         };
         let mut c = self.connection.clone();
-        let _: () = self
+        let next: Option<String> = self
             .scripts
             .ack
             .key(self.outbox_key(chat))
@@ -638,7 +645,7 @@ impl Outbox for RedisStore {
             .invoke_async(&mut c)
             .await
             .map_err(failed("cannot remove a sent message"))?;
-        Ok(())
+        next.map(|value| outbox_entry(chat, &value)).transpose()
     }
 
     async fn drop_chat(&self, chat: i64) -> StoreResult<usize> {

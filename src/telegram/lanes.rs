@@ -55,6 +55,9 @@ pub trait Job: Send + Sync + 'static {
     fn recovered(&self) -> Option<&Notify> {
         None
     }
+    /// The lane stopped working on `chat` (idle, or its lease went to
+    /// another replica): what the job kept for it in memory is stale now.
+    fn stopped(&self, _chat: i64) {}
 }
 
 /// The lanes of one kind, for every chat.
@@ -123,6 +126,7 @@ impl<J: Job> Lanes<J> {
         loop {
             let next_wake = if self.claim(chat).await {
                 let wake = self.work(chat).await;
+                self.job.stopped(chat);
                 if let Err(e) = self.store.release(J::LANE, chat, &self.owner).await {
                     log::warn!("lane {} of chat {chat}: lease not released: {e}", J::LANE);
                 }

@@ -32,6 +32,8 @@ use crate::store::{
 const FIRST_PAUSE: Duration = Duration::from_millis(250);
 /// The longest pause between attempts.
 const MAX_PAUSE: Duration = Duration::from_secs(30);
+/// Question messages remembered in memory (the store has them all).
+const QUESTIONS_KEPT: usize = 10_000;
 
 /// The part of a sent message the sender keeps.
 #[derive(serde::Deserialize)]
@@ -47,6 +49,11 @@ pub struct Sender {
     retries: Mutex<HashMap<i64, Retry>>,
     /// Told when a send succeeds while other chats are backing off.
     recovered: Notify,
+    /// The next entry of each chat, as the last acknowledgement returned it
+    /// (saves reading it again); kept only while the chat's lane runs.
+    next: Mutex<HashMap<i64, OutboxEntry>>,
+    /// The question message each chat showed last, as this sender sent it.
+    questions: Mutex<HashMap<i64, QuestionMessage>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -64,6 +71,8 @@ impl Sender {
             bot,
             retries: Mutex::new(HashMap::new()),
             recovered: Notify::new(),
+            next: Mutex::new(HashMap::new()),
+            questions: Mutex::new(HashMap::new()),
         }
     }
 
@@ -121,12 +130,20 @@ impl Sender {
                     }))
             }
             Outgoing::EditQuestion { turn, html } => {
-                let shown = self
-                    .app
-                    .store
-                    .question_message(chat)
-                    .await
-                    .map_err(|e| Failure::Transient(e.to_string()))?;
+                let known = lock(&self.questions)
+                    .get(&chat)
+                    .copied()
+                    .filter(|q| q.turn == *turn);
+                let shown = match known {
+                    Some(q) => Some(q),
+                    // Sent by another replica or before a restart: ask the store.
+                    None => self
+                        .app
+                        .store
+                        .question_message(chat)
+                        .await
+                        .map_err(|e| Failure::Transient(e.to_string()))?,
+                };
                 match shown.filter(|q| q.turn == *turn) {
                     Some(q) => self
                         .edit(chat, q.message_id, html, None)
@@ -178,7 +195,7 @@ impl Sender {
     /// Removes an entry from the outbox (sent or given up).
     async fn done(&self, entry: &OutboxEntry, question: Option<QuestionMessage>) -> Next {
         let others_failing = {
-            let mut retries = self.retries.lock().unwrap_or_else(|e| e.into_inner());
+            let mut retries = lock(&self.retries);
             retries.remove(&entry.chat);
             !retries.is_empty()
         };
@@ -187,7 +204,22 @@ impl Sender {
             self.recovered.notify_waiters();
         }
         match self.app.store.ack(entry.chat, entry.seq, question).await {
-            Ok(()) => Next::More,
+            Ok(next) => {
+                if let Some(q) = question {
+                    let mut questions = lock(&self.questions);
+                    if questions.len() >= QUESTIONS_KEPT {
+                        questions.clear();
+                    }
+                    questions.insert(entry.chat, q);
+                }
+                match next {
+                    Some(next) => {
+                        lock(&self.next).insert(entry.chat, next);
+                        Next::More
+                    }
+                    None => Next::Idle,
+                }
+            }
             Err(e) => {
                 log::error!("chat {}: a sent message stays queued: {e}", entry.chat);
                 Next::RetryIn(Duration::from_secs(1))
@@ -198,7 +230,7 @@ impl Sender {
     /// A passing failure: when to try again, or `None` once the window is over.
     fn retry(&self, entry: &OutboxEntry) -> Option<Duration> {
         let now = now_ms();
-        let mut retries = self.retries.lock().unwrap_or_else(|e| e.into_inner());
+        let mut retries = lock(&self.retries);
         let retry = retries
             .entry(entry.chat)
             .and_modify(|r| {
@@ -227,10 +259,7 @@ impl Sender {
     /// The chat blocked the bot or is gone: drop its queue; a group is forgotten.
     async fn gone(&self, chat: i64) -> Next {
         self.app.metrics.chats_gone.fetch_add(1, Ordering::Relaxed);
-        self.retries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&chat);
+        lock(&self.retries).remove(&chat);
         log::debug!("chat {chat} blocked the bot or is gone; its queue is dropped");
         if let Err(e) = self.app.store.drop_chat(chat).await {
             log::error!("chat {chat}: queue not dropped: {e}");
@@ -256,7 +285,12 @@ impl Job for Sender {
     const LANE: &'static str = "out";
 
     async fn next(&self, chat: i64) -> Next {
-        let entry = match self.app.store.head(chat).await {
+        let known = lock(&self.next).remove(&chat);
+        let head = match known {
+            Some(entry) => Ok(Some(entry)),
+            None => self.app.store.head(chat).await,
+        };
+        let entry = match head {
             Ok(Some(entry)) => entry,
             Ok(None) => return Next::Idle,
             Err(e) => {
@@ -325,6 +359,14 @@ impl Job for Sender {
     fn recovered(&self) -> Option<&Notify> {
         Some(&self.recovered)
     }
+
+    fn stopped(&self, chat: i64) {
+        lock(&self.next).remove(&chat);
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 async fn sleep_ms(ms: u64) {
