@@ -121,9 +121,9 @@ pub enum Outgoing {
         thread: Option<i32>,
         /// The text, as HTML.
         html: String,
-        /// `reply_markup` as Telegram's JSON.
+        /// `reply_markup` as Telegram's JSON, kept as text (compact while it waits).
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        keyboard: Option<serde_json::Value>,
+        keyboard: Option<String>,
         /// When this shows the question of this session turn, its message id
         /// is kept so the answer can be shown there later.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -143,9 +143,9 @@ pub enum Outgoing {
         message_id: i32,
         /// The new text, as HTML.
         html: String,
-        /// The new keyboard, if any.
+        /// The new keyboard, if any, as Telegram's JSON text.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        keyboard: Option<serde_json::Value>,
+        keyboard: Option<String>,
     },
     /// `answerCallbackQuery`: stops a button's spinner, with an optional notice.
     AnswerButton {

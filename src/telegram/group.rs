@@ -40,7 +40,7 @@ fn post_with(
     Outgoing::Send {
         thread,
         html,
-        keyboard: serde_json::to_value(keyboard).ok(),
+        keyboard: serde_json::to_string(&keyboard).ok(),
         question_turn: None,
     }
 }
@@ -244,7 +244,7 @@ pub async fn settings_pressed(
             Outgoing::Edit {
                 message_id: message.id.0,
                 html,
-                keyboard: serde_json::to_value(keyboard).ok(),
+                keyboard: serde_json::to_string(&keyboard).ok(),
             },
         ],
         group: Some(GroupWrite::Save(current)),

@@ -4,11 +4,15 @@
 //! store (Redis) a lease keeps it to one in all replicas, and a replica that
 //! dies is replaced once its lease runs out.
 //!
+//! At most `max_running` chats run at once; more wait their turn in order
+//! of arrival (a chat id each), so a burst of thousands of chats costs
+//! memory for the ones at work, not for all of them.
+//!
 //! Work arrives by [`Lanes::kick`] (an update was stored, a reply was
 //! queued), by a timer (an entry falls due later), and by a sweep of the
 //! store (start-up, entries left by another replica, recovery after errors).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -65,40 +69,60 @@ pub struct Lanes<J> {
     job: J,
     store: Store,
     owner: String,
+    max_running: usize,
+    active: Mutex<Active>,
+}
+
+/// Which chats are at work and which wait for a turn.
+#[derive(Default)]
+struct Active {
     /// Chats with a running task; `true` when work arrived while it ran.
-    active: Mutex<HashMap<i64, bool>>,
+    running: HashMap<i64, bool>,
+    /// Chats waiting for a turn, in order, and the same as a set.
+    waiting: VecDeque<i64>,
+    queued: HashSet<i64>,
 }
 
 impl<J: Job> Lanes<J> {
-    /// Lanes doing `job`, leased in `store` as `owner` (unique per process).
-    pub fn new(job: J, store: Store, owner: String) -> Arc<Lanes<J>> {
+    /// Lanes doing `job`, leased in `store` as `owner` (unique per process),
+    /// at most `max_running` chats at once.
+    pub fn new(job: J, store: Store, owner: String, max_running: usize) -> Arc<Lanes<J>> {
         Arc::new(Lanes {
             job,
             store,
             owner,
-            active: Mutex::new(HashMap::new()),
+            max_running: max_running.max(1),
+            active: Mutex::new(Active::default()),
         })
     }
 
-    /// How many chats have a task running now.
+    /// How many chats are at work or waiting for a turn.
     pub fn busy(&self) -> usize {
-        self.lock().len()
+        let active = self.lock();
+        active.running.len() + active.waiting.len()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, bool>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Active> {
         self.active.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// There is work for `chat`: start its task, or tell the running one.
+    /// There is work for `chat`: start its task, tell the running one, or
+    /// queue it for a turn.
     pub fn kick(self: &Arc<Self>, chat: i64) {
         let mut active = self.lock();
-        match active.get_mut(&chat) {
-            Some(more) => *more = true,
-            None => {
-                active.insert(chat, false);
-                tokio::spawn(Arc::clone(self).run(chat));
-            }
+        if let Some(more) = active.running.get_mut(&chat) {
+            *more = true;
+        } else if active.running.len() < self.max_running {
+            active.running.insert(chat, false);
+            self.start(chat);
+        } else if active.queued.insert(chat) {
+            active.waiting.push_back(chat);
         }
+    }
+
+    /// Spawns the task of a chat just marked running.
+    fn start(self: &Arc<Self>, chat: i64) {
+        tokio::spawn(Arc::clone(self).run(chat));
     }
 
     /// Kicks `chat` at `at_ms`.
@@ -138,15 +162,18 @@ impl<J: Job> Lanes<J> {
                 self.wake_at(chat, at);
             }
             let mut active = self.lock();
-            match active.get(&chat) {
-                Some(true) => {
-                    active.insert(chat, false);
-                }
-                _ => {
-                    active.remove(&chat);
-                    return;
-                }
+            if active.running.get(&chat) == Some(&true) {
+                active.running.insert(chat, false);
+                continue;
             }
+            active.running.remove(&chat);
+            // Hand the turn to the chat that waited longest.
+            if let Some(next) = active.waiting.pop_front() {
+                active.queued.remove(&next);
+                active.running.insert(next, false);
+                self.start(next);
+            }
+            return;
         }
     }
 
@@ -180,7 +207,9 @@ impl<J: Job> Lanes<J> {
                     Err(e) => log::warn!("lane {} of chat {chat}: lease not renewed: {e}", J::LANE),
                 }
             }
-            match self.job.next(chat).await {
+            // Boxed: a lane waiting to run stays small; the step's state is
+            // allocated only while it runs (10,000 chats start at once).
+            match Box::pin(self.job.next(chat)).await {
                 Next::More => {}
                 Next::Idle => return None,
                 Next::IdleUntil(at) => return Some(at),
@@ -197,5 +226,73 @@ impl<J: Job> Lanes<J> {
                 },
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A job that works once per kick, a moment each, and records how many
+    /// chats were at work at once and the order chats began their turns in.
+    #[derive(Default)]
+    struct Probe {
+        now: AtomicUsize,
+        most: AtomicUsize,
+        served: Mutex<Vec<i64>>,
+    }
+
+    impl Job for Probe {
+        const LANE: &'static str = "test";
+
+        async fn next(&self, chat: i64) -> Next {
+            self.served.lock().unwrap().push(chat);
+            let at_once = self.now.fetch_add(1, Ordering::SeqCst) + 1;
+            self.most.fetch_max(at_once, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            self.now.fetch_sub(1, Ordering::SeqCst);
+            Next::Idle
+        }
+
+        async fn has_work(&self, _chat: i64) -> bool {
+            false
+        }
+
+        async fn sweep(&self) -> Vec<i64> {
+            Vec::new()
+        }
+    }
+
+    // One thread: tasks start in the order they are spawned, so the order of
+    // turns is what the test sees.
+    #[tokio::test]
+    async fn a_burst_of_chats_runs_a_few_at_a_time_in_order_of_arrival() {
+        let store = Store::Memory(MemoryStore::default());
+        let lanes = Lanes::new(Probe::default(), store, "me".into(), 4);
+        for chat in 0..40 {
+            lanes.kick(chat);
+            lanes.kick(chat); // a second kick while queued or running adds no turn
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while lanes.busy() > 0 {
+            assert!(Instant::now() < deadline, "lanes did not drain");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let probe = &lanes.job;
+        assert!(probe.most.load(Ordering::SeqCst) <= 4, "at most 4 at once");
+        let served = probe.served.lock().unwrap().clone();
+        // Each chat once, or twice when the second kick came while it ran.
+        assert!((40..=44).contains(&served.len()), "{served:?}");
+        let first_turns: Vec<i64> = {
+            let mut seen = HashSet::new();
+            served.iter().copied().filter(|c| seen.insert(*c)).collect()
+        };
+        assert_eq!(
+            first_turns,
+            (0..40).collect::<Vec<_>>(),
+            "in order of arrival"
+        );
     }
 }

@@ -103,6 +103,11 @@ impl App {
     }
 }
 
+/// Chats handled (and sent to) at once; more wait their turn in order.
+/// Telegram takes 30 messages a second, so this is never what limits a
+/// real bot; it bounds memory (and connections) in a burst.
+const LANES_AT_WORK: usize = 256;
+
 /// The running lanes: the inbox handled per chat, the outbox sent per chat.
 pub struct Runtime {
     /// What the lanes share.
@@ -121,11 +126,13 @@ impl Runtime {
             Sender::new(Arc::clone(&app), bot.clone()),
             store.clone(),
             owner.clone(),
+            LANES_AT_WORK,
         );
         let processor = Lanes::new(
             Processor::new(Arc::clone(&app), bot, me, Arc::clone(&sender)),
             store.clone(),
             owner,
+            LANES_AT_WORK,
         );
         // A shared store may hold work another replica left: look often.
         let period = if store.shared() {

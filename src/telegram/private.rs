@@ -79,7 +79,7 @@ pub fn with_keyboard(html: String, keyboard: teloxide::types::InlineKeyboardMark
     Outgoing::Send {
         thread: None,
         html,
-        keyboard: serde_json::to_value(keyboard).ok(),
+        keyboard: serde_json::to_string(&keyboard).ok(),
         question_turn: None,
     }
 }
@@ -210,7 +210,7 @@ fn render_reply(reply: &Reply, out: &mut Vec<Outgoing>) {
             out.push(Outgoing::Send {
                 thread: None,
                 html,
-                keyboard: serde_json::to_value(keyboard).ok(),
+                keyboard: serde_json::to_string(&keyboard).ok(),
                 question_turn: Some(q.turn),
             });
         }

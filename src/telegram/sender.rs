@@ -116,7 +116,7 @@ impl Sender {
                     body["message_thread_id"] = json!(thread);
                 }
                 if let Some(keyboard) = keyboard {
-                    body["reply_markup"] = keyboard.clone();
+                    body["reply_markup"] = markup(keyboard)?;
                 }
                 let sent = api::call(&self.bot, "sendMessage", &body).await?;
                 let message_id = serde_json::from_str::<Sent>(sent.get())
@@ -158,7 +158,7 @@ impl Sender {
                 html,
                 keyboard,
             } => self
-                .edit(chat, *message_id, html, keyboard.as_ref())
+                .edit(chat, *message_id, html, keyboard.as_deref())
                 .await
                 .map(|()| None),
             Outgoing::AnswerButton { query, text } => {
@@ -178,13 +178,13 @@ impl Sender {
         chat: i64,
         message_id: i32,
         html: &str,
-        keyboard: Option<&Value>,
+        keyboard: Option<&str>,
     ) -> Result<(), Failure> {
         let mut body = json!({
             "chat_id": chat, "message_id": message_id, "text": html, "parse_mode": "HTML"
         });
         if let Some(keyboard) = keyboard {
-            body["reply_markup"] = keyboard.clone();
+            body["reply_markup"] = markup(keyboard)?;
         }
         match api::call(&self.bot, "editMessageText", &body).await {
             Err(Failure::NotModified) => Ok(()),
@@ -363,6 +363,16 @@ impl Job for Sender {
     fn stopped(&self, chat: i64) {
         lock(&self.next).remove(&chat);
     }
+}
+
+/// A stored keyboard as the request's `reply_markup`.
+fn markup(keyboard: &str) -> Result<Value, Failure> {
+    serde_json::from_str(keyboard).map_err(|e| {
+        Failure::Rejected(format!(
+            "a stored keyboard is not JSON ({})",
+            api::json_failure(&e)
+        ))
+    })
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

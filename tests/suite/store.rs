@@ -293,7 +293,8 @@ async fn commits<S: Inbox + Checks + Outbox>(store: &S) {
                 thread: None,
                 html: "<b>one</b> & 🤔".to_string(),
                 keyboard: Some(
-                    serde_json::json!({"inline_keyboard": [[{"text": "No", "callback_data": "a:1"}]]}),
+                    serde_json::json!({"inline_keyboard": [[{"text": "No", "callback_data": "a:1"}]]})
+                        .to_string(),
                 ),
                 question_turn: Some(0),
             },
