@@ -33,9 +33,6 @@ pub enum Input {
     Restart,
     /// Show where the user is without changing anything.
     Repeat,
-    /// Show the last thing said again: the current question, or the outcome
-    /// of a finished check (when its replies were lost, e.g. in a crash).
-    Replay,
 }
 
 /// The result of one step: the session to store (if any) and what to say.
@@ -92,7 +89,6 @@ pub fn step_salted(
             return fresh(Some(&session), vec![Reply::Notice(Notice::Restarted)]);
         }
         Input::Repeat => vec![current(script, &session)],
-        Input::Replay => vec![replay(script, &session)],
         Input::Back => back(script, &mut session),
         Input::Text(text) => typed(script, &mut session, &text),
         Input::Button(token) => pressed(script, &mut session, &token),
@@ -365,17 +361,6 @@ fn finish(script: &Script, session: &mut Session) -> Reply {
         outcome: outcome.id.clone(),
     };
     outcome_reply(script, session, outcome)
-}
-
-/// The current question, or the outcome of a finished check, again.
-fn replay(script: &Script, session: &Session) -> Reply {
-    match &session.position {
-        Position::Finished { outcome } => match script.outcome(outcome) {
-            Some(outcome) => outcome_reply(script, session, outcome),
-            None => Reply::Notice(Notice::Finished),
-        },
-        Position::Asking { .. } => current(script, session),
-    }
 }
 
 /// An outcome with the guidance that applies to these answers.
