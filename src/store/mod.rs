@@ -72,6 +72,10 @@ pub enum Event {
     },
     /// Telegram said the chat is gone or blocked the bot (found by the sender).
     Blocked,
+    /// Stored in a form this version cannot read (a newer replica wrote it,
+    /// or the row is damaged): skipped rather than blocking the chat.
+    #[serde(skip)]
+    Unreadable,
 }
 
 /// An event for the inbox, with the key that makes writing it idempotent.
@@ -147,6 +151,10 @@ pub enum Outgoing {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         keyboard: Option<String>,
     },
+    /// Stored in a form this version cannot read: skipped rather than
+    /// blocking the chat's later replies.
+    #[serde(skip)]
+    Unreadable,
     /// `answerCallbackQuery`: stops a button's spinner, with an optional notice.
     AnswerButton {
         /// The callback query id.
@@ -269,6 +277,9 @@ pub struct GroupSettings {
     /// First names of members who joined and wait for the next welcome.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub waiting: Vec<String>,
+    /// When the next welcome is due, if one is scheduled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub welcome_due_ms: Option<u64>,
 }
 
 /// How often periodic tips come.
@@ -554,7 +565,8 @@ fn parse_record(chat: i64, json: &str, rev: u64) -> Loaded {
         },
         Err(e) => {
             log::warn!(
-                "the stored check of chat {chat} could not be read ({:?} at line {} column {}); it starts again",
+                "the stored check of {} could not be read ({:?} at line {} column {}); it starts again",
+                crate::logging::chat(chat),
                 e.classify(),
                 e.line(),
                 e.column()
@@ -579,16 +591,17 @@ fn event_json(event: &Event) -> StoreResult<String> {
     serde_json::to_string(event).map_err(|e| StoreError(format!("cannot encode an event: {e}")))
 }
 
-/// An event from stored text.
+/// An event from stored text; [`Event::Unreadable`] when it does not parse.
 fn parse_event(json: &str) -> StoreResult<Event> {
-    serde_json::from_str(json).map_err(|e| {
-        StoreError(format!(
+    Ok(serde_json::from_str(json).unwrap_or_else(|e| {
+        log::warn!(
             "an inbox entry could not be read ({:?} at line {} column {})",
             e.classify(),
             e.line(),
             e.column()
-        ))
-    })
+        );
+        Event::Unreadable
+    }))
 }
 
 /// An outgoing message as stored text.
@@ -596,14 +609,16 @@ fn outgoing_json(outgoing: &Outgoing) -> StoreResult<String> {
     serde_json::to_string(outgoing).map_err(|e| StoreError(format!("cannot encode a reply: {e}")))
 }
 
-/// An outgoing message from stored text.
+/// An outgoing message from stored text; [`Outgoing::Unreadable`] when it
+/// does not parse.
 fn parse_outgoing(json: &str) -> StoreResult<Outgoing> {
-    serde_json::from_str(json).map_err(|e| {
-        StoreError(format!(
+    Ok(serde_json::from_str(json).unwrap_or_else(|e| {
+        log::warn!(
             "an outbox entry could not be read ({:?} at line {} column {})",
             e.classify(),
             e.line(),
             e.column()
-        ))
-    })
+        );
+        Outgoing::Unreadable
+    }))
 }

@@ -98,7 +98,6 @@ fn classify(code: u16, description: &str) -> Failure {
             "bot was kicked",
             "group chat was deactivated",
             "PEER_ID_INVALID",
-            "have no rights to send",
         ]) =>
         {
             Failure::Gone

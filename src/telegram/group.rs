@@ -13,6 +13,9 @@ use crate::conversation::Effects;
 use crate::engine;
 use crate::store::{Event, GroupSettings, GroupWrite, Groups, NewEntry, Outgoing, Rhythm};
 
+/// A scheduled welcome this late was set aside: schedule another.
+const OVERDUE_MS: u64 = 10 * 60 * 1000;
+
 /// Handling failed: the store, or a Bot API read (admin check).
 pub type Failed = Box<dyn std::error::Error + Send + Sync>;
 
@@ -111,18 +114,24 @@ async fn joined(
     if names.is_empty() || !settings.welcome {
         return Ok(Effects::default());
     }
-    let first = settings.waiting.is_empty();
     settings.waiting.extend(names);
     let delay = app.welcome_delay.as_millis() as u64;
-    let schedule = if first {
+    // A welcome is due already, unless the one scheduled is long overdue
+    // (it was set aside): then another is scheduled, so names never pile up.
+    let scheduled = settings
+        .welcome_due_ms
+        .is_some_and(|due| due + OVERDUE_MS > now_ms);
+    let schedule = if scheduled {
+        Vec::new()
+    } else {
+        let due = now_ms + delay;
+        settings.welcome_due_ms = Some(due);
         vec![NewEntry {
-            key: format!("welcome:{chat}:{seq}"),
+            key: format!("welcome:{chat}:{due}:{seq}"),
             chat,
-            not_before_ms: now_ms + delay,
+            not_before_ms: due,
             event: Event::WelcomeDue,
         }]
-    } else {
-        Vec::new()
     };
     Ok(Effects {
         group: Some(GroupWrite::Save(settings)),
@@ -134,7 +143,12 @@ async fn joined(
 /// The welcome is due: greet everyone gathered so far in one message.
 pub async fn welcome_due(app: &App, chat: i64, me: &Me) -> Result<Effects, Failed> {
     let mut settings = app.store.group(chat).await?;
+    if settings.waiting.is_empty() && settings.welcome_due_ms.is_none() {
+        // Nothing gathered (the group moved or was forgotten): write nothing.
+        return Ok(Effects::default());
+    }
     let names = std::mem::take(&mut settings.waiting);
+    settings.welcome_due_ms = None;
     let mut outgoing = Vec::new();
     if settings.welcome && !names.is_empty() {
         outgoing.push(post_with(
@@ -186,9 +200,15 @@ async fn sent_by_admin(bot: &TgBot, msg: &Message) -> Result<bool, teloxide::Req
     }
 }
 
+/// Whether `user` administers `chat`. Telegram refusing to say (the bot was
+/// removed, the user is unknown) is a no; only network trouble and 5xx are
+/// errors, tried again later.
 async fn is_admin(bot: &TgBot, chat: ChatId, user: &User) -> Result<bool, teloxide::RequestError> {
-    let member = bot.api().get_chat_member(chat, user.id).await?;
-    Ok(member.kind.is_privileged())
+    match bot.api().get_chat_member(chat, user.id).await {
+        Ok(member) => Ok(member.kind.is_privileged()),
+        Err(teloxide::RequestError::Api(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 async fn settings(

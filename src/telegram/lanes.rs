@@ -17,16 +17,14 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tokio::sync::Notify;
-
+use crate::logging::chat as shown;
 use crate::store::{Leases, Store};
 
 /// How long a lease lasts without renewal.
 const LEASE_MS: u64 = 15_000;
-/// A lease is renewed when it is older than this.
+/// A lease is renewed this often while its lane works (also during one
+/// long step: a send waiting for its budget, then a slow Bot API answer).
 const RENEW_AFTER: Duration = Duration::from_secs(5);
-/// How long to wait before asking again for a lease another replica holds.
-const LEASE_WAIT: Duration = Duration::from_millis(50);
 
 /// What a lane should do after one piece of work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,11 +35,9 @@ pub enum Next {
     Idle,
     /// Nothing to do until this time (ms since the epoch).
     IdleUntil(u64),
-    /// Try again after a pause (a failure, or a wait Telegram asked for).
+    /// Try again after a short pause (the store failed). Longer waits are
+    /// `IdleUntil`, which gives the chat's turn (and lease) back meanwhile.
     RetryIn(Duration),
-    /// A passing failure: try again after the pause, or as soon as the job
-    /// signals that things work again (see [`Job::recovered`]).
-    Backoff(Duration),
 }
 
 /// The work of one kind of lane.
@@ -50,15 +46,8 @@ pub trait Job: Send + Sync + 'static {
     const LANE: &'static str;
     /// Does one piece of work for `chat`.
     fn next(&self, chat: i64) -> impl Future<Output = Next> + Send;
-    /// Whether `chat` has work now (asked before waiting for another replica's lease).
-    fn has_work(&self, chat: i64) -> impl Future<Output = bool> + Send;
     /// Chats with work waiting in the store.
     fn sweep(&self) -> impl Future<Output = Vec<i64>> + Send;
-    /// Signalled when work succeeds again after failures, so lanes backing
-    /// off wake at once instead of each waiting out its pause.
-    fn recovered(&self) -> Option<&Notify> {
-        None
-    }
     /// The lane stopped working on `chat` (idle, or its lease went to
     /// another replica): what the job kept for it in memory is stale now.
     fn stopped(&self, _chat: i64) {}
@@ -71,6 +60,8 @@ pub struct Lanes<J> {
     owner: String,
     max_running: usize,
     active: Mutex<Active>,
+    /// The earliest wake-up timer pending per chat (one timer per chat).
+    wakes: Mutex<HashMap<i64, u64>>,
 }
 
 /// Which chats are at work and which wait for a turn.
@@ -93,6 +84,7 @@ impl<J: Job> Lanes<J> {
             owner,
             max_running: max_running.max(1),
             active: Mutex::new(Active::default()),
+            wakes: Mutex::new(HashMap::new()),
         })
     }
 
@@ -125,12 +117,25 @@ impl<J: Job> Lanes<J> {
         tokio::spawn(Arc::clone(self).run(chat));
     }
 
-    /// Kicks `chat` at `at_ms`.
+    /// Kicks `chat` at `at_ms` (unless a timer for it fires earlier anyway).
     fn wake_at(self: &Arc<Self>, chat: i64, at_ms: u64) {
+        {
+            let mut wakes = self.wakes.lock().unwrap_or_else(|e| e.into_inner());
+            if wakes.get(&chat).is_some_and(|&earlier| earlier <= at_ms) {
+                return;
+            }
+            wakes.insert(chat, at_ms);
+        }
         let lanes = Arc::clone(self);
         let wait = at_ms.saturating_sub(super::now_ms());
         tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(wait)).await;
+            {
+                let mut wakes = lanes.wakes.lock().unwrap_or_else(|e| e.into_inner());
+                if wakes.get(&chat) == Some(&at_ms) {
+                    wakes.remove(&chat);
+                }
+            }
             lanes.kick(chat);
         });
     }
@@ -152,7 +157,11 @@ impl<J: Job> Lanes<J> {
                 let wake = self.work(chat).await;
                 self.job.stopped(chat);
                 if let Err(e) = self.store.release(J::LANE, chat, &self.owner).await {
-                    log::warn!("lane {} of chat {chat}: lease not released: {e}", J::LANE);
+                    log::warn!(
+                        "lane {} of {}: lease not released: {e}",
+                        J::LANE,
+                        shown(chat)
+                    );
                 }
                 wake
             } else {
@@ -177,20 +186,30 @@ impl<J: Job> Lanes<J> {
         }
     }
 
-    /// Takes the chat's lease, waiting while another replica holds it and
-    /// there is work; false when there is nothing to do after all.
+    /// Takes the chat's lease. False when another replica holds it: that
+    /// one works on the chat, and whatever it leaves the sweep finds.
     async fn claim(&self, chat: i64) -> bool {
-        let mut pause = LEASE_WAIT;
-        loop {
-            match self.store.claim(J::LANE, chat, &self.owner, LEASE_MS).await {
-                Ok(true) => return true,
-                Ok(false) => {}
-                Err(e) => log::warn!("lane {} of chat {chat}: no lease: {e}", J::LANE),
+        match self.store.claim(J::LANE, chat, &self.owner, LEASE_MS).await {
+            Ok(held) => held,
+            Err(e) => {
+                log::warn!("lane {} of {}: no lease: {e}", J::LANE, shown(chat));
+                false
             }
-            tokio::time::sleep(pause).await;
-            pause = (pause * 2).min(Duration::from_secs(1));
-            if !self.job.has_work(chat).await {
-                return false;
+        }
+    }
+
+    /// Renews the chat's lease every few seconds, for as long as it is polled.
+    async fn keep_lease(&self, chat: i64) -> std::convert::Infallible {
+        loop {
+            tokio::time::sleep(RENEW_AFTER).await;
+            match self.store.claim(J::LANE, chat, &self.owner, LEASE_MS).await {
+                Ok(true) => {}
+                Ok(false) => log::warn!("lane {} of {}: lease lost mid-step", J::LANE, shown(chat)),
+                Err(e) => log::warn!(
+                    "lane {} of {}: lease not renewed: {e}",
+                    J::LANE,
+                    shown(chat)
+                ),
             }
         }
     }
@@ -204,26 +223,31 @@ impl<J: Job> Lanes<J> {
                     Ok(true) => renewed = Instant::now(),
                     // Another replica took over (we were too slow): it goes on.
                     Ok(false) => return None,
-                    Err(e) => log::warn!("lane {} of chat {chat}: lease not renewed: {e}", J::LANE),
+                    Err(e) => log::warn!(
+                        "lane {} of {}: lease not renewed: {e}",
+                        J::LANE,
+                        shown(chat)
+                    ),
                 }
             }
             // Boxed: a lane waiting to run stays small; the step's state is
             // allocated only while it runs (10,000 chats start at once).
-            match Box::pin(self.job.next(chat)).await {
+            let step = Box::pin(self.job.next(chat));
+            let next = if self.store.shared() {
+                // A step may outlast a lease (a send waiting for the shared
+                // budget, then a slow answer): renew while it runs.
+                tokio::select! {
+                    next = step => next,
+                    never = self.keep_lease(chat) => match never {},
+                }
+            } else {
+                step.await
+            };
+            match next {
                 Next::More => {}
                 Next::Idle => return None,
                 Next::IdleUntil(at) => return Some(at),
                 Next::RetryIn(pause) => tokio::time::sleep(pause).await,
-                Next::Backoff(pause) => match self.job.recovered() {
-                    Some(signal) => {
-                        let recovered = signal.notified();
-                        tokio::select! {
-                            _ = tokio::time::sleep(pause) => {}
-                            _ = recovered => {}
-                        }
-                    }
-                    None => tokio::time::sleep(pause).await,
-                },
             }
         }
     }
@@ -254,10 +278,6 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(5)).await;
             self.now.fetch_sub(1, Ordering::SeqCst);
             Next::Idle
-        }
-
-        async fn has_work(&self, _chat: i64) -> bool {
-            false
         }
 
         async fn sweep(&self) -> Vec<i64> {

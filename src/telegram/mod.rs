@@ -120,7 +120,13 @@ impl Runtime {
     /// Starts the lanes and their sweeps (which also pick up what an earlier
     /// run left in the store).
     pub fn start(app: Arc<App>, bot: TgBot, me: Me) -> Arc<Runtime> {
-        let owner = format!("{}-{}", std::process::id(), now_ms());
+        // Unique among replicas, even in containers where every pid is 1.
+        let random = std::collections::hash_map::RandomState::new();
+        let owner = format!(
+            "{}-{:016x}",
+            std::process::id(),
+            std::hash::BuildHasher::hash_one(&random, now_ms())
+        );
         let store = app.store.clone();
         let sender = Lanes::new(
             Sender::new(Arc::clone(&app), bot.clone()),

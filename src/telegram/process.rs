@@ -20,6 +20,7 @@ use super::private::{self, Plan};
 use super::sender::Sender;
 use super::{App, TgBot, now_ms, render};
 use crate::conversation::{Effects, Turn};
+use crate::logging::chat as shown;
 use crate::store::{Committed, Event, Inbox, InboxEntry, Outbox, Outgoing, Store};
 
 /// Attempts at one entry before it is set aside.
@@ -33,8 +34,8 @@ pub struct Processor {
     bot: TgBot,
     me: Me,
     sender: Arc<Lanes<Sender>>,
-    /// Failed attempts so far, by (chat, entry).
-    failures: Mutex<HashMap<(i64, u64), u32>>,
+    /// Failed attempts so far and when to try again, by (chat, entry).
+    failures: Mutex<HashMap<(i64, u64), (u32, u64)>>,
 }
 
 impl Processor {
@@ -65,27 +66,44 @@ impl Processor {
                 Ok(update) => self.plan(update, turn).await?,
                 Err(e) => {
                     log::warn!(
-                        "entry {} of chat {}: the update could not be read ({}); skipped",
+                        "entry {} of {}: the update could not be read ({}); skipped",
                         entry.seq,
-                        entry.chat,
+                        shown(entry.chat),
                         json_failure(&e)
                     );
                     Plan::Effects(Effects::default())
                 }
             },
             Event::FloodNotice => {
-                // The replies to the flood still waiting for their pacing
-                // would only bury the notice: a person gets it next.
+                let note = private::plain(
+                    "You are sending a lot very quickly, so I will pause for a minute. \
+                     Your answers so far are kept.",
+                );
                 if entry.chat > 0 {
+                    // The replies to the flood still waiting for their pacing
+                    // would only bury the notice: it comes next, with where
+                    // the person is (the question may have been among them).
                     let dropped = self.store().drop_chat(entry.chat).await?;
                     log::debug!(
-                        "chat {}: {dropped} queued replies dropped for the flood notice",
-                        entry.chat
+                        "{}: {dropped} queued replies dropped for the flood notice",
+                        shown(entry.chat)
                     );
+                    Plan::Step(private::StepPlan {
+                        before: vec![note],
+                        input: crate::engine::Input::Repeat,
+                        press: None,
+                    })
+                } else {
+                    Plan::Effects(Effects::reply(vec![note]))
                 }
-                let note = "You are sending a lot very quickly, so I will pause for a minute. \
-                            Your answers so far are kept.";
-                Plan::Effects(Effects::reply(vec![private::plain(note)]))
+            }
+            Event::Unreadable => {
+                log::warn!(
+                    "entry {} of {}: stored in a form this version cannot read; skipped",
+                    entry.seq,
+                    shown(entry.chat)
+                );
+                Plan::Effects(Effects::default())
             }
             Event::WelcomeDue => {
                 Plan::Effects(group::welcome_due(&self.app, entry.chat, &self.me).await?)
@@ -94,7 +112,7 @@ impl Processor {
                 Plan::Effects(group::tip_due(&self.app, entry.chat, slot).await?)
             }
             Event::Blocked if entry.chat < 0 => {
-                log::info!("group {} is gone; its settings are deleted", entry.chat);
+                log::info!("{} is gone; its settings are deleted", shown(entry.chat));
                 Plan::Effects(group::gone())
             }
             Event::Blocked => Plan::Effects(Effects::default()),
@@ -160,17 +178,28 @@ impl Processor {
         })
     }
 
-    /// Counts a failed attempt; `Break` when the entry is to be set aside.
-    fn failed(&self, chat: i64, seq: u64) -> ControlFlow<(), Duration> {
+    /// Counts a failed attempt; `Break` when the entry is to be set aside,
+    /// else when to try it again.
+    fn failed(&self, chat: i64, seq: u64, now_ms: u64) -> ControlFlow<(), u64> {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let attempts = failures.entry((chat, seq)).or_insert(0);
-        *attempts += 1;
-        if *attempts >= ATTEMPTS {
+        let failure = failures.entry((chat, seq)).or_insert((0, now_ms));
+        failure.0 += 1;
+        if failure.0 >= ATTEMPTS {
             failures.remove(&(chat, seq));
             return ControlFlow::Break(());
         }
-        let pause = Duration::from_millis(250) * 2u32.saturating_pow(*attempts - 1);
-        ControlFlow::Continue(pause.min(MAX_PAUSE))
+        let pause = Duration::from_millis(250) * 2u32.saturating_pow(failure.0 - 1);
+        failure.1 = now_ms + pause.min(MAX_PAUSE).as_millis() as u64;
+        ControlFlow::Continue(failure.1)
+    }
+
+    /// When a failed entry may be tried again, if it is not due yet.
+    fn waiting(&self, chat: i64, seq: u64, now_ms: u64) -> Option<u64> {
+        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        failures
+            .get(&(chat, seq))
+            .map(|f| f.1)
+            .filter(|&at| at > now_ms)
     }
 
     fn succeeded(&self, chat: i64, seq: u64) {
@@ -185,11 +214,12 @@ impl Job for Processor {
     const LANE: &'static str = "in";
 
     async fn next(&self, chat: i64) -> Next {
+        let who = shown(chat);
         let now = now_ms();
         let pending = match self.store().pending(chat, now).await {
             Ok(pending) => pending,
             Err(e) => {
-                log::error!("chat {chat}: cannot read the inbox: {e}");
+                log::error!("{who}: cannot read the inbox: {e}");
                 return Next::RetryIn(Duration::from_secs(1));
             }
         };
@@ -197,6 +227,10 @@ impl Job for Processor {
             return pending.later_ms.map_or(Next::Idle, Next::IdleUntil);
         };
         let seq = entry.seq;
+        if let Some(at) = self.waiting(chat, seq, now) {
+            // Failed lately: its turn (and lease) go back until it is due.
+            return Next::IdleUntil(at);
+        }
         match self.handle(entry, now).await {
             Ok(queued) => {
                 self.succeeded(chat, seq);
@@ -208,30 +242,24 @@ impl Job for Processor {
             Err(e) => {
                 self.app.metrics.errors.fetch_add(1, Ordering::Relaxed);
                 let e = super::api::loggable(&*e);
-                match self.failed(chat, seq) {
-                    ControlFlow::Continue(pause) => {
-                        log::warn!("entry {seq} of chat {chat} failed ({e}); again in {pause:?}");
-                        Next::RetryIn(pause)
+                match self.failed(chat, seq, now) {
+                    ControlFlow::Continue(at) => {
+                        let pause = Duration::from_millis(at.saturating_sub(now));
+                        log::warn!("entry {seq} of {who} failed ({e}); again in {pause:?}");
+                        Next::IdleUntil(at)
                     }
                     ControlFlow::Break(()) => {
                         log::error!(
-                            "entry {seq} of chat {chat} failed {ATTEMPTS} times ({e}); set aside"
+                            "entry {seq} of {who} failed {ATTEMPTS} times ({e}); set aside"
                         );
                         if let Err(e) = self.store().discard(chat, seq).await {
-                            log::error!("entry {seq} of chat {chat} not set aside: {e}");
+                            log::error!("entry {seq} of {who} not set aside: {e}");
                         }
                         Next::More
                     }
                 }
             }
         }
-    }
-
-    async fn has_work(&self, chat: i64) -> bool {
-        self.store()
-            .pending(chat, now_ms())
-            .await
-            .map_or(true, |p| p.due.is_some())
     }
 
     async fn sweep(&self) -> Vec<i64> {

@@ -18,12 +18,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tokio::sync::Notify;
 
 use super::api::{self, Failure};
 use super::lanes::{Job, Next};
 use super::pacing::{GLOBAL_BURST, GLOBAL_PER_SECOND};
 use super::{App, TgBot, now_ms};
+use crate::logging::chat as shown;
 use crate::store::{
     Event, Inbox, Leases, NewEntry, Outbox, OutboxEntry, Outgoing, QuestionMessage,
 };
@@ -47,8 +47,6 @@ pub struct Sender {
     bot: TgBot,
     /// The entry each failing chat is retrying: its seq, first failure, attempts.
     retries: Mutex<HashMap<i64, Retry>>,
-    /// Told when a send succeeds while other chats are backing off.
-    recovered: Notify,
     /// The next entry of each chat, as the last acknowledgement returned it
     /// (saves reading it again); kept only while the chat's lane runs.
     next: Mutex<HashMap<i64, OutboxEntry>>,
@@ -61,6 +59,8 @@ struct Retry {
     seq: u64,
     since_ms: u64,
     attempts: u32,
+    /// Not tried again before this time.
+    next_ms: u64,
 }
 
 impl Sender {
@@ -70,7 +70,6 @@ impl Sender {
             app,
             bot,
             retries: Mutex::new(HashMap::new()),
-            recovered: Notify::new(),
             next: Mutex::new(HashMap::new()),
             questions: Mutex::new(HashMap::new()),
         }
@@ -161,6 +160,13 @@ impl Sender {
                 .edit(chat, *message_id, html, keyboard.as_deref())
                 .await
                 .map(|()| None),
+            Outgoing::Unreadable => {
+                log::warn!(
+                    "{}: an outbox entry this version cannot read; skipped",
+                    shown(chat)
+                );
+                Err(Failure::Stale)
+            }
             Outgoing::AnswerButton { query, text } => {
                 let mut body = json!({ "callback_query_id": query });
                 if let Some(text) = text {
@@ -200,8 +206,12 @@ impl Sender {
             !retries.is_empty()
         };
         if others_failing {
-            // Telegram answers again: chats backing off try now.
-            self.recovered.notify_waiters();
+            // Telegram answers again: chats backing off try at once (the
+            // sweep brings their turn within seconds).
+            let now = now_ms();
+            for retry in lock(&self.retries).values_mut() {
+                retry.next_ms = retry.next_ms.min(now);
+            }
         }
         match self.app.store.ack(entry.chat, entry.seq, question).await {
             Ok(next) => {
@@ -221,48 +231,59 @@ impl Sender {
                 }
             }
             Err(e) => {
-                log::error!("chat {}: a sent message stays queued: {e}", entry.chat);
+                log::error!("{}: a sent message stays queued: {e}", shown(entry.chat));
                 Next::RetryIn(Duration::from_secs(1))
             }
         }
     }
 
-    /// A passing failure: when to try again, or `None` once the window is over.
-    fn retry(&self, entry: &OutboxEntry) -> Option<Duration> {
+    /// A passing failure (or Telegram's `wait`): when to try again, or
+    /// `None` once the retry window is over.
+    fn retry(&self, entry: &OutboxEntry, wait: Option<Duration>) -> Option<u64> {
         let now = now_ms();
         let mut retries = lock(&self.retries);
-        let retry = retries
-            .entry(entry.chat)
-            .and_modify(|r| {
-                if r.seq != entry.seq {
-                    *r = Retry {
-                        seq: entry.seq,
-                        since_ms: now,
-                        attempts: 0,
-                    };
-                }
-            })
-            .or_insert(Retry {
-                seq: entry.seq,
-                since_ms: now,
-                attempts: 0,
-            });
-        retry.attempts += 1;
-        let window = self.app.send_retry_window.as_millis() as u64;
-        if now.saturating_sub(retry.since_ms) > window {
-            return None;
+        let fresh = Retry {
+            seq: entry.seq,
+            since_ms: now,
+            attempts: 0,
+            next_ms: now,
+        };
+        let retry = retries.entry(entry.chat).or_insert(fresh);
+        if retry.seq != entry.seq {
+            *retry = fresh;
         }
-        let pause = FIRST_PAUSE.saturating_mul(2u32.saturating_pow(retry.attempts - 1));
-        Some(jitter(pause.min(MAX_PAUSE)))
+        let pause = match wait {
+            Some(wait) => wait,
+            None => {
+                retry.attempts += 1;
+                let window = self.app.send_retry_window.as_millis() as u64;
+                if now.saturating_sub(retry.since_ms) > window {
+                    return None;
+                }
+                let pause = FIRST_PAUSE.saturating_mul(2u32.saturating_pow(retry.attempts - 1));
+                jitter(pause.min(MAX_PAUSE))
+            }
+        };
+        retry.next_ms = now + pause.as_millis() as u64;
+        Some(retry.next_ms)
+    }
+
+    /// When the chat's head may be tried again, if it failed lately and is not due.
+    fn waiting(&self, entry: &OutboxEntry, now_ms: u64) -> Option<u64> {
+        lock(&self.retries)
+            .get(&entry.chat)
+            .filter(|r| r.seq == entry.seq && r.next_ms > now_ms)
+            .map(|r| r.next_ms)
     }
 
     /// The chat blocked the bot or is gone: drop its queue; a group is forgotten.
     async fn gone(&self, chat: i64) -> Next {
+        let who = shown(chat);
         self.app.metrics.chats_gone.fetch_add(1, Ordering::Relaxed);
         lock(&self.retries).remove(&chat);
-        log::debug!("chat {chat} blocked the bot or is gone; its queue is dropped");
+        log::debug!("{who} blocked the bot or is gone; its queue is dropped");
         if let Err(e) = self.app.store.drop_chat(chat).await {
-            log::error!("chat {chat}: queue not dropped: {e}");
+            log::error!("{who}: queue not dropped: {e}");
             return Next::RetryIn(Duration::from_secs(1));
         }
         if chat < 0 {
@@ -274,7 +295,7 @@ impl Sender {
                 event: Event::Blocked,
             };
             if let Err(e) = self.app.store.receive(vec![gone], now).await {
-                log::error!("group {chat}: could not note that it is gone: {e}");
+                log::error!("{who}: could not note that it is gone: {e}");
             }
         }
         Next::Idle
@@ -285,6 +306,7 @@ impl Job for Sender {
     const LANE: &'static str = "out";
 
     async fn next(&self, chat: i64) -> Next {
+        let who = shown(chat);
         let known = lock(&self.next).remove(&chat);
         let head = match known {
             Some(entry) => Ok(Some(entry)),
@@ -294,10 +316,14 @@ impl Job for Sender {
             Ok(Some(entry)) => entry,
             Ok(None) => return Next::Idle,
             Err(e) => {
-                log::error!("chat {chat}: cannot read the outbox: {e}");
+                log::error!("{who}: cannot read the outbox: {e}");
                 return Next::RetryIn(Duration::from_secs(1));
             }
         };
+        if let Some(at) = self.waiting(&entry, now_ms()) {
+            // Failed lately: the turn (and lease) go back until it is due.
+            return Next::IdleUntil(at);
+        }
         if entry.outgoing.paced() {
             self.pace(chat).await;
         }
@@ -312,26 +338,30 @@ impl Job for Sender {
             Err(Failure::Rejected(why)) => {
                 metrics.send_dropped.fetch_add(1, Ordering::Relaxed);
                 log::warn!(
-                    "chat {chat}: Telegram refused entry {} ({why}); dropped",
+                    "{who}: Telegram refused entry {} ({why}); dropped",
                     entry.seq
                 );
                 self.done(&entry, None).await
             }
             Err(Failure::RetryAfter(wait)) => {
                 metrics.send_retries.fetch_add(1, Ordering::Relaxed);
-                log::warn!("chat {chat}: Telegram asked to wait {wait:?}");
-                Next::RetryIn(wait)
+                log::warn!("{who}: Telegram asked to wait {wait:?}");
+                match self.retry(&entry, Some(wait)) {
+                    Some(at) => Next::IdleUntil(at),
+                    None => Next::RetryIn(wait),
+                }
             }
-            Err(Failure::Transient(why)) => match self.retry(&entry) {
-                Some(pause) => {
+            Err(Failure::Transient(why)) => match self.retry(&entry, None) {
+                Some(at) => {
                     metrics.send_retries.fetch_add(1, Ordering::Relaxed);
-                    log::warn!("chat {chat}: sending failed ({why}); again in {pause:?}");
-                    Next::Backoff(pause)
+                    let pause = Duration::from_millis(at.saturating_sub(now_ms()));
+                    log::warn!("{who}: sending failed ({why}); again in {pause:?}");
+                    Next::IdleUntil(at)
                 }
                 None => {
                     metrics.send_dropped.fetch_add(1, Ordering::Relaxed);
                     log::error!(
-                        "chat {chat}: entry {} given up after {:?} of failures ({why})",
+                        "{who}: entry {} given up after {:?} of failures ({why})",
                         entry.seq,
                         self.app.send_retry_window
                     );
@@ -341,23 +371,11 @@ impl Job for Sender {
         }
     }
 
-    async fn has_work(&self, chat: i64) -> bool {
-        self.app
-            .store
-            .head(chat)
-            .await
-            .map_or(true, |head| head.is_some())
-    }
-
     async fn sweep(&self) -> Vec<i64> {
         self.app.store.chats_waiting().await.unwrap_or_else(|e| {
             log::error!("outbox sweep failed: {e}");
             Vec::new()
         })
-    }
-
-    fn recovered(&self) -> Option<&Notify> {
-        Some(&self.recovered)
     }
 
     fn stopped(&self, chat: i64) {

@@ -758,10 +758,14 @@ async fn a_flooding_chat_is_paused_without_slowing_others() {
     // Replies still queued when the notice comes are dropped for it.
     assert!(helps <= 30, "at most the first 30 answered: {helps}");
     assert_eq!(notices, 1, "one notice");
-    assert!(
-        to_flooder
-            .last()
-            .is_some_and(|t| t.contains("I will pause")),
+    // After the notice, where they stand (no check yet here), then silence.
+    let notice = to_flooder
+        .iter()
+        .position(|t| t.contains("I will pause"))
+        .unwrap();
+    assert_eq!(
+        &to_flooder[notice + 1..],
+        &["No check is running yet. Send /check to begin.".to_string()],
         "then silence"
     );
     bot.stop();

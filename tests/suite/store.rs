@@ -63,6 +63,76 @@ impl Raw {
     }
 }
 
+impl Raw {
+    /// Writes an inbox and an outbox entry of `chat` that do not parse (a
+    /// newer version's, or damaged); false when the backend cannot hold one.
+    async fn write_unreadable_entries(&self, chat: i64) -> bool {
+        match self {
+            Raw::Memory => false,
+            Raw::Sqlite(path) => {
+                let c = rusqlite::Connection::open(path).unwrap();
+                c.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+                c.execute(
+                    "INSERT INTO inbox (chat_id, seq, not_before, event) VALUES (?1, 999999, 0, '{\"Future\": 1}')",
+                    [chat],
+                )
+                .unwrap();
+                c.execute(
+                    "INSERT INTO outbox (chat_id, seq, message) VALUES (?1, 999999, '{\"kind\": \"future\"}')",
+                    [chat],
+                )
+                .unwrap();
+                true
+            }
+            Raw::Redis { url, prefix } => {
+                let mut c = redis::Client::open(url.as_str())
+                    .unwrap()
+                    .get_multiplexed_async_connection()
+                    .await
+                    .unwrap();
+                let _: () = redis::pipe()
+                    .hset(
+                        format!("{prefix}:inbox:{chat}"),
+                        "999999",
+                        "0|{\"Future\": 1}",
+                    )
+                    .zadd(format!("{prefix}:inbox_chats"), chat, 0)
+                    .rpush(
+                        format!("{prefix}:outbox:{chat}"),
+                        "999999|{\"kind\": \"future\"}",
+                    )
+                    .sadd(format!("{prefix}:outbox_chats"), chat)
+                    .query_async(&mut c)
+                    .await
+                    .unwrap();
+                true
+            }
+        }
+    }
+}
+
+/// Entries this version cannot read come out as `Unreadable`, so a chat is
+/// never blocked by one, and are removed like any other.
+async fn unreadable_entries<S: Inbox + Checks + Outbox>(store: &S, raw: &Raw) {
+    let u = 702;
+    if !raw.write_unreadable_entries(u).await {
+        return;
+    }
+    let due = store
+        .pending(u, NOW)
+        .await
+        .unwrap()
+        .due
+        .expect("the entry is due");
+    assert!(matches!(due.event, Event::Unreadable), "{:?}", due.event);
+    let done = store.commit(Commit::reply(u, due.seq, Vec::new())).await;
+    assert_eq!(done.unwrap(), Committed::Done);
+    assert!(store.pending(u, NOW).await.unwrap().due.is_none());
+    let head = store.head(u).await.unwrap().expect("the entry waits");
+    assert_eq!(head.outgoing, Outgoing::Unreadable);
+    assert_eq!(store.ack(u, head.seq, None).await.unwrap(), None);
+}
+
 fn session(turn: u32) -> Session {
     Session {
         id: 7,
@@ -149,6 +219,7 @@ fn html(entries: &[OutboxEntry]) -> Vec<String> {
             Outgoing::Send { html, .. } | Outgoing::EditQuestion { html, .. } => html.clone(),
             Outgoing::Edit { html, .. } => html.clone(),
             Outgoing::AnswerButton { query, .. } => query.clone(),
+            Outgoing::Unreadable => "(unreadable)".to_string(),
         })
         .collect()
 }
@@ -162,6 +233,7 @@ async fn conformance<S: Inbox + Checks + Outbox + Groups>(store: S, raw: Raw) {
     groups(&store).await;
     scheduled_entries(&store).await;
     unreadable_checks(&store, &raw).await;
+    unreadable_entries(&store, &raw).await;
 }
 
 async fn receive_is_idempotent_and_ordered<S: Inbox + Checks>(store: &S) {
@@ -511,6 +583,7 @@ async fn groups<S: Inbox + Checks + Outbox + Groups>(store: &S) {
         last_tip_slot: Some(19_000),
         tips_posted: 3,
         waiting: vec!["Ann".to_string()],
+        welcome_due_ms: Some(NOW),
     };
     let group_commit = |seq: u64, chat: i64, write: GroupWrite| Commit {
         group: Some(write),
