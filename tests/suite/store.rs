@@ -26,6 +26,31 @@ enum Raw {
     Redis { url: String, prefix: String },
 }
 
+/// A connection of the test's own to the store's SQLite file.
+fn sqlite(path: &std::path::Path) -> rusqlite::Connection {
+    let c = rusqlite::Connection::open(path).unwrap();
+    c.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+    c
+}
+
+/// A connection of the test's own to the store's Redis.
+async fn redis_connection(url: &str) -> redis::aio::MultiplexedConnection {
+    redis::Client::open(url)
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap()
+}
+
+/// A commit that saves `record` as the check of `chat` over revision `expected`.
+fn save(chat: i64, seq: u64, record: ChatRecord, expected: u64) -> Commit {
+    Commit {
+        check: CheckWrite::Save { record, expected },
+        ttl_ms: TTL_MS,
+        ..Commit::reply(chat, seq, Vec::new())
+    }
+}
+
 impl Raw {
     /// Writes unreadable JSON as the check of `chat`, with revision `rev`;
     /// false when the backend cannot hold one.
@@ -33,8 +58,7 @@ impl Raw {
         match self {
             Raw::Memory => false,
             Raw::Sqlite(path) => {
-                let c = rusqlite::Connection::open(path).unwrap();
-                c.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+                let c = sqlite(path);
                 c.execute(
                     "INSERT INTO chats (chat_id, updated_ms, record, rev) VALUES (?1, ?2, ?3, ?4)",
                     rusqlite::params![chat, NOW as i64, "{\"session\": [not json", rev as i64],
@@ -43,11 +67,7 @@ impl Raw {
                 true
             }
             Raw::Redis { url, prefix } => {
-                let mut c = redis::Client::open(url.as_str())
-                    .unwrap()
-                    .get_multiplexed_async_connection()
-                    .await
-                    .unwrap();
+                let mut c = redis_connection(url).await;
                 let _: () = redis::cmd("HSET")
                     .arg(format!("{prefix}:chat:{chat}"))
                     .arg("rev")
@@ -70,8 +90,7 @@ impl Raw {
         match self {
             Raw::Memory => false,
             Raw::Sqlite(path) => {
-                let c = rusqlite::Connection::open(path).unwrap();
-                c.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+                let c = sqlite(path);
                 c.execute(
                     "INSERT INTO inbox (chat_id, seq, not_before, event) VALUES (?1, 999999, 0, '{\"Future\": 1}')",
                     [chat],
@@ -85,11 +104,7 @@ impl Raw {
                 true
             }
             Raw::Redis { url, prefix } => {
-                let mut c = redis::Client::open(url.as_str())
-                    .unwrap()
-                    .get_multiplexed_async_connection()
-                    .await
-                    .unwrap();
+                let mut c = redis_connection(url).await;
                 let _: () = redis::pipe()
                     .hset(
                         format!("{prefix}:inbox:{chat}"),
@@ -492,14 +507,7 @@ async fn commits<S: Inbox + Checks + Outbox>(store: &S) {
 
     // A new check after a delete starts at rev 1 again.
     let seq = one_entry(store, "c:3", p).await;
-    let fresh = Commit {
-        check: CheckWrite::Save {
-            record: record(2),
-            expected: 0,
-        },
-        ttl_ms: TTL_MS,
-        ..Commit::reply(p, seq, Vec::new())
-    };
+    let fresh = save(p, seq, record(2), 0);
     assert_eq!(store.commit(fresh).await.unwrap(), Committed::Done);
     assert_eq!(store.load(p).await.unwrap().rev, 1);
     assert!(store.head(p).await.unwrap().is_none());
@@ -719,14 +727,7 @@ async fn unreadable_checks<S: Inbox + Checks + Outbox>(store: &S, raw: &Raw) {
 
     // A commit from scratch (rev 0) conflicts; one naming rev 3 replaces it.
     let seq = one_entry(store, "x:1", u).await;
-    let scratch = Commit {
-        check: CheckWrite::Save {
-            record: record(0),
-            expected: 0,
-        },
-        ttl_ms: TTL_MS,
-        ..Commit::reply(u, seq, Vec::new())
-    };
+    let scratch = save(u, seq, record(0), 0);
     assert_eq!(
         store.commit(scratch.clone()).await.unwrap(),
         Committed::Conflict
