@@ -40,6 +40,8 @@ pub struct Effects {
     pub schedule: Vec<NewEntry>,
     /// Whether the chat's check is deleted (`/forget`).
     pub forget: bool,
+    /// Whether what waits in the chat's outbox is dropped first.
+    pub clear_outbox: bool,
 }
 
 impl Effects {
@@ -77,11 +79,13 @@ impl Conversation<'_> {
     }
 
     /// Applies `input` to the chat's check and commits the step with its
-    /// rendered replies. `None` when another worker handled the entry first.
+    /// rendered replies (after dropping what waits in the outbox, with
+    /// `clear_outbox`). `None` when another worker handled the entry first.
     pub async fn step(
         &self,
         turn: Turn,
         input: Input,
+        clear_outbox: bool,
         render: impl Fn(&Step) -> Vec<Outgoing>,
     ) -> StoreResult<Option<Step>> {
         for _ in 0..CONFLICT_RETRIES {
@@ -106,6 +110,7 @@ impl Conversation<'_> {
             };
             let commit = Commit {
                 check,
+                clear_outbox,
                 outgoing,
                 ..self.commit(turn)
             };
@@ -132,6 +137,7 @@ impl Conversation<'_> {
                 CheckWrite::Keep
             },
             group: effects.group,
+            clear_outbox: effects.clear_outbox,
             outgoing: effects.outgoing,
             schedule: effects.schedule,
             ..self.commit(turn)

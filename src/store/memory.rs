@@ -173,6 +173,9 @@ impl Checks for MemoryStore {
             }
             None => {}
         }
+        if commit.clear_outbox {
+            state.outbox.remove(&commit.chat);
+        }
         for outgoing in commit.outgoing {
             state.next_seq += 1;
             let seq = state.next_seq;

@@ -224,6 +224,9 @@ pub struct Commit {
     pub check: CheckWrite,
     /// Group settings, if they change.
     pub group: Option<GroupWrite>,
+    /// Drop what waits in the chat's outbox before appending `outgoing`
+    /// (replies to a flood would bury the notice about it).
+    pub clear_outbox: bool,
     /// Replies, in order, appended to the chat's outbox.
     pub outgoing: Vec<Outgoing>,
     /// Timed events to add (idempotent by key, like updates).
@@ -242,6 +245,7 @@ impl Commit {
             seq,
             check: CheckWrite::Keep,
             group: None,
+            clear_outbox: false,
             outgoing,
             schedule: Vec::new(),
             ttl_ms: 0,

@@ -132,6 +132,10 @@ elseif group == 'move' then
   redis.call('SET', KEYS[10], settings)
   redis.call('SADD', KEYS[9], ARGV[9])
 end
+if ARGV[#ARGV] == 'clear' then
+  redis.call('DEL', KEYS[6])
+  redis.call('SREM', KEYS[7], chat)
+end
 local replies = tonumber(ARGV[11])
 for i = 1, replies do
   local seq = redis.call('INCR', KEYS[5])
@@ -586,6 +590,8 @@ impl Checks for RedisStore {
             args.push(outgoing_json(outgoing)?);
         }
         self.entry_args(&commit.schedule, &mut keys, &mut args)?;
+        // Last, so the positions above stay as they are.
+        args.push(if commit.clear_outbox { "clear" } else { "keep" }.to_string());
         let mut call = self.scripts.commit.prepare_invoke();
         call.key(keys).arg(args);
         let mut c = self.connection.clone();

@@ -430,6 +430,10 @@ impl Checks for SqliteStore {
             if let Some(group) = &commit.group {
                 write_group(&tx, commit.chat, group)?;
             }
+            if commit.clear_outbox {
+                tx.execute("DELETE FROM outbox WHERE chat_id = ?1", [commit.chat])
+                    .map_err(failed("cannot clear the outbox"))?;
+            }
             for message in &messages {
                 let next = int(seq.fetch_add(1, Ordering::Relaxed) + 1);
                 tx.prepare_cached("INSERT INTO outbox (chat_id, seq, message) VALUES (?1, ?2, ?3)")

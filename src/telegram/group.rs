@@ -26,28 +26,6 @@ fn thread_of(msg: &Message) -> Option<i32> {
         .map(|t| t.0.0)
 }
 
-fn post(thread: Option<i32>, html: String) -> Outgoing {
-    Outgoing::Send {
-        thread,
-        html,
-        keyboard: None,
-        question_turn: None,
-    }
-}
-
-fn post_with(
-    thread: Option<i32>,
-    html: String,
-    keyboard: teloxide::types::InlineKeyboardMarkup,
-) -> Outgoing {
-    Outgoing::Send {
-        thread,
-        html,
-        keyboard: serde_json::to_string(&keyboard).ok(),
-        question_turn: None,
-    }
-}
-
 /// A message in a group or supergroup.
 pub async fn message(
     bot: &TgBot,
@@ -81,7 +59,7 @@ pub async fn message(
         return Ok(Effects::default());
     };
     let here = thread_of(msg);
-    let reply = |html: String| Ok(Effects::reply(vec![post(here, html)]));
+    let reply = |html: String| Ok(Effects::reply(vec![render::message(here, html, None)]));
     match GroupCommand::parse(text, me.username()) {
         Ok(GroupCommand::Start(_) | GroupCommand::Check) => Ok(to_private(here, me)),
         Ok(GroupCommand::Tips) => reply(render::tips(&engine::tips(&app.script, None))),
@@ -98,7 +76,11 @@ pub async fn message(
 /// Points to the private chat, where checks happen, with a deep link.
 fn to_private(here: Option<i32>, me: &Me) -> Effects {
     let link = render::check_link(me.username());
-    Effects::reply(vec![post_with(here, render::check_in_private(), link)])
+    Effects::reply(vec![render::message(
+        here,
+        render::check_in_private(),
+        Some(link),
+    )])
 }
 
 /// Members joined: their names wait for one combined welcome, due a moment
@@ -151,10 +133,10 @@ pub async fn welcome_due(app: &App, chat: i64, me: &Me) -> Result<Effects, Faile
     settings.welcome_due_ms = None;
     let mut outgoing = Vec::new();
     if settings.welcome && !names.is_empty() {
-        outgoing.push(post_with(
+        outgoing.push(render::message(
             settings.topic,
             render::welcome_members(&names),
-            render::check_link(me.username()),
+            Some(render::check_link(me.username())),
         ));
     }
     Ok(Effects {
@@ -178,7 +160,7 @@ pub async fn tip_due(app: &App, chat: i64, slot: u64) -> Result<Effects, Failed>
     settings.tips_posted += 1;
     let html = render::periodic_tip(&app.script.tips.title, &tip.text);
     Ok(Effects {
-        outgoing: vec![post(settings.topic, html)],
+        outgoing: vec![render::message(settings.topic, html, None)],
         group: Some(GroupWrite::Save(settings)),
         ..Effects::default()
     })
@@ -219,11 +201,19 @@ async fn settings(
 ) -> Result<Effects, Failed> {
     if !sent_by_admin(bot, msg).await? {
         let refusal = "Sorry — only the group's admins can change my settings.";
-        return Ok(Effects::reply(vec![post(here, render::plain(refusal))]));
+        return Ok(Effects::reply(vec![render::message(
+            here,
+            render::plain(refusal),
+            None,
+        )]));
     }
     let current = app.store.group(msg.chat.id.0).await?;
     let (text, keyboard) = render::settings(&current, here);
-    Ok(Effects::reply(vec![post_with(here, text, keyboard)]))
+    Ok(Effects::reply(vec![render::message(
+        here,
+        text,
+        Some(keyboard),
+    )]))
 }
 
 /// A press on a `/settings` button.
@@ -264,7 +254,7 @@ pub async fn settings_pressed(
             Outgoing::Edit {
                 message_id: message.id.0,
                 html,
-                keyboard: serde_json::to_string(&keyboard).ok(),
+                keyboard: render::keyboard_json(&keyboard),
             },
         ],
         group: Some(GroupWrite::Save(current)),
@@ -305,7 +295,11 @@ pub fn membership(update: &ChatMemberUpdated, app: &App) -> Effects {
     let is = update.new_chat_member.kind.is_present();
     if !was && is {
         log::info!("added to group {}", chat.0);
-        return Effects::reply(vec![post(None, render::group_intro(&app.script))]);
+        return Effects::reply(vec![render::message(
+            None,
+            render::group_intro(&app.script),
+            None,
+        )]);
     }
     if was && !is {
         log::info!("removed from group {}; its settings are deleted", chat.0);

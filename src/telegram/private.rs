@@ -28,6 +28,8 @@ pub struct StepPlan {
     pub input: Input,
     /// The button press being answered, if any.
     pub press: Option<Press>,
+    /// Drop the chat's queued replies first (see [`crate::store::Commit`]).
+    pub clear_outbox: bool,
 }
 
 /// A button press: its spinner is stopped, with a notice when it was stale.
@@ -44,6 +46,7 @@ fn step(input: Input) -> Plan {
         before: Vec::new(),
         input,
         press: None,
+        clear_outbox: false,
     })
 }
 
@@ -52,6 +55,7 @@ fn after(note: &str, input: Input) -> Plan {
         before: vec![plain(note)],
         input,
         press: None,
+        clear_outbox: false,
     })
 }
 
@@ -61,27 +65,7 @@ fn reply(outgoing: Outgoing) -> Plan {
 
 /// A plain message.
 pub fn plain(text: &str) -> Outgoing {
-    send(render::plain(text))
-}
-
-/// A message without buttons.
-pub fn send(html: String) -> Outgoing {
-    Outgoing::Send {
-        thread: None,
-        html,
-        keyboard: None,
-        question_turn: None,
-    }
-}
-
-/// A message with buttons.
-pub fn with_keyboard(html: String, keyboard: teloxide::types::InlineKeyboardMarkup) -> Outgoing {
-    Outgoing::Send {
-        thread: None,
-        html,
-        keyboard: serde_json::to_string(&keyboard).ok(),
-        question_turn: None,
-    }
+    render::message(None, render::plain(text), None)
 }
 
 /// A message in a private chat.
@@ -96,9 +80,10 @@ pub async fn message(msg: &Message, me: &Me, app: &App, now_ms: u64) -> StoreRes
     Ok(match Command::parse(text, me.username()) {
         Ok(command) => self::command(app, msg.chat.id.0, command, now_ms).await?,
         Err(_) if text.starts_with('/') => Plan::Step(StepPlan {
-            before: vec![send(render::help())],
+            before: vec![render::message(None, render::help(), None)],
             input: Input::Repeat,
             press: None,
+            clear_outbox: false,
         }),
         Err(_) => step(Input::Text(text.to_string())),
     })
@@ -117,7 +102,7 @@ async fn command(app: &App, chat: i64, command: Command, now_ms: u64) -> StoreRe
         Command::Start(payload) if payload.trim() == "check" => step(Input::Begin),
         Command::Start(_) => {
             let (text, keyboard) = render::welcome(&app.script);
-            reply(with_keyboard(text, keyboard))
+            reply(render::message(None, text, Some(keyboard)))
         }
         Command::Check => step(Input::Begin),
         Command::Back => step(Input::Back),
@@ -125,11 +110,15 @@ async fn command(app: &App, chat: i64, command: Command, now_ms: u64) -> StoreRe
         Command::Tips => {
             let current = app.conversation().current(chat, now_ms).await?;
             let tips = engine::tips(&app.script, current.as_ref());
-            reply(send(render::tips(&tips)))
+            reply(render::message(None, render::tips(&tips), None))
         }
         Command::About => {
             let hours = app.session_ttl.as_secs().div_ceil(3600);
-            reply(send(render::about(&app.script, hours)))
+            reply(render::message(
+                None,
+                render::about(&app.script, hours),
+                None,
+            ))
         }
         Command::Forget => Plan::Effects(Effects {
             forget: true,
@@ -137,7 +126,7 @@ async fn command(app: &App, chat: i64, command: Command, now_ms: u64) -> StoreRe
                 "Done — I deleted everything I kept about this chat. Send /check to start a new check.",
             )])
         }),
-        Command::Help => reply(send(render::help())),
+        Command::Help => reply(render::message(None, render::help(), None)),
     })
 }
 
@@ -160,6 +149,7 @@ pub fn callback(query: &CallbackQuery) -> Plan {
             from_welcome,
             known: token.is_some(),
         }),
+        clear_outbox: false,
     })
 }
 
@@ -191,7 +181,9 @@ pub fn render_step(plan: &StepPlan, step: &Step) -> Vec<Outgoing> {
 
 fn render_reply(reply: &Reply, out: &mut Vec<Outgoing>) {
     match reply {
-        Reply::Intro { text, disclaimer } => out.push(send(render::intro(text, disclaimer))),
+        Reply::Intro { text, disclaimer } => {
+            out.push(render::message(None, render::intro(text, disclaimer), None))
+        }
         Reply::Notice(notice) => out.push(plain(notice.message())),
         Reply::Invalid { hint } => {
             out.push(plain(&format!("Sorry, that answer does not fit. {hint}")));
@@ -210,10 +202,14 @@ fn render_reply(reply: &Reply, out: &mut Vec<Outgoing>) {
             out.push(Outgoing::Send {
                 thread: None,
                 html,
-                keyboard: serde_json::to_string(&keyboard).ok(),
+                keyboard: render::keyboard_json(&keyboard),
                 question_turn: Some(q.turn),
             });
         }
-        Reply::Outcome(o) => out.extend(render::outcome(o).into_iter().map(send)),
+        Reply::Outcome(o) => out.extend(
+            render::outcome(o)
+                .into_iter()
+                .map(|html| render::message(None, html, None)),
+        ),
     }
 }

@@ -21,7 +21,7 @@ use super::sender::Sender;
 use super::{App, TgBot, now_ms, render};
 use crate::conversation::{Effects, Turn};
 use crate::logging::chat as shown;
-use crate::store::{Committed, Event, Inbox, InboxEntry, Outbox, Outgoing, Store};
+use crate::store::{Committed, Event, Inbox, InboxEntry, Outgoing, Store};
 
 /// Attempts at one entry before it is set aside.
 const ATTEMPTS: u32 = 20;
@@ -83,15 +83,11 @@ impl Processor {
                     // The replies to the flood still waiting for their pacing
                     // would only bury the notice: it comes next, with where
                     // the person is (the question may have been among them).
-                    let dropped = self.store().drop_chat(entry.chat).await?;
-                    log::debug!(
-                        "{}: {dropped} queued replies dropped for the flood notice",
-                        shown(entry.chat)
-                    );
                     Plan::Step(private::StepPlan {
                         before: vec![note],
                         input: crate::engine::Input::Repeat,
                         press: None,
+                        clear_outbox: true,
                     })
                 } else {
                     Plan::Effects(Effects::reply(vec![note]))
@@ -121,7 +117,7 @@ impl Processor {
         match plan {
             Plan::Step(plan) => {
                 let step = conversation
-                    .step(turn, plan.input.clone(), |step| {
+                    .step(turn, plan.input.clone(), plan.clear_outbox, |step| {
                         private::render_step(&plan, step)
                     })
                     .await?;

@@ -6,13 +6,33 @@ use teloxide::utils::html::escape;
 
 use crate::engine::{OutcomeReply, Question, TipsReply};
 use crate::script::{NodeKind, Script};
-use crate::store::{GroupSettings, Rhythm};
+use crate::store::{GroupSettings, Outgoing, Rhythm};
 
 /// Telegram's limit on one message's text.
 pub const MAX_MESSAGE: usize = 4096;
 
 /// Callback data of the "Start the check" button under the greeting.
 pub const BEGIN: &str = "begin";
+
+/// A message for the outbox: in forum topic `thread` when set, with buttons
+/// when given (kept as Telegram's JSON text).
+pub fn message(
+    thread: Option<i32>,
+    html: String,
+    keyboard: Option<InlineKeyboardMarkup>,
+) -> Outgoing {
+    Outgoing::Send {
+        thread,
+        html,
+        keyboard: keyboard.as_ref().and_then(keyboard_json),
+        question_turn: None,
+    }
+}
+
+/// A keyboard as the outbox keeps it.
+pub fn keyboard_json(keyboard: &InlineKeyboardMarkup) -> Option<String> {
+    serde_json::to_string(keyboard).ok()
+}
 
 /// The greeting of `/start`: what the bot does, what it does not, and a button.
 pub fn welcome(script: &Script) -> (String, InlineKeyboardMarkup) {

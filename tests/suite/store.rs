@@ -126,6 +126,27 @@ impl Raw {
     }
 }
 
+/// A commit may drop what waits in the chat's outbox before its own replies
+/// (a flood notice), and nothing of another chat's.
+async fn clearing_the_outbox<S: Inbox + Checks + Outbox>(store: &S) {
+    let (c, other) = (801, 802);
+    for (i, chat) in [c, c, other].into_iter().enumerate() {
+        let seq = one_entry(store, &format!("clear:{i}"), chat).await;
+        let done = store
+            .commit(Commit::reply(chat, seq, vec![send("queued")]))
+            .await;
+        assert_eq!(done.unwrap(), Committed::Done);
+    }
+    let seq = one_entry(store, "clear:notice", c).await;
+    let notice = Commit {
+        clear_outbox: true,
+        ..Commit::reply(c, seq, vec![send("notice")])
+    };
+    assert_eq!(store.commit(notice).await.unwrap(), Committed::Done);
+    assert_eq!(html(&drain(store, c).await), vec!["notice".to_string()]);
+    assert_eq!(html(&drain(store, other).await), vec!["queued".to_string()]);
+}
+
 /// Entries this version cannot read come out as `Unreadable`, so a chat is
 /// never blocked by one, and are removed like any other.
 async fn unreadable_entries<S: Inbox + Checks + Outbox>(store: &S, raw: &Raw) {
@@ -249,6 +270,7 @@ async fn conformance<S: Inbox + Checks + Outbox + Groups>(store: S, raw: Raw) {
     scheduled_entries(&store).await;
     unreadable_checks(&store, &raw).await;
     unreadable_entries(&store, &raw).await;
+    clearing_the_outbox(&store).await;
 }
 
 async fn receive_is_idempotent_and_ordered<S: Inbox + Checks>(store: &S) {
@@ -375,6 +397,7 @@ async fn commits<S: Inbox + Checks + Outbox>(store: &S) {
             expected: 0,
         },
         group: None,
+        clear_outbox: false,
         outgoing: vec![
             Outgoing::Send {
                 thread: None,
@@ -431,6 +454,7 @@ async fn commits<S: Inbox + Checks + Outbox>(store: &S) {
             welcome: true,
             ..GroupSettings::default()
         })),
+        clear_outbox: false,
         outgoing: vec![send("never")],
         schedule: vec![entry("c:never", p, 0, Event::FloodNotice)],
         ttl_ms: TTL_MS,
