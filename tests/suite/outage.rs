@@ -91,7 +91,7 @@ async fn without_an_outage() -> HashMap<i64, Vec<String>> {
     let api = FakeApi::start().await;
     let dir = temp_dir();
     let backend = Backend::sqlite_in(dir.path());
-    let bot = BotProcess::start(&api, &backend.url(), &repo_path("dialogues"));
+    let bot = BotProcess::start_with(&api, &backend.url(), &repo_path("dialogues"), PACING_ON);
     let players: Vec<_> = (0..USERS)
         .map(|u| tokio::spawn(play(api.clone(), BASE + u as i64, u)))
         .collect();
@@ -111,9 +111,14 @@ async fn without_an_outage() -> HashMap<i64, Vec<String>> {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    bot.stop();
+    // Stopping waits for the process: not on a worker the fake API and the
+    // other run's users need meanwhile.
+    tokio::task::block_in_place(|| bot.stop());
     transcripts(&api)
 }
+
+/// Both runs pace their messages as a user's bot does (the default).
+const PACING_ON: &[(&str, &str)] = &[("BOT_THROTTLE", "on")];
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_three_minute_outage_of_sends_loses_and_repeats_nothing() {
@@ -128,7 +133,7 @@ async fn a_three_minute_outage_of_sends_loses_and_repeats_nothing() {
         Backend::Sqlite(file) => file.clone(),
         Backend::Redis(_) => unreachable!(),
     };
-    let bot = BotProcess::start(&api, &backend.url(), &repo_path("dialogues"));
+    let bot = BotProcess::start_with(&api, &backend.url(), &repo_path("dialogues"), PACING_ON);
 
     // Everyone starts a check; all but the emergency users (one answer in
     // all) answer the first question, so they are mid-check when sends fail.
