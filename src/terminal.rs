@@ -107,9 +107,9 @@ impl<'s> Conversation<'s> {
                 self.question = Some(q.clone());
             }
         }
-        if !matches!(
+        if matches!(
             self.session.as_ref().map(|s| &s.position),
-            Some(engine::Position::Asking { .. })
+            None | Some(engine::Position::Finished { .. })
         ) {
             self.question = None;
         }
@@ -125,6 +125,12 @@ fn render(out: &mut String, reply: &Reply) {
     let _ = match reply {
         Reply::Intro { text, disclaimer } => writeln!(out, "{text}\n⚠ {disclaimer}\n"),
         Reply::Notice(notice) => writeln!(out, "{}", notice.message()),
+        Reply::Say { text } => writeln!(out, "{text}"),
+        Reply::Accepted {
+            answer,
+            said: Some(said),
+            ..
+        } => writeln!(out, "✓ {answer} — you said “{said}”"),
         Reply::Accepted { answer, .. } => writeln!(out, "✓ {answer}"),
         Reply::Invalid { hint } => writeln!(out, "Sorry, that answer does not fit. {hint}"),
         Reply::Question(q) => {
@@ -139,7 +145,10 @@ fn render(out: &mut String, reply: &Reply) {
 }
 
 fn question_text(out: &mut String, q: &Question) {
-    let _ = writeln!(out, "\nQ{}. {}", q.number, q.text);
+    let _ = match q.number {
+        Some(number) => writeln!(out, "\nQ{number}. {}", q.text),
+        None => writeln!(out, "\n⚠ {}", q.text),
+    };
     if let Some(previous) = &q.previous {
         let _ = writeln!(out, "   (your earlier answer: {previous})");
     }
@@ -150,6 +159,7 @@ fn question_text(out: &mut String, q: &Question) {
         NodeKind::Choice | NodeKind::YesNo => "or type your answer",
         NodeKind::Duration => "or type how long, e.g. “3 days”",
         NodeKind::Text => "or type a few words",
+        NodeKind::Frequency => "or type how often, e.g. “3 times a day”",
     };
     let _ = writeln!(
         out,

@@ -4,16 +4,23 @@
 //! terminal `chat` command and in tests. It never panics on any input.
 
 pub mod button;
+pub mod duration;
+pub mod frequency;
+mod net;
 pub mod parse;
 mod reply;
 mod session;
+mod words;
+pub mod yes_no;
 
 pub use button::ButtonToken;
 pub use reply::{ChoiceButton, Notice, OutcomeReply, Question, Reply, TipsReply};
 pub use session::{Answer, Given, Position, Session};
 
-use crate::script::{Node, NodeKind, Script, Target, Text};
-use parse::{match_option, match_option_exactly, parse_duration};
+use crate::script::{Node, NodeKind, RedFlags, Script, Sign, Target, Text, fold};
+use duration::{day_of, parse_duration};
+use parse::{match_option, match_option_exactly, match_quick_pick};
+use yes_no::Leaning;
 
 /// Longest typed input read at all; longer ones are refused without parsing.
 pub const MAX_INPUT_CHARS: usize = 1000;
@@ -66,6 +73,15 @@ pub fn step_salted(
     let Some(mut session) = session else {
         return match input {
             Input::Begin | Input::Restart => fresh(None, vec![intro(script)]),
+            Input::Text(text) if caught(script, &text).is_some() => {
+                // A sign described before any check: start one, at the sign.
+                let mut step = fresh(None, vec![intro(script)]);
+                if let Some(session) = step.session.as_mut() {
+                    step.replies.pop();
+                    step.replies.extend(typed(script, session, &text, now_ms));
+                }
+                step
+            }
             _ => Step {
                 session: None,
                 replies: vec![Reply::Notice(Notice::NotStarted)],
@@ -81,7 +97,7 @@ pub fn step_salted(
             Position::Finished { .. } => {
                 return fresh(Some(&session), vec![intro(script)]);
             }
-            Position::Asking { .. } => {
+            Position::Asking { .. } | Position::Unsure { .. } | Position::Flagged { .. } => {
                 vec![Reply::Notice(Notice::Resumed), current(script, &session)]
             }
         },
@@ -90,7 +106,7 @@ pub fn step_salted(
         }
         Input::Repeat => vec![current(script, &session)],
         Input::Back => back(script, &mut session),
-        Input::Text(text) => typed(script, &mut session, &text),
+        Input::Text(text) => typed(script, &mut session, &text, now_ms),
         Input::Button(token) => pressed(script, &mut session, &token),
     };
     if session != before {
@@ -169,6 +185,8 @@ fn fresh(
 fn current(script: &Script, session: &Session) -> Reply {
     match &session.position {
         Position::Asking { node } => question(script, session, node, None),
+        Position::Unsure { node } => unsure_question(script, session, node),
+        Position::Flagged { sign, .. } => sign_question(script, session, sign),
         Position::Finished { .. } => Reply::Notice(Notice::Finished),
     }
 }
@@ -181,27 +199,103 @@ fn question(script: &Script, session: &Session, node_id: &str, previous: Option<
         node: node.id.clone(),
         kind: node.kind,
         turn: session.turn,
-        number: session.answers.len() + 1,
+        number: Some(session.answers.len() + 1),
         text: fill(&node.prompt.text, script, Some(session)),
-        choices: node
-            .options
-            .iter()
-            .map(|option| ChoiceButton {
-                label: option.label.clone(),
-                token: ButtonToken {
-                    session: session.id,
-                    turn: session.turn,
-                    node: node.id.clone(),
-                    value: option.value.clone(),
-                },
-            })
-            .collect(),
+        choices: buttons(
+            session,
+            &node.id,
+            node.options
+                .iter()
+                .map(|o| (o.value.as_str(), o.label.as_str())),
+        ),
         previous,
     })
 }
 
+fn buttons<'a>(
+    session: &Session,
+    node: &str,
+    options: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Vec<ChoiceButton> {
+    options
+        .map(|(value, label)| ChoiceButton {
+            label: label.to_string(),
+            token: ButtonToken {
+                session: session.id,
+                turn: session.turn,
+                node: node.to_string(),
+                value: value.to_string(),
+            },
+        })
+        .collect()
+}
+
+/// A red-flag question asked again after an unsure answer, with its buttons.
+fn unsure_question(script: &Script, session: &Session, node_id: &str) -> Reply {
+    let (Some(node), Some(flags)) = (script.node(node_id), &script.red_flags) else {
+        return Reply::Notice(Notice::DialogueUpdated);
+    };
+    Reply::Question(Question {
+        node: node.id.clone(),
+        kind: NodeKind::YesNo,
+        turn: session.turn,
+        number: None,
+        text: flags.unsure.text.clone(),
+        choices: buttons(
+            session,
+            &node.id,
+            node.options
+                .iter()
+                .map(|o| (o.value.as_str(), o.label.as_str())),
+        ),
+        previous: None,
+    })
+}
+
+/// "Is this happening now?" after a described emergency sign.
+fn sign_question(script: &Script, session: &Session, sign_id: &str) -> Reply {
+    let Some((flags, sign)) = sign_of(script, sign_id) else {
+        return Reply::Notice(Notice::DialogueUpdated);
+    };
+    Reply::Question(Question {
+        node: sign.id.clone(),
+        kind: NodeKind::YesNo,
+        turn: session.turn,
+        number: None,
+        text: format!("{} {}", sign.said.text, flags.confirm.text),
+        choices: buttons(
+            session,
+            &sign.id,
+            [("yes", flags.yes.as_str()), ("no", flags.no.as_str())].into_iter(),
+        ),
+        previous: None,
+    })
+}
+
+fn sign_of<'s>(script: &'s Script, sign_id: &str) -> Option<(&'s RedFlags, &'s Sign)> {
+    let flags = script.red_flags.as_ref()?;
+    Some((flags, flags.signs.iter().find(|s| s.id == sign_id)?))
+}
+
+/// The emergency sign a message describes, if any.
+fn caught<'s>(script: &'s Script, text: &str) -> Option<&'s Sign> {
+    net::caught(script.red_flags.as_ref()?, text)
+}
+
 fn back(script: &Script, session: &mut Session) -> Vec<Reply> {
+    // A pending confirmation is left for the question it interrupted.
+    session.position = match std::mem::replace(
+        &mut session.position,
+        Position::Finished {
+            outcome: String::new(),
+        },
+    ) {
+        Position::Unsure { node } => Position::Asking { node },
+        Position::Flagged { resume, .. } => *resume,
+        other => other,
+    };
     let Some(last) = session.answers.pop() else {
+        session.turn = session.turn.wrapping_add(1);
         return vec![
             Reply::Notice(Notice::AtFirstQuestion),
             current(script, session),
@@ -215,73 +309,275 @@ fn back(script: &Script, session: &mut Session) -> Vec<Reply> {
     vec![question(script, session, &last.node, previous)]
 }
 
-fn asking<'s>(script: &'s Script, session: &Session) -> Option<&'s Node> {
-    match &session.position {
-        Position::Asking { node } => script.node(node),
-        Position::Finished { .. } => None,
-    }
-}
-
 fn pressed(script: &Script, session: &mut Session, token: &ButtonToken) -> Vec<Reply> {
     let live = token.session == session.id && token.turn == session.turn;
-    let node = asking(script, session).filter(|node| live && node.id == token.node);
-    let option = node.and_then(|node| node.option(&token.value).map(|option| (node, option)));
-    let Some((node, option)) = option else {
-        return vec![Reply::Notice(Notice::Stale), current(script, session)];
-    };
-    let answer = match (node.kind, option.days) {
-        (NodeKind::Duration, Some(days)) => Answer::Duration {
-            days,
-            option: Some(option.value.clone()),
+    let stale = |session: &Session| vec![Reply::Notice(Notice::Stale), current(script, session)];
+    if !live {
+        return stale(session);
+    }
+    match session.position.clone() {
+        Position::Flagged { sign, resume } if token.node == sign => match token.value.as_str() {
+            "yes" => sign_confirmed(script, session, &sign, None),
+            "no" => sign_declined(script, session, &sign, *resume),
+            _ => stale(session),
         },
-        _ => Answer::Option {
-            value: option.value.clone(),
-        },
-    };
-    accept(script, session, node, answer)
+        Position::Asking { node } | Position::Unsure { node } if token.node == node => {
+            let Some(node) = script.node(&node) else {
+                return stale(session);
+            };
+            let Some(option) = node.option(&token.value) else {
+                return stale(session);
+            };
+            let answer = match (node.kind, option.days) {
+                (NodeKind::Duration, Some(days)) => Answer::Duration {
+                    days,
+                    option: Some(option.value.clone()),
+                },
+                _ => Answer::Option {
+                    value: option.value.clone(),
+                },
+            };
+            accept(script, session, node, answer, None)
+        }
+        _ => stale(session),
+    }
 }
 
-fn typed(script: &Script, session: &mut Session, text: &str) -> Vec<Reply> {
-    let Some(node) = asking(script, session) else {
+fn typed(script: &Script, session: &mut Session, text: &str, now_ms: u64) -> Vec<Reply> {
+    if text.trim().chars().count() > MAX_INPUT_CHARS {
+        return vec![
+            Reply::Invalid {
+                hint: "That message is too long for an answer.".to_string(),
+            },
+            current(script, session),
+        ];
+    }
+    let position = session.position.clone();
+    if let Some(sign) = caught(script, text) {
+        return match position {
+            // Describing a sign while asked about one is a yes.
+            Position::Flagged { sign, .. } => sign_confirmed(script, session, &sign, Some(text)),
+            Position::Unsure { node } => {
+                match script.node(&node).and_then(|n| Some((n, n.option("yes")?))) {
+                    Some((node, yes)) => {
+                        let answer = Answer::Option {
+                            value: yes.value.clone(),
+                        };
+                        accept(script, session, node, answer, Some(text))
+                    }
+                    None => vec![current(script, session)],
+                }
+            }
+            resume => {
+                session.turn = session.turn.wrapping_add(1);
+                session.position = Position::Flagged {
+                    sign: sign.id.clone(),
+                    resume: Box::new(resume),
+                };
+                vec![current(script, session)]
+            }
+        };
+    }
+    match position {
+        Position::Asking { node } => match script.node(&node) {
+            Some(node) => typed_answer(script, session, node, text, now_ms),
+            None => vec![current(script, session)],
+        },
+        Position::Unsure { node } => {
+            let Some(node) = script.node(&node) else {
+                return vec![current(script, session)];
+            };
+            // Still unsure, or a hedge: the safer reading is yes.
+            let value = match yes_no::leaning(text) {
+                Leaning::Unsure | Leaning::Hedged => Some("yes"),
+                Leaning::Denied => Some("no"),
+                Leaning::Plain => match_option(node, text).map(|o| o.value.as_str()),
+            };
+            match value {
+                Some(value) => {
+                    let answer = Answer::Option {
+                        value: value.to_string(),
+                    };
+                    accept(script, session, node, answer, Some(text))
+                }
+                None => not_understood(script, session, node, None),
+            }
+        }
+        Position::Flagged { sign, resume } => match confirmation(text) {
+            Some(true) => sign_confirmed(script, session, &sign, Some(text)),
+            Some(false) => sign_declined(script, session, &sign, *resume),
+            None => vec![
+                Reply::Invalid {
+                    hint: "Please answer yes or no.".to_string(),
+                },
+                current(script, session),
+            ],
+        },
+        Position::Finished { .. } => vec![current(script, session)],
+    }
+}
+
+/// Yes or no to a confirmation that belongs to no question: doubt or a
+/// hedge is a yes, and only a clear no is a no.
+fn confirmation(text: &str) -> Option<bool> {
+    match yes_no::leaning(text) {
+        Leaning::Unsure | Leaning::Hedged => return Some(true),
+        Leaning::Denied => return Some(false),
+        Leaning::Plain => {}
+    }
+    let folded = fold(text);
+    match folded.split(' ').next().unwrap_or("") {
+        "yes" | "y" | "yeah" | "yep" | "yup" | "ya" | "yea" | "sure" | "definitely" => Some(true),
+        "no" | "n" | "nope" | "nah" | "none" | "never" | "negative" => Some(false),
+        "not" if ["not really", "not now", "not at all"].contains(&folded.as_str()) => Some(false),
+        _ => None,
+    }
+}
+
+/// The sign is happening: the emergency outcome, at once.
+fn sign_confirmed(
+    script: &Script,
+    session: &mut Session,
+    sign: &str,
+    said: Option<&str>,
+) -> Vec<Reply> {
+    let Some((flags, found)) = sign_of(script, sign) else {
         return vec![current(script, session)];
     };
-    match read_answer(node, text) {
-        Ok(answer) => accept(script, session, node, answer),
-        Err(reason) => {
-            let expected = node.hint.clone().unwrap_or_else(|| default_hint(node));
-            let hint = match reason {
-                Some(reason) => format!("{reason} {expected}"),
-                None => expected,
-            };
-            vec![Reply::Invalid { hint }, current(script, session)]
+    let Some(outcome) = script.outcome(&flags.outcome) else {
+        return vec![current(script, session)];
+    };
+    let accepted = Reply::Accepted {
+        node: found.id.clone(),
+        question: format!("{} {}", found.said.text, flags.confirm.text),
+        turn: session.turn,
+        answer: flags.yes.clone(),
+        said: said.map(str::to_string),
+    };
+    session.turn = session.turn.wrapping_add(1);
+    session.position = Position::Finished {
+        outcome: outcome.id.clone(),
+    };
+    vec![accepted, outcome_reply(script, session, outcome)]
+}
+
+/// The sign is not happening: back to where the person was.
+fn sign_declined(
+    script: &Script,
+    session: &mut Session,
+    sign: &str,
+    resume: Position,
+) -> Vec<Reply> {
+    let Some((flags, found)) = sign_of(script, sign) else {
+        return vec![current(script, session)];
+    };
+    let accepted = Reply::Accepted {
+        node: found.id.clone(),
+        question: format!("{} {}", found.said.text, flags.confirm.text),
+        turn: session.turn,
+        answer: flags.no.clone(),
+        said: None,
+    };
+    session.turn = session.turn.wrapping_add(1);
+    session.position = resume;
+    vec![
+        accepted,
+        Reply::Say {
+            text: flags.declined.text.clone(),
+        },
+        current(script, session),
+    ]
+}
+
+/// A typed answer to the question being asked.
+fn typed_answer(
+    script: &Script,
+    session: &mut Session,
+    node: &Node,
+    text: &str,
+    now_ms: u64,
+) -> Vec<Reply> {
+    if text.trim().is_empty() {
+        return not_understood(script, session, node, None);
+    }
+    if node.kind == NodeKind::YesNo {
+        match yes_no::leaning(text) {
+            Leaning::Unsure if node.red_flag && script.red_flags.is_some() => {
+                session.turn = session.turn.wrapping_add(1);
+                session.position = Position::Unsure {
+                    node: node.id.clone(),
+                };
+                return vec![current(script, session)];
+            }
+            Leaning::Unsure => {
+                return vec![Reply::Notice(Notice::Unsure), current(script, session)];
+            }
+            leaning @ (Leaning::Hedged | Leaning::Denied) => {
+                let value = if leaning == Leaning::Hedged {
+                    "yes"
+                } else {
+                    "no"
+                };
+                if let Some(option) = node.option(value) {
+                    let answer = Answer::Option {
+                        value: option.value.clone(),
+                    };
+                    return accept(script, session, node, answer, Some(text));
+                }
+            }
+            Leaning::Plain => {}
         }
     }
+    match read_answer(node, text, day_of(now_ms)) {
+        Ok(answer) => accept(script, session, node, answer, Some(text)),
+        Err(reason) => not_understood(script, session, node, reason),
+    }
+}
+
+/// Says what kind of answer works, then asks again with the buttons.
+fn not_understood(
+    script: &Script,
+    session: &Session,
+    node: &Node,
+    reason: Option<String>,
+) -> Vec<Reply> {
+    let expected = node.hint.clone().unwrap_or_else(|| default_hint(node));
+    let hint = match reason {
+        Some(reason) => format!("{reason} {expected}"),
+        None => expected,
+    };
+    vec![Reply::Invalid { hint }, current(script, session)]
 }
 
 /// Reads a typed answer for `node`; the error is an optional specific reason.
-fn read_answer(node: &Node, text: &str) -> Result<Answer, Option<String>> {
+/// `today` (days since 1970-01-01) reads answers such as "since Monday".
+fn read_answer(node: &Node, text: &str, today: i64) -> Result<Answer, Option<String>> {
     let text = text.trim();
-    if text.chars().count() > MAX_INPUT_CHARS {
-        return Err(Some("That message is too long for an answer.".to_string()));
-    }
-    if text.is_empty() {
-        return Err(None);
-    }
     let option = |o: &crate::script::Choice| Answer::Option {
         value: o.value.clone(),
     };
     match node.kind {
         NodeKind::Choice | NodeKind::YesNo => match_option(node, text).map(option).ok_or(None),
+        NodeKind::Frequency => match_option_exactly(node, text)
+            .or_else(|| {
+                let rate = frequency::parse_rate(text)?;
+                node.options
+                    .iter()
+                    .find(|o| o.band.as_ref().is_some_and(|b| b.contains(rate)))
+            })
+            .or_else(|| match_option(node, text))
+            .map(option)
+            .ok_or(None),
         NodeKind::Duration => match match_option_exactly(node, text) {
             Some(o) => Ok(Answer::Duration {
                 days: o.days.unwrap_or(0),
                 option: Some(o.value.clone()),
             }),
-            None => parse_duration(text)
+            None => parse_duration(text, today)
                 .map(|days| Answer::Duration { days, option: None })
                 .map_err(|e| Some(e.explain())),
         },
-        NodeKind::Text => match match_option_exactly(node, text) {
+        NodeKind::Text => match match_quick_pick(node, text) {
             Some(o) => Ok(option(o)),
             None if text.chars().count() > node.max_length => Err(Some(format!(
                 "Please keep it under {} characters.",
@@ -297,10 +593,14 @@ fn read_answer(node: &Node, text: &str) -> Result<Answer, Option<String>> {
 fn default_hint(node: &Node) -> String {
     let labels: Vec<&str> = node.options.iter().map(|o| o.label.as_str()).collect();
     match node.kind {
-        NodeKind::YesNo => "Please answer yes or no.".to_string(),
+        NodeKind::YesNo => "Please answer yes or no, or tap a button.".to_string(),
         NodeKind::Choice => format!("Please choose one of: {}.", labels.join(" / ")),
+        NodeKind::Frequency => format!(
+            "Please say how often, for example “3 times a day”, “twice a week” or “every few hours”, or choose: {}.",
+            labels.join(" / ")
+        ),
         NodeKind::Duration => {
-            "Please say how long, for example “3 days”, “2 weeks”, “a month” or “since yesterday”."
+            "Please say how long, for example “3 days”, “2 weeks”, “a month” or “since Monday”, or tap a button."
                 .to_string()
         }
         NodeKind::Text if labels.is_empty() => "Please answer in a few words.".to_string(),
@@ -312,8 +612,19 @@ fn default_hint(node: &Node) -> String {
 }
 
 /// Records an answer and moves on: to the next question, or to the outcome.
-fn accept(script: &Script, session: &mut Session, node: &Node, answer: Answer) -> Vec<Reply> {
+/// `typed` is what the person wrote, echoed when it was interpreted.
+fn accept(
+    script: &Script,
+    session: &mut Session,
+    node: &Node,
+    answer: Answer,
+    typed: Option<&str>,
+) -> Vec<Reply> {
     let shown = answer.display(node);
+    let said = typed
+        .map(str::trim)
+        .filter(|t| !matches!(answer, Answer::Text { .. }) && fold(t) != fold(&shown))
+        .map(str::to_string);
     let asked_on = session.turn;
     let option = match &answer {
         Answer::Option { value }
@@ -335,6 +646,7 @@ fn accept(script: &Script, session: &mut Session, node: &Node, answer: Answer) -
         question: fill(&node.prompt.text, script, Some(session)),
         turn: asked_on,
         answer: shown,
+        said,
     };
     let next = match target {
         Some(Target::Node(next)) if script.node(&next).is_some() => {

@@ -25,6 +25,14 @@ pub enum Reply {
         turn: u32,
         /// The answer as it reads back.
         answer: String,
+        /// What the person typed, when it was interpreted rather than picked
+        /// ("3 times a day" read as "Several times a day"), so a misreading shows.
+        said: Option<String>,
+    },
+    /// A line from the dialogue, shown as it is.
+    Say {
+        /// The words.
+        text: String,
     },
     /// The answer did not fit; says what is expected. The question follows again.
     Invalid {
@@ -54,6 +62,8 @@ pub enum Notice {
     AtFirstQuestion,
     /// Input after the outcome.
     Finished,
+    /// "I don't know" to a symptom question: asked again with a word of help.
+    Unsure,
 }
 
 impl Notice {
@@ -73,6 +83,9 @@ impl Notice {
             Notice::Finished => {
                 "Your check is complete. Send /back to change your last answer, or /restart to start again."
             }
+            Notice::Unsure => {
+                "That's fine if you are not sure. If you have noticed it at all, even a little, answer yes; if not, answer no."
+            }
         }
     }
 }
@@ -86,8 +99,9 @@ pub struct Question {
     pub kind: NodeKind,
     /// Turn it is asked on (buttons carry it).
     pub turn: u32,
-    /// 1-based number of this question in the user's path.
-    pub number: usize,
+    /// 1-based number of this question in the user's path; `None` for a
+    /// safety confirmation, which is not one of the questions.
+    pub number: Option<usize>,
     /// The question.
     pub text: String,
     /// Buttons, in order.

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::parse::describe_days;
+use super::duration::describe_days;
 use crate::script::expr::Answers;
 use crate::script::{Node, NodeKind, Script, Version};
 
@@ -33,6 +33,19 @@ pub enum Position {
     Asking {
         /// Node id.
         node: String,
+    },
+    /// A red-flag question answered unsure once: asked again, and another
+    /// unsure answer is taken as yes.
+    Unsure {
+        /// Node id.
+        node: String,
+    },
+    /// A message described an emergency sign: waiting for "is this happening now?".
+    Flagged {
+        /// Sign id (see the dialogue's `[red_flags]`).
+        sign: String,
+        /// Where the person was, to go back to if the sign is not happening.
+        resume: Box<Position>,
     },
     /// The check ended with this outcome.
     Finished {
@@ -92,9 +105,10 @@ impl Answer {
     /// Whether the answer still fits the question, after a dialogue change.
     pub fn fits(&self, node: &Node) -> bool {
         match (self, node.kind) {
-            (Answer::Option { value }, NodeKind::Choice | NodeKind::YesNo | NodeKind::Text) => {
-                node.option(value).is_some()
-            }
+            (
+                Answer::Option { value },
+                NodeKind::Choice | NodeKind::YesNo | NodeKind::Frequency | NodeKind::Text,
+            ) => node.option(value).is_some(),
             (Answer::Duration { option, .. }, NodeKind::Duration) => {
                 option.as_ref().is_none_or(|v| node.option(v).is_some())
             }
@@ -118,10 +132,7 @@ impl Session {
     pub fn fits(&self, script: &Script) -> bool {
         let same_major =
             Version::parse(&self.version).is_some_and(|v| v.major == script.version.major);
-        let position_ok = match &self.position {
-            Position::Asking { node } => script.node(node).is_some(),
-            Position::Finished { outcome } => script.outcome(outcome).is_some(),
-        };
+        let position_ok = self.position.fits(script);
         self.dialogue == script.id
             && same_major
             && position_ok
@@ -130,6 +141,27 @@ impl Session {
                     .node(&given.node)
                     .is_some_and(|node| given.answer.fits(node))
             })
+    }
+}
+
+impl Position {
+    /// Whether the position still exists in `script`.
+    fn fits(&self, script: &Script) -> bool {
+        match self {
+            Position::Asking { node } => script.node(node).is_some(),
+            Position::Unsure { node } => {
+                script.red_flags.is_some() && script.node(node).is_some_and(|n| n.red_flag)
+            }
+            Position::Flagged { sign, resume } => {
+                let known = script
+                    .red_flags
+                    .as_ref()
+                    .is_some_and(|f| f.signs.iter().any(|s| &s.id == sign));
+                let nested = matches!(**resume, Position::Flagged { .. });
+                known && !nested && resume.fits(script)
+            }
+            Position::Finished { outcome } => script.outcome(outcome).is_some(),
+        }
     }
 }
 

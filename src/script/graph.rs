@@ -95,6 +95,7 @@ fn layout(script: &Script) -> (Vec<Box>, Vec<Edge>) {
         let typed = match node.kind {
             NodeKind::Duration => Some("typed duration"),
             NodeKind::Text => Some("typed text"),
+            NodeKind::Frequency => Some("typed rate"),
             NodeKind::Choice | NodeKind::YesNo => None,
         };
         if let (Some(label), Some(target)) = (typed, &node.next) {

@@ -184,6 +184,7 @@ fn split_document(table: Spanned<DeTable<'_>>, report: &mut Reporter<'_>) -> Raw
             "intro" => doc.intro = item(value, report),
             "disclaimer" => doc.disclaimer = item(value, report),
             "tips" => doc.tips = item(value, report),
+            "red_flags" => doc.red_flags = item(value, report),
             "source" => doc.sources = items(value, report),
             "node" => doc.nodes = items(value, report),
             "rule" => doc.rules = items(value, report),
@@ -192,7 +193,7 @@ fn split_document(table: Spanned<DeTable<'_>>, report: &mut Reporter<'_>) -> Raw
                 key_span,
                 format!(
                     "unknown field `{other}`, expected one of `id`, `title`, `version`, `start`, \
-                     `intro`, `disclaimer`, `tips`, `source`, `node`, `rule`, `outcome`"
+                     `intro`, `disclaimer`, `tips`, `red_flags`, `source`, `node`, `rule`, `outcome`"
                 ),
             ),
         }

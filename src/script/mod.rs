@@ -6,6 +6,7 @@
 //! [`load_file`] and [`load_paths`] check all of it and report every problem with
 //! file, line and column.
 
+pub mod band;
 mod diagnostic;
 pub mod expr;
 pub mod graph;
@@ -17,6 +18,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 
+use band::Band;
 pub use diagnostic::{Diagnostic, Severity, line_column};
 use expr::Expr;
 pub use load::{LoadError, Loaded, load_checked, load_file, load_paths, load_str};
@@ -69,6 +71,9 @@ pub struct Script {
     pub outcomes: Vec<Outcome>,
     /// Stress-management tips.
     pub tips: Tips,
+    /// Emergency signs described in a person's own words, and what uncertain
+    /// answers to safety questions lead to.
+    pub red_flags: Option<RedFlags>,
     /// The references texts restate, listed on /about.
     pub sources: Vec<Source>,
     node_index: HashMap<String, usize>,
@@ -155,6 +160,8 @@ pub enum NodeKind {
     YesNo,
     /// How long, stored as days; options are quick picks.
     Duration,
+    /// How often, read as a rate and mapped onto the options by their bands.
+    Frequency,
     /// A few words of free text; options are quick picks such as "Skip".
     Text,
 }
@@ -166,6 +173,7 @@ impl NodeKind {
             NodeKind::Choice => "choice",
             NodeKind::YesNo => "yes_no",
             NodeKind::Duration => "duration",
+            NodeKind::Frequency => "frequency",
             NodeKind::Text => "text",
         }
     }
@@ -175,6 +183,7 @@ impl NodeKind {
             NodeKind::Choice,
             NodeKind::YesNo,
             NodeKind::Duration,
+            NodeKind::Frequency,
             NodeKind::Text,
         ]
         .into_iter()
@@ -218,6 +227,9 @@ pub struct Node {
     pub next: Option<Target>,
     /// Longest free-text answer accepted, in characters.
     pub max_length: usize,
+    /// A safety question (yes/no): only a clear no is a no, and an unsure
+    /// answer is asked once more, then taken as yes.
+    pub red_flag: bool,
 }
 
 impl Node {
@@ -245,6 +257,38 @@ pub struct Choice {
     pub next: Option<Target>,
     /// For duration quick picks: the days it stands for.
     pub days: Option<u32>,
+    /// For frequency options: the rates it stands for.
+    pub band: Option<Band>,
+}
+
+/// Emergency signs and how the check treats them wherever they come up.
+#[derive(Debug, Clone)]
+pub struct RedFlags {
+    /// The outcome a confirmed sign leads to (an emergency).
+    pub outcome: String,
+    /// "Is this happening now?", asked after a sign is described.
+    pub confirm: Text,
+    /// Asked once when the answer to a red-flag question is unsure.
+    pub unsure: Text,
+    /// Said when a described sign is not happening; the check goes on.
+    pub declined: Text,
+    /// Label of the button confirming the sign.
+    pub yes: String,
+    /// Label of the button saying it is not happening.
+    pub no: String,
+    /// The signs and how people describe them.
+    pub signs: Vec<Sign>,
+}
+
+/// One emergency sign.
+#[derive(Debug, Clone)]
+pub struct Sign {
+    /// Stable name, for logs and tests.
+    pub id: String,
+    /// What the bot says it understood ("You described …").
+    pub said: Text,
+    /// Each phrase as folded words; it matches a message holding all of them.
+    pub phrases: Vec<Vec<String>>,
 }
 
 /// A rule: when `when` holds (or always, without it) the check ends with `outcome`.

@@ -53,6 +53,9 @@ pub struct RawNode {
     pub hint: Option<Spanned<String>>,
     pub next: Option<Spanned<String>>,
     pub max_length: Option<Spanned<u32>>,
+    /// A safety question: only a clear no counts as no (see `[red_flags]`).
+    #[serde(default)]
+    pub red_flag: Option<Spanned<bool>>,
     #[serde(default)]
     pub options: Vec<Spanned<RawOption>>,
 }
@@ -67,6 +70,52 @@ pub struct RawOption {
     pub synonyms: Vec<Spanned<String>>,
     pub next: Option<Spanned<String>>,
     pub days: Option<Spanned<u32>>,
+    pub per_minute: Option<Spanned<String>>,
+    pub per_hour: Option<Spanned<String>>,
+    pub per_day: Option<Spanned<String>>,
+    pub per_week: Option<Spanned<String>>,
+    pub per_month: Option<Spanned<String>>,
+    pub per_year: Option<Spanned<String>>,
+}
+
+impl RawOption {
+    /// The band keys written on this option (`per_day = ">= 1"`…), with their names.
+    pub fn bands(&self) -> Vec<(&'static str, &Spanned<String>)> {
+        [
+            ("per_minute", &self.per_minute),
+            ("per_hour", &self.per_hour),
+            ("per_day", &self.per_day),
+            ("per_week", &self.per_week),
+            ("per_month", &self.per_month),
+            ("per_year", &self.per_year),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| value.as_ref().map(|v| (key, v)))
+        .collect()
+    }
+}
+
+/// `[red_flags]`: what an emergency sign, described or half-answered, leads to.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRedFlags {
+    pub outcome: Spanned<String>,
+    pub confirm: RawText,
+    pub unsure: RawText,
+    pub declined: RawText,
+    pub yes: Spanned<String>,
+    pub no: Spanned<String>,
+    #[serde(default)]
+    pub sign: Vec<Spanned<RawSign>>,
+}
+
+/// `[[red_flags.sign]]`: one emergency sign and the ways people describe it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSign {
+    pub id: Spanned<String>,
+    pub said: RawText,
+    pub phrases: Vec<Spanned<String>>,
 }
 
 /// `[[rule]]`: when the condition holds, the check ends with the outcome.
@@ -119,6 +168,7 @@ pub struct RawDocument {
     pub intro: Option<Spanned<RawText>>,
     pub disclaimer: Option<Spanned<RawText>>,
     pub tips: Option<Spanned<RawTips>>,
+    pub red_flags: Option<Spanned<RawRedFlags>>,
     pub sources: Vec<Spanned<RawSource>>,
     pub nodes: Vec<Spanned<RawNode>>,
     pub rules: Vec<Spanned<RawRule>>,

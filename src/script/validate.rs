@@ -7,13 +7,19 @@ use std::path::Path;
 
 use toml::Spanned;
 
+use super::band::{self, Band};
 use super::diagnostic::Reporter;
 use super::expr::{Expr, Literal};
-use super::raw::{OneOrMany, RawDocument, RawNode, RawOption, RawOutcome, RawText, RawTips};
-use super::{
-    Choice, FINISH, Guidance, Level, MAX_BUTTON_PAYLOAD, Node, NodeKind, Outcome, Rule, Script,
-    Source, Target, Text, Tips, Version, fold,
+use super::raw::{
+    OneOrMany, RawDocument, RawNode, RawOption, RawOutcome, RawRedFlags, RawText, RawTips,
 };
+use super::{
+    Choice, FINISH, Guidance, Level, MAX_BUTTON_PAYLOAD, Node, NodeKind, Outcome, RedFlags, Rule,
+    Script, Sign, Source, Target, Text, Tips, Version, fold,
+};
+
+/// Most words a red-flag phrase may have; longer ones would hardly ever match.
+const MAX_PHRASE_WORDS: usize = 6;
 
 /// Free-text answers are capped at this many characters unless a node says otherwise.
 const DEFAULT_MAX_LENGTH: u32 = 300;
@@ -77,6 +83,21 @@ pub(super) fn build<'a>(
     let outcomes = checker.outcomes(doc.outcomes);
     let rules = checker.rules(doc.rules, &outcomes);
     let tips = checker.tips(doc.tips?);
+    let red_flags = match doc.red_flags {
+        Some(raw) => Some(checker.red_flags(raw, &outcomes)),
+        None => {
+            if let Some(node) = nodes.iter().find(|n| n.node.red_flag) {
+                checker.report.error(
+                    node.id_span.clone(),
+                    format!(
+                        "`{}` is a red-flag question, so the file needs a `[red_flags]` block saying what unsure answers lead to",
+                        node.node.id
+                    ),
+                );
+            }
+            None
+        }
+    };
     let intro = checker.text(doc.intro?.into_inner(), "intro");
     let disclaimer = checker.text(doc.disclaimer?.into_inner(), "disclaimer");
     let id = checker.ident(doc.id?, "dialogue id");
@@ -102,6 +123,7 @@ pub(super) fn build<'a>(
         rules,
         outcomes: outcomes.into_iter().map(|(outcome, _)| outcome).collect(),
         tips,
+        red_flags,
         sources,
         node_index: HashMap::new(),
     };
@@ -150,6 +172,9 @@ fn yes_no_defaults(value: &str) -> (&'static str, &'static [&'static str]) {
                 "affirmative",
                 "yes it is",
                 "definitely",
+                "absolutely",
+                "of course",
+                "yes definitely",
             ],
         )
     } else {
@@ -170,6 +195,15 @@ fn yes_no_defaults(value: &str) -> (&'static str, &'static [&'static str]) {
                 "negative",
                 "no none",
                 "not at all",
+                "definitely not",
+                "certainly not",
+                "absolutely not",
+                "of course not",
+                "no way",
+                "not one bit",
+                "not particularly",
+                "not especially",
+                "not much",
             ],
         )
     }
@@ -407,7 +441,7 @@ impl Checker<'_, '_> {
                 self.report.error(
                     node.kind.span(),
                     format!(
-                        "unknown node kind `{}`, expected one of `choice`, `yes_no`, `duration`, `text`",
+                        "unknown node kind `{}`, expected one of `choice`, `yes_no`, `duration`, `frequency`, `text`",
                         node.kind.get_ref()
                     ),
                 );
@@ -433,6 +467,15 @@ impl Checker<'_, '_> {
                     DEFAULT_MAX_LENGTH
                 }
             } as usize;
+            let red_flag = match node.red_flag {
+                Some(flag) if *flag.get_ref() && kind != NodeKind::YesNo => {
+                    self.report
+                        .error(flag.span(), "`red_flag` only applies to `yes_no` questions");
+                    false
+                }
+                Some(flag) => flag.into_inner(),
+                None => false,
+            };
             let mut targets = Vec::new();
             if let Some(next) = &node.next {
                 targets.push(next.clone());
@@ -461,6 +504,7 @@ impl Checker<'_, '_> {
                     options,
                     next,
                     max_length,
+                    red_flag,
                 },
                 id_span,
                 targets,
@@ -478,8 +522,13 @@ impl Checker<'_, '_> {
         let (node_id, kind) = (shape.id, shape.kind);
         let mut options: Vec<Choice> = Vec::new();
         let mut words: HashMap<String, String> = HashMap::new();
+        let mut band_spans = Vec::new();
         for item in raw {
             let option = item.into_inner();
+            let band = self.band(&option, kind, node_id);
+            if let Some((_, span)) = &band {
+                band_spans.push(span.clone());
+            }
             let value_span = option.value.span();
             let value = self.ident(option.value, "option value");
             if kind == NodeKind::YesNo && value != "yes" && value != "no" {
@@ -551,7 +600,17 @@ impl Checker<'_, '_> {
                 synonyms,
                 next: option.next.map(|n| Target::parse(n.get_ref())),
                 days: option.days.map(Spanned::into_inner),
+                band: band.map(|(band, _)| band),
             });
+        }
+        if kind == NodeKind::Frequency && band_spans.len() == options.len() {
+            let bands: Vec<Band> = options.iter().filter_map(|o| o.band.clone()).collect();
+            for gap in band::coverage(&bands) {
+                self.report.error(
+                    band_spans[gap.band].clone(),
+                    format!("bands of `{node_id}`: {}", gap.message),
+                );
+            }
         }
         match kind {
             NodeKind::YesNo => {
@@ -563,6 +622,7 @@ impl Checker<'_, '_> {
                             synonyms: Vec::new(),
                             next: None,
                             days: None,
+                            band: None,
                         });
                     }
                 }
@@ -574,9 +634,12 @@ impl Checker<'_, '_> {
                         .extend(defaults.iter().map(|s| s.to_string()));
                 }
             }
-            NodeKind::Choice if options.len() < 2 => self.report.error(
+            NodeKind::Choice | NodeKind::Frequency if options.len() < 2 => self.report.error(
                 shape.span.clone(),
-                format!("choice question `{node_id}` needs at least two options"),
+                format!(
+                    "{} question `{node_id}` needs at least two options",
+                    kind.name()
+                ),
             ),
             _ => {}
         }
@@ -785,6 +848,138 @@ impl Checker<'_, '_> {
             }
         }
         rules
+    }
+
+    /// The band a frequency option stands for (with where it is written);
+    /// bands anywhere else are errors.
+    fn band(
+        &mut self,
+        option: &RawOption,
+        kind: NodeKind,
+        node_id: &str,
+    ) -> Option<(Band, Range<usize>)> {
+        let value = option.value.get_ref();
+        let written = option.bands();
+        if kind != NodeKind::Frequency {
+            for (key, raw) in &written {
+                self.report.error(
+                    raw.span(),
+                    format!("`{key}` only applies to options of `frequency` questions"),
+                );
+            }
+            return None;
+        }
+        let (key, raw) = match written.as_slice() {
+            [one] => *one,
+            [] => {
+                self.report.error(
+                    option.value.span(),
+                    format!(
+                        "frequency option `{value}` of `{node_id}` needs a band, e.g. `per_day = \">= 1 and < 10\"`"
+                    ),
+                );
+                return None;
+            }
+            [_, (_, second), ..] => {
+                self.report.error(
+                    second.span(),
+                    format!("option `{value}` has several bands; write one, in one unit"),
+                );
+                return None;
+            }
+        };
+        match Band::parse(key, raw.get_ref()) {
+            Ok(band) => Some((band, raw.span())),
+            Err((offset, message)) => {
+                let at = self.inner_offset(&raw.span(), raw.get_ref(), offset);
+                self.report.error(at..at, message);
+                None
+            }
+        }
+    }
+
+    fn red_flags(
+        &mut self,
+        raw: Spanned<RawRedFlags>,
+        outcomes: &[(Outcome, Range<usize>)],
+    ) -> RedFlags {
+        let span = raw.span();
+        let raw = raw.into_inner();
+        let outcome = raw.outcome.get_ref().clone();
+        match outcomes.iter().find(|(o, _)| o.id == outcome) {
+            None => self.report.error(
+                raw.outcome.span(),
+                format!(
+                    "`[red_flags]` names outcome `{outcome}`, but there is no outcome with that id"
+                ),
+            ),
+            Some((o, _)) if o.level != Level::Emergency => self.report.error(
+                raw.outcome.span(),
+                format!(
+                    "`[red_flags]` must lead to an emergency outcome; `{outcome}` is `{}`",
+                    o.level.name()
+                ),
+            ),
+            Some(_) => {}
+        }
+        if raw.sign.is_empty() {
+            self.report.error(
+                span,
+                "`[red_flags]` needs at least one `[[red_flags.sign]]`",
+            );
+        }
+        let mut signs: Vec<Sign> = Vec::new();
+        let mut seen_phrases: HashMap<Vec<String>, String> = HashMap::new();
+        for item in raw.sign {
+            let sign = item.into_inner();
+            let id_span = sign.id.span();
+            let id = self.ident(sign.id, "sign id");
+            if signs.iter().any(|s| s.id == id) {
+                self.report
+                    .error(id_span.clone(), format!("duplicate sign id `{id}`"));
+            }
+            if sign.phrases.is_empty() {
+                self.report
+                    .error(id_span, format!("sign `{id}` needs at least one phrase"));
+            }
+            let said = self.text(sign.said, &format!("`said` of sign `{id}`"));
+            let mut phrases = Vec::new();
+            for phrase in sign.phrases {
+                let words: Vec<String> = fold(phrase.get_ref())
+                    .split(' ')
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                let problem = if words.is_empty() {
+                    Some("a phrase needs at least one word".to_string())
+                } else if words.len() > MAX_PHRASE_WORDS {
+                    Some(format!(
+                        "a phrase has at most {MAX_PHRASE_WORDS} words; list shorter variants instead"
+                    ))
+                } else {
+                    seen_phrases.insert(words.clone(), id.clone()).map(|owner| {
+                        format!(
+                            "phrase `{}` is listed twice (also under `{owner}`)",
+                            phrase.get_ref()
+                        )
+                    })
+                };
+                match problem {
+                    Some(problem) => self.report.error(phrase.span(), problem),
+                    None => phrases.push(words),
+                }
+            }
+            signs.push(Sign { id, said, phrases });
+        }
+        RedFlags {
+            outcome,
+            confirm: self.text(raw.confirm, "red_flags `confirm`"),
+            unsure: self.text(raw.unsure, "red_flags `unsure`"),
+            declined: self.text(raw.declined, "red_flags `declined`"),
+            yes: self.non_empty(raw.yes, "red_flags `yes`"),
+            no: self.non_empty(raw.no, "red_flags `no`"),
+            signs,
+        }
     }
 
     fn tips(&mut self, raw: Spanned<RawTips>) -> Tips {

@@ -185,6 +185,7 @@ fn render_reply(reply: &Reply, out: &mut Vec<Outgoing>) {
             out.push(render::message(None, render::intro(text, disclaimer), None))
         }
         Reply::Notice(notice) => out.push(plain(notice.message())),
+        Reply::Say { text } => out.push(plain(text)),
         Reply::Invalid { hint } => {
             out.push(plain(&format!("Sorry, that answer does not fit. {hint}")));
         }
@@ -192,10 +193,11 @@ fn render_reply(reply: &Reply, out: &mut Vec<Outgoing>) {
             question,
             turn,
             answer,
+            said,
             ..
         } => out.push(Outgoing::EditQuestion {
             turn: *turn,
-            html: render::answered(question, answer),
+            html: render::answered(question, answer, said.as_deref()),
         }),
         Reply::Question(q) => {
             let (html, keyboard) = render::question(q);

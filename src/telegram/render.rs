@@ -53,7 +53,10 @@ pub fn intro(text: &str, disclaimer: &str) -> String {
 
 /// A question with its buttons, one per row.
 pub fn question(q: &Question) -> (String, InlineKeyboardMarkup) {
-    let mut text = format!("<b>Question {}.</b> {}", q.number, escape(&q.text));
+    let mut text = match q.number {
+        Some(number) => format!("<b>Question {number}.</b> {}", escape(&q.text)),
+        None => format!("<b>⚠️ {}</b>", escape(&q.text)),
+    };
     if let Some(previous) = &q.previous {
         text.push_str(&format!(
             "\n<i>Your earlier answer: {}</i>",
@@ -63,6 +66,7 @@ pub fn question(q: &Question) -> (String, InlineKeyboardMarkup) {
     let typed = match q.kind {
         NodeKind::Duration => Some("Or type how long, e.g. “3 days”."),
         NodeKind::Text => Some("Or type a few words."),
+        NodeKind::Frequency => Some("Or type how often, e.g. “3 times a day”."),
         NodeKind::Choice | NodeKind::YesNo => None,
     };
     if let Some(typed) = typed {
@@ -81,9 +85,14 @@ pub fn question(q: &Question) -> (String, InlineKeyboardMarkup) {
     (text, InlineKeyboardMarkup::new(rows))
 }
 
-/// The question's message once answered: the question and the answer, no buttons.
-pub fn answered(question: &str, answer: &str) -> String {
-    format!("{}\n\n✓ <b>{}</b>", escape(question), escape(answer))
+/// The question's message once answered: the question and the answer, no
+/// buttons, and the person's own words when the answer was read from them.
+pub fn answered(question: &str, answer: &str, said: Option<&str>) -> String {
+    let mut text = format!("{}\n\n✓ <b>{}</b>", escape(question), escape(answer));
+    if let Some(said) = said {
+        text.push_str(&format!(" — you said “{}”", escape(said)));
+    }
+    text
 }
 
 /// A plain line (notices, re-prompts).
@@ -366,8 +375,12 @@ mod tests {
     #[test]
     fn user_text_is_escaped() {
         assert_eq!(
-            answered("Q?", "<b>x</b> & y"),
+            answered("Q?", "<b>x</b> & y", None),
             "Q?\n\n✓ <b>&lt;b&gt;x&lt;/b&gt; &amp; y</b>"
+        );
+        assert_eq!(
+            answered("Q?", "Yes", Some("<i>a bit</i>")),
+            "Q?\n\n✓ <b>Yes</b> — you said “&lt;i&gt;a bit&lt;/i&gt;”"
         );
     }
 }

@@ -629,11 +629,17 @@ async fn a_new_dialogue_version_restarts_old_checks_with_a_notice() {
     user.expect(Q_DURATION).await;
     first.stop();
 
-    std::fs::write(
-        &file,
-        original.replace("version = \"1.0\"", "version = \"2.0\""),
-    )
-    .unwrap();
+    let major_bump: Vec<String> = original
+        .lines()
+        .map(|line| {
+            if line.starts_with("version = ") {
+                "version = \"2.0\"".to_string()
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    std::fs::write(&file, major_bump.join("\n")).unwrap();
     let second = BotProcess::start(&api, &storage, &dialogues);
     user.say("3 days");
     user.expect("This check was updated since you started")

@@ -2,6 +2,7 @@
 
 mod bot;
 mod cli;
+mod corpus;
 mod crash;
 mod delivery;
 mod engine;

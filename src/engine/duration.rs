@@ -1,0 +1,578 @@
+//! How long something has lasted, typed the way people say it: "3 days",
+//! "3-4 days" (the longer end), "a week or two", "a month and a half",
+//! "half a year", "a fortnight", "since Monday", "since the start of November".
+//!
+//! Dates are read against the day the answer arrives (UTC).
+
+use super::words::{correct, number_word, words};
+
+/// The longest duration accepted, in days (a hundred years).
+pub const MAX_DAYS: u32 = 36_500;
+
+/// Why a typed duration was not understood; each says what to type instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DurationError {
+    /// Nothing but filler words.
+    Empty,
+    /// A number with no unit, such as "5".
+    NeedsUnit(String),
+    /// A word that is neither a number, a unit, a date nor a filler.
+    Unknown(String),
+    /// Longer than a lifetime.
+    TooLong,
+}
+
+impl DurationError {
+    /// A short explanation for the re-prompt.
+    pub fn explain(&self) -> String {
+        match self {
+            DurationError::Empty => "I could not find a length of time in that.".to_string(),
+            DurationError::NeedsUnit(number) => {
+                format!("“{number}” what — days, weeks or months?")
+            }
+            DurationError::Unknown(word) => format!("I did not understand “{word}”."),
+            DurationError::TooLong => "That is longer than I can record.".to_string(),
+        }
+    }
+}
+
+/// Words that carry no length ("about", "since", "for the last"…).
+const FILLERS: &[&str] = &[
+    "about",
+    "around",
+    "approximately",
+    "approx",
+    "roughly",
+    "maybe",
+    "almost",
+    "nearly",
+    "over",
+    "more",
+    "than",
+    "less",
+    "under",
+    "for",
+    "since",
+    "the",
+    "last",
+    "past",
+    "ago",
+    "just",
+    "like",
+    "probably",
+    "it",
+    "its",
+    "has",
+    "have",
+    "been",
+    "going",
+    "on",
+    "already",
+    "i",
+    "ive",
+    "im",
+    "think",
+    "so",
+    "and",
+    "ish",
+    "some",
+    "only",
+    "this",
+    "before",
+    "started",
+    "start",
+    "began",
+    "from",
+    "at",
+    "least",
+    "within",
+    "lasted",
+    "bit",
+    "little",
+    "still",
+    "is",
+    "was",
+    "of",
+    "beginning",
+    "early",
+    "end",
+    "mid",
+    "middle",
+    "in",
+    "um",
+    "uh",
+    "hmm",
+    "well",
+    "now",
+    "a",
+    "my",
+    "nose",
+    "twitching",
+    "twitch",
+    "it",
+    "happening",
+    "s",
+    "or",
+    "to",
+    "between",
+    "good",
+    "solid",
+    "whole",
+    "entire",
+    "straight",
+    "maybe",
+    "guess",
+    "say",
+    "id",
+    "would",
+];
+
+/// Words typos are corrected towards.
+const VOCABULARY: &[&str] = &[
+    "days",
+    "day",
+    "weeks",
+    "week",
+    "months",
+    "month",
+    "years",
+    "year",
+    "hours",
+    "hour",
+    "minutes",
+    "couple",
+    "several",
+    "yesterday",
+    "fortnight",
+    "since",
+    "about",
+    "half",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "weekend",
+    "today",
+];
+
+/// Days in one unit, and whether the word is a plural ("weeks").
+fn unit_days(word: &str) -> Option<(f64, bool)> {
+    let unit = match word {
+        "min" | "mins" | "minute" => (1.0 / 1440.0, false),
+        "minutes" => (1.0 / 1440.0, true),
+        "h" | "hr" | "hour" => (1.0 / 24.0, false),
+        "hrs" | "hours" => (1.0 / 24.0, true),
+        "d" | "day" => (1.0, false),
+        "days" => (1.0, true),
+        "w" | "wk" | "week" => (7.0, false),
+        "wks" | "weeks" => (7.0, true),
+        "fortnight" | "fortnite" => (14.0, false),
+        "fortnights" => (14.0, true),
+        "mo" | "mth" | "month" => (30.0, false),
+        "mos" | "mths" | "months" => (30.0, true),
+        "y" | "yr" | "year" => (365.0, false),
+        "yrs" | "years" => (365.0, true),
+        _ => return None,
+    };
+    Some(unit)
+}
+
+/// Words that stand for a whole length: "yesterday" is one day.
+fn fixed_days(word: &str) -> Option<f64> {
+    match word {
+        "yesterday" | "night" => Some(1.0),
+        "today" | "tonight" | "morning" | "afternoon" | "evening" | "recently" => Some(0.0),
+        _ => None,
+    }
+}
+
+/// Monday = 0 … Sunday = 6; the weekend starts on Saturday.
+fn weekday(word: &str) -> Option<i64> {
+    let day = match word {
+        "monday" | "mon" => 0,
+        "tuesday" | "tue" | "tues" => 1,
+        "wednesday" | "wed" => 2,
+        "thursday" | "thu" | "thur" | "thurs" => 3,
+        "friday" | "fri" => 4,
+        "saturday" | "sat" | "weekend" => 5,
+        "sunday" | "sun" => 6,
+        _ => return None,
+    };
+    Some(day)
+}
+
+fn month(word: &str) -> Option<u32> {
+    const NAMES: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let found = NAMES
+        .iter()
+        .position(|name| *name == word || (word.len() >= 3 && name.starts_with(word)));
+    found.map(|i| i as u32 + 1)
+}
+
+/// The day `now_ms` falls on, as days since 1970-01-01 (UTC).
+pub fn day_of(now_ms: u64) -> i64 {
+    (now_ms / 86_400_000) as i64
+}
+
+/// Days since 1970-01-01 of a calendar date (proleptic Gregorian).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The calendar date of a day counted from 1970-01-01.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// Days back to the last `target` weekday before `today` (a full week when
+/// today is that day: "since Monday" said on a Monday means the one before).
+fn since_weekday(today: i64, target: i64) -> f64 {
+    let now = (today + 3).rem_euclid(7);
+    let back = (now - target).rem_euclid(7);
+    (if back == 0 { 7 } else { back }) as f64
+}
+
+/// Days back to the start (or middle, or end) of the last `month` up to today.
+fn since_month(today: i64, month: u32, part: Part) -> f64 {
+    let (year, this_month, _) = civil_from_days(today);
+    let year = if month > this_month { year - 1 } else { year };
+    let last_day = {
+        let (ny, nm) = if month == 12 {
+            (year + 1, 1)
+        } else {
+            (year, month + 1)
+        };
+        days_from_civil(ny, nm, 1) - days_from_civil(year, month, 1)
+    } as u32;
+    let day = match part {
+        Part::Start => 1,
+        Part::Middle => 15,
+        Part::End => last_day,
+    };
+    (today - days_from_civil(year, month, day)).max(0) as f64
+}
+
+#[derive(Clone, Copy)]
+enum Part {
+    Start,
+    Middle,
+    End,
+}
+
+/// A term of the sum being read: its days, and the days of its unit.
+#[derive(Clone, Copy)]
+struct Term {
+    days: f64,
+    unit: f64,
+}
+
+/// Reads how long something has lasted, in whole days (hours round down to 0),
+/// with `today` (days since 1970-01-01, UTC) for answers given as dates.
+pub fn parse_duration(input: &str, today: i64) -> Result<u32, DurationError> {
+    let mut list = words(input);
+    correct(&mut list, VOCABULARY, |w| {
+        number_word(w).is_some()
+            || unit_days(w).is_some()
+            || fixed_days(w).is_some()
+            || weekday(w).is_some()
+            || month(w).is_some()
+            || FILLERS.contains(&w)
+    });
+    let mut total = 0.0_f64;
+    let mut found = false;
+    let mut unknown: Option<String> = None;
+    // A count waiting for its unit, as typed.
+    let mut pending: Option<(f64, String)> = None;
+    // "3 to 4": the next number replaces the pending one if larger.
+    let mut range = false;
+    let mut last: Option<Term> = None;
+    // "a week or two": the term before "or", already added.
+    let mut alternative: Option<Term> = None;
+    let add = |total: &mut f64, term: Term, alternative: &mut Option<Term>| match alternative.take()
+    {
+        Some(before) => *total += (term.days - before.days).max(0.0),
+        None => *total += term.days,
+    };
+    let at = |i: usize| list.get(i).map(String::as_str);
+    let mut i = 0;
+    while i < list.len() {
+        let word = list[i].as_str();
+        if matches!(word, "just" | "only")
+            && matches!(
+                at(i + 1),
+                Some("started" | "began" | "begun" | "now" | "start")
+            )
+        {
+            found = true;
+            i += 2;
+            continue;
+        }
+        if word == "day" && at(i + 1) == Some("before") && at(i + 2) == Some("yesterday") {
+            total += 2.0;
+            found = true;
+            i += 3;
+            continue;
+        }
+        if word == "and" && at(i + 2) == Some("half") && matches!(at(i + 1), Some("a" | "an"))
+            || word == "and" && at(i + 1) == Some("half")
+        {
+            let skip = if at(i + 1) == Some("half") { 2 } else { 3 };
+            match (&mut pending, last) {
+                (Some((n, _)), _) => *n += 0.5,
+                (None, Some(term)) => {
+                    total += 0.5 * term.unit;
+                }
+                (None, None) => {}
+            }
+            i += skip;
+            continue;
+        }
+        if let Some(day) = weekday(word) {
+            total += since_weekday(today, day);
+            found = true;
+        } else if let Some(m) = month(word).filter(|_| {
+            list[..i]
+                .iter()
+                .rev()
+                .take(3)
+                .any(|w| matches!(w.as_str(), "since" | "in" | "of" | "early" | "mid" | "late"))
+        }) {
+            let before: Vec<&str> = list[..i].iter().rev().take(3).map(String::as_str).collect();
+            let part = if before.contains(&"end") || before.contains(&"late") {
+                Part::End
+            } else if before.contains(&"mid") || before.contains(&"middle") {
+                Part::Middle
+            } else {
+                Part::Start
+            };
+            total += since_month(today, m, part);
+            found = true;
+        } else if let Some(days) = fixed_days(word) {
+            total += days;
+            found = true;
+        } else if let Some((days, plural)) = unit_days(word) {
+            let count = match pending.take() {
+                Some((n, _)) => n,
+                None if plural => 2.0,
+                None => 1.0,
+            };
+            let term = Term {
+                days: count * days,
+                unit: days,
+            };
+            add(&mut total, term, &mut alternative);
+            last = Some(term);
+            range = false;
+            found = true;
+        } else if let Some(n) = number_word(word) {
+            pending = match pending {
+                // "a couple", "a few", "half a": the article gives way.
+                Some((1.0, ref previous)) if previous == "a" || previous == "an" => {
+                    Some((n, word.to_string()))
+                }
+                Some((half, ref previous))
+                    if previous == "half" && (word == "a" || word == "an") =>
+                {
+                    Some((half, previous.clone()))
+                }
+                Some((m, _)) if range => {
+                    range = false;
+                    Some((m.max(n), word.to_string()))
+                }
+                Some((_, previous)) => return Err(DurationError::NeedsUnit(previous)),
+                None => Some((n, word.to_string())),
+            };
+        } else if matches!(word, "to" | "or" | "and")
+            && pending.is_some()
+            && at(i + 1).is_some_and(|w| number_word(w).is_some())
+        {
+            range = true;
+        } else if matches!(word, "to" | "or") && pending.is_none() && last.is_some() {
+            alternative = last;
+        } else if !FILLERS.contains(&word) && unknown.is_none() {
+            unknown = Some(word.to_string());
+        }
+        i += 1;
+    }
+    if let Some((n, number)) = pending {
+        if alternative.is_none() {
+            alternative = last;
+        }
+        match (alternative, last) {
+            // "a week or two", "3 days, maybe 4": the count reuses the unit
+            // before it, and the longer reading counts.
+            (Some(_), Some(term)) => add(
+                &mut total,
+                Term {
+                    days: n * term.unit,
+                    unit: term.unit,
+                },
+                &mut alternative,
+            ),
+            _ if number == "a" || number == "an" => {}
+            _ => return Err(DurationError::NeedsUnit(number)),
+        }
+    }
+    if !found {
+        return Err(unknown.map_or(DurationError::Empty, DurationError::Unknown));
+    }
+    if total > f64::from(MAX_DAYS) {
+        return Err(DurationError::TooLong);
+    }
+    Ok(total.floor() as u32)
+}
+
+/// Says a number of days the way a person would.
+pub fn describe_days(days: u32) -> String {
+    match days {
+        0 => "less than a day".to_string(),
+        1 => "1 day".to_string(),
+        d if d >= 365 && d % 365 == 0 => plural(d / 365, "year"),
+        d if d >= 30 && d % 30 == 0 => plural(d / 30, "month"),
+        d if d >= 7 && d % 7 == 0 => plural(d / 7, "week"),
+        d => plural(d, "day"),
+    }
+}
+
+fn plural(n: u32, unit: &str) -> String {
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Thursday 26 November 2026.
+    const TODAY: i64 = 20_783;
+
+    fn days(typed: &str) -> Result<u32, DurationError> {
+        parse_duration(typed, TODAY)
+    }
+
+    #[test]
+    fn today_is_a_thursday_in_november() {
+        assert_eq!(civil_from_days(TODAY), (2026, 11, 26));
+        assert_eq!(days_from_civil(2026, 11, 26), TODAY);
+        assert_eq!(day_of(1_795_694_400_000), TODAY);
+    }
+
+    #[test]
+    fn durations() {
+        for (typed, want) in [
+            ("3 days", 3),
+            ("2 weeks", 14),
+            ("a week", 7),
+            ("since yesterday", 1),
+            ("about a month", 30),
+            ("10d", 10),
+            ("1.5 weeks", 10),
+            ("a couple of days", 2),
+            ("a few weeks", 21),
+            ("1 week and 2 days", 9),
+            ("today", 0),
+            ("5 hours", 0),
+            ("for weeks", 14),
+            ("two years", 730),
+            ("Last week", 7),
+            ("~4 days", 4),
+            ("3 days.", 3),
+            ("It's been 4 days", 4),
+            ("3-4 days", 4),
+            ("3 to 4 days", 4),
+            ("between 3 and 4 days", 4),
+            ("a week or two", 14),
+            ("2 or 3 weeks", 21),
+            ("half a year", 182),
+            ("a fortnight", 14),
+            ("a few days", 3),
+            ("a couple of weeks", 14),
+            ("a month and a half", 45),
+            ("two and a half weeks", 17),
+            ("since Monday", 3),
+            ("since sunday", 4),
+            ("since the weekend", 5),
+            ("since thursday", 7),
+            ("since last week", 7),
+            ("since last month", 30),
+            ("since the beginning of november", 25),
+            ("since october", 56),
+            ("the day before yesterday", 2),
+            ("um, I think it's been about 3 dyas?", 3),
+            ("48 hours", 2),
+            ("3 days, maybe 4", 4),
+            ("a fortnite", 14),
+            ("it just started", 0),
+        ] {
+            assert_eq!(days(typed), Ok(want), "{typed}");
+        }
+        assert_eq!(days("5"), Err(DurationError::NeedsUnit("5".into())));
+        assert_eq!(days("about"), Err(DurationError::Empty));
+        assert_eq!(days("soon"), Err(DurationError::Unknown("soon".into())));
+        assert_eq!(days("1000 years"), Err(DurationError::TooLong));
+        assert_eq!(days("3 4 days"), Err(DurationError::NeedsUnit("3".into())));
+    }
+
+    #[test]
+    fn days_read_naturally() {
+        assert_eq!(describe_days(0), "less than a day");
+        assert_eq!(describe_days(1), "1 day");
+        assert_eq!(describe_days(3), "3 days");
+        assert_eq!(describe_days(14), "2 weeks");
+        assert_eq!(describe_days(60), "2 months");
+        assert_eq!(describe_days(365), "1 year");
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(input in "\\PC{0,200}", today in 0i64..100_000) {
+            let _ = parse_duration(&input, today);
+        }
+
+        #[test]
+        fn typed_days_round_trip(n in 0u32..5000) {
+            prop_assert_eq!(days(&format!("{n} days")), Ok(n));
+            prop_assert_eq!(days(&format!("{n}d")), Ok(n));
+        }
+
+        #[test]
+        fn a_range_counts_at_its_longer_end(a in 1u32..300, b in 1u32..300) {
+            prop_assert_eq!(days(&format!("{a}-{b} days")), Ok(a.max(b)));
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! The red-flag net: an emergency sign described in a person's own words,
+//! at any point of the conversation, is caught here before anything else
+//! reads the message.
+//!
+//! A phrase of the dialogue's `[red_flags]` matches a message that holds each
+//! of its words, in any order: a word of four letters or more also matches
+//! the start of a longer word ("droop" matches "drooping"), and one of five
+//! or more also matches with one typo ("speach"); shorter words match whole.
+
+use crate::script::{RedFlags, Sign};
+
+use super::words::{edit_distance, words};
+
+/// Words that, right before a sign's word, deny it ("no drooping").
+const DENIALS: &[&str] = &["no", "not", "without", "never"];
+
+/// The first sign (in file order) one of whose phrases the message holds.
+/// A word denied right before it ("no numbness") does not count, unless the
+/// phrase itself holds the denial ("no feeling in my face").
+pub fn caught<'s>(red_flags: &'s RedFlags, text: &str) -> Option<&'s Sign> {
+    let typed = words(text);
+    let affirmed: Vec<&String> = typed
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i == 0 || !DENIALS.contains(&typed[i - 1].as_str()))
+        .map(|(_, w)| w)
+        .collect();
+    red_flags.signs.iter().find(|sign| {
+        sign.phrases.iter().any(|phrase| {
+            let denial_inside = phrase.iter().any(|p| DENIALS.contains(&p.as_str()));
+            phrase.iter().all(|p| {
+                if denial_inside {
+                    typed.iter().any(|w| matches(p, w))
+                } else {
+                    affirmed.iter().any(|w| matches(p, w))
+                }
+            })
+        })
+    })
+}
+
+/// Whether the typed word `w` is the phrase word `p`, a longer form of it or a typo of it.
+fn matches(p: &str, w: &str) -> bool {
+    let len = p.chars().count();
+    if len < 4 {
+        return p == w;
+    }
+    if w.starts_with(p) {
+        return true;
+    }
+    if len < 5 {
+        return false;
+    }
+    let typed: Vec<char> = w.chars().collect();
+    (len - 1..=len + 1)
+        .filter(|&n| n <= typed.len())
+        .any(|n| edit_distance(p, &typed[..n].iter().collect::<String>()) <= 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_match_by_start_and_small_typos() {
+        assert!(matches("droop", "drooping"));
+        assert!(matches("droop", "drooped"));
+        assert!(matches("speech", "speach"));
+        assert!(matches("slurred", "slured"));
+        assert!(matches("face", "faces"));
+        assert!(!matches("face", "fac"));
+        assert!(!matches("arm", "army"));
+        assert!(matches("arm", "arm"));
+    }
+}

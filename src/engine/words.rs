@@ -1,0 +1,199 @@
+//! Typed text as words: the shared first step of every reader of answers.
+
+/// Splits text into lowercase words: apostrophes dropped ("don't" is "dont"),
+/// digits and letters apart ("10d" is "10", "d"), decimals kept ("1.5"), a
+/// dash or slash between numbers read as "to" ("3-4"), and "x" after a number
+/// read as "times" ("3x a day").
+pub fn words(input: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut current_is_number = false;
+    let chars: Vec<char> = input.chars().flat_map(char::to_lowercase).collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '\'' || c == '’' {
+            continue;
+        }
+        let decimal_point = (c == '.' || c == ',')
+            && current_is_number
+            && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+        let is_number = c.is_ascii_digit() || decimal_point;
+        let is_word = c.is_alphanumeric() && !c.is_ascii_digit();
+        let boundary = !is_number && !is_word || is_number != current_is_number;
+        if boundary && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        if is_number || is_word {
+            current.push(if decimal_point { '.' } else { c });
+            current_is_number = is_number;
+        } else if matches!(c, '-' | '–' | '—' | '~') && last_is_number(&out) {
+            // "3-4 days": a range; "~4" has no number before it and is dropped.
+            out.push("to".to_string());
+        } else if c == '/' {
+            out.push("per".to_string());
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    for i in 1..out.len() {
+        if out[i] == "x" && is_number(&out[i - 1]) {
+            out[i] = "times".to_string();
+        }
+    }
+    out
+}
+
+fn last_is_number(words: &[String]) -> bool {
+    words.last().is_some_and(|w| is_number(w))
+}
+
+/// A count written as a word or digits ("two", "a couple", "12", "half").
+pub fn number_word(word: &str) -> Option<f64> {
+    let n = match word {
+        "a" | "an" | "one" | "single" => 1.0,
+        "couple" | "two" => 2.0,
+        "few" | "three" => 3.0,
+        "several" | "four" => 4.0,
+        "five" => 5.0,
+        "six" => 6.0,
+        "seven" => 7.0,
+        "eight" => 8.0,
+        "nine" => 9.0,
+        "ten" => 10.0,
+        "eleven" => 11.0,
+        "twelve" | "dozen" => 12.0,
+        "fifteen" => 15.0,
+        "twenty" => 20.0,
+        "thirty" => 30.0,
+        "forty" => 40.0,
+        "fifty" => 50.0,
+        "hundred" => 100.0,
+        "half" => 0.5,
+        _ => word
+            .parse()
+            .ok()
+            .filter(|n: &f64| n.is_finite() && *n >= 0.0)?,
+    };
+    Some(n)
+}
+
+/// Whether a word is written in digits.
+pub fn is_number(word: &str) -> bool {
+    word.parse::<f64>().is_ok_and(f64::is_finite)
+}
+
+/// Replaces each word that is not in `known` but is one typo away from a
+/// word of `vocabulary` ("twise" → "twice", "weak" → "week"). Words of three
+/// letters are only corrected for swapped letters ("dya" → "day").
+pub fn correct(words: &mut [String], vocabulary: &[&str], known: impl Fn(&str) -> bool) {
+    for word in words.iter_mut() {
+        if known(word) || vocabulary.contains(&word.as_str()) || is_number(word) {
+            continue;
+        }
+        let close = vocabulary.iter().find(|v| typo_of(word, v));
+        if let Some(close) = close {
+            *word = close.to_string();
+        }
+    }
+}
+
+/// Whether `typed` is one small typo away from `word`.
+pub fn typo_of(typed: &str, word: &str) -> bool {
+    let (a, b) = (typed.chars().count(), word.chars().count());
+    match a.min(b) {
+        0..=2 => false,
+        3 => a == b && swapped(typed, word),
+        _ => edit_distance(typed, word) <= 1,
+    }
+}
+
+fn swapped(a: &str, b: &str) -> bool {
+    let mut x: Vec<char> = a.chars().collect();
+    let mut y: Vec<char> = b.chars().collect();
+    x.sort_unstable();
+    y.sort_unstable();
+    x == y && edit_distance(a, b) == 1
+}
+
+/// Edit distance over characters, counting a swap of neighbours as one edit
+/// ("dialy" is one edit from "daily").
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// Whether `phrase` (words) occurs in `words` as consecutive words, and where.
+pub fn find(words: &[String], phrase: &[&str]) -> Option<usize> {
+    if phrase.is_empty() || phrase.len() > words.len() {
+        return None;
+    }
+    (0..=words.len() - phrase.len()).find(|&i| phrase.iter().zip(&words[i..]).all(|(p, w)| *p == w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(text: &str) -> Vec<String> {
+        words(text)
+    }
+
+    #[test]
+    fn splits_the_way_people_type() {
+        assert_eq!(w("Don't know!"), ["dont", "know"]);
+        assert_eq!(w("10d"), ["10", "d"]);
+        assert_eq!(w("1.5 weeks"), ["1.5", "weeks"]);
+        assert_eq!(w("1,5 weeks"), ["1.5", "weeks"]);
+        assert_eq!(w("3-4 days"), ["3", "to", "4", "days"]);
+        assert_eq!(w("3 – 4 days"), ["3", "to", "4", "days"]);
+        assert_eq!(w("~4 days"), ["4", "days"]);
+        assert_eq!(w("3x/day"), ["3", "times", "per", "day"]);
+        assert_eq!(w("yes 😕"), ["yes"]);
+        assert_eq!(
+            w("twitching - on and off"),
+            ["twitching", "on", "and", "off"]
+        );
+    }
+
+    #[test]
+    fn typos_are_corrected_only_when_close() {
+        let mut typed = w("twise a weak evry dya four");
+        correct(
+            &mut typed,
+            &["twice", "week", "every", "day", "hour"],
+            |w| w == "four",
+        );
+        assert_eq!(typed, ["twice", "a", "week", "every", "day", "four"]);
+        assert!(!typo_of("no", "on"));
+        assert!(typo_of("dya", "day"));
+        assert!(!typo_of("dry", "day"));
+    }
+
+    #[test]
+    fn phrases_are_found_as_whole_words() {
+        let typed = w("I really do not know");
+        assert_eq!(find(&typed, &["do", "not", "know"]), Some(2));
+        assert_eq!(find(&typed, &["not", "sure"]), None);
+        assert_eq!(find(&w("know"), &["no"]), None);
+    }
+}

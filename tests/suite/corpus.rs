@@ -1,0 +1,152 @@
+//! Runs the typed-answer corpus (`tests/corpus/understanding.tsv`) through the
+//! engine at each answer's question and prints the share understood as meant.
+
+use std::fs;
+
+use nasal_twitch_bot::engine::{self, Answer, Input, Notice, Position, Reply, Session};
+use nasal_twitch_bot::script::Script;
+
+use crate::{repo_path, shipped};
+
+/// Thursday 26 November 2026, 12:00 UTC: the corpus's "today".
+const TODAY_MS: u64 = 1_795_694_400_000;
+
+fn at(script: &Script, node: &str) -> Session {
+    Session {
+        id: 1,
+        dialogue: script.id.clone(),
+        version: script.version.to_string(),
+        turn: 0,
+        position: Position::Asking {
+            node: node.to_string(),
+        },
+        answers: Vec::new(),
+        updated_ms: TODAY_MS,
+    }
+}
+
+/// What the engine made of `typed` at `node`, in the corpus's notation.
+fn reading(script: &Script, node: &str, typed: &str) -> String {
+    let step = engine::step(
+        script,
+        Some(at(script, node)),
+        Input::Text(typed.into()),
+        TODAY_MS,
+    );
+    if step
+        .replies
+        .iter()
+        .any(|r| matches!(r, Reply::Invalid { .. }))
+    {
+        return "reask".into();
+    }
+    if step.replies.contains(&Reply::Notice(Notice::Unsure)) {
+        return "unsure".into();
+    }
+    let session = step.session.expect("a session");
+    match &session.position {
+        Position::Unsure { .. } => return "unsure".into(),
+        Position::Flagged { .. } => return "flag".into(),
+        _ => {}
+    }
+    match session.answer(node) {
+        Some(Answer::Option { value }) => value.clone(),
+        Some(Answer::Duration { days, .. }) => format!("days={days}"),
+        Some(Answer::Text { .. }) => "text".into(),
+        None => format!("{:?}", session.position),
+    }
+}
+
+/// How a corpus file fared.
+struct Tally {
+    total: usize,
+    right: usize,
+    /// Lines read wrongly, described.
+    wrong: Vec<String>,
+    /// Wrong lines that break a safety promise: an unsure or flagged answer
+    /// read otherwise, or anything read as "no" that was not one.
+    unsafe_lines: Vec<String>,
+}
+
+fn run(file: &str) -> Tally {
+    let script = shipped();
+    let corpus = fs::read_to_string(repo_path(file)).unwrap();
+    let mut tally = Tally {
+        total: 0,
+        right: 0,
+        wrong: Vec::new(),
+        unsafe_lines: Vec::new(),
+    };
+    for (number, line) in corpus.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = line.split('\t').collect();
+        assert_eq!(fields.len(), 3, "{file}:{}: {line:?}", number + 1);
+        let (node, typed, want) = (fields[0], fields[1], fields[2]);
+        assert!(
+            script.node(node).is_some(),
+            "{file}:{}: no node {node}",
+            number + 1
+        );
+        let got = reading(&script, node, typed);
+        tally.total += 1;
+        if got == want {
+            tally.right += 1;
+            continue;
+        }
+        let described = format!(
+            "  {file}:{}: {node} {typed:?}: want {want}, got {got}",
+            number + 1
+        );
+        let red_flag = script.node(node).is_some_and(|n| n.red_flag);
+        if want == "flag"
+            || (red_flag && want == "unsure")
+            || (got == "no" && (red_flag || want != "reask"))
+        {
+            tally.unsafe_lines.push(described.clone());
+        }
+        tally.wrong.push(described);
+    }
+    println!(
+        "{file}: {} of {} understood as meant ({:.1}%), {} safety line(s) wrong",
+        tally.right,
+        tally.total,
+        100.0 * tally.right as f64 / tally.total as f64,
+        tally.unsafe_lines.len()
+    );
+    for w in &tally.wrong {
+        println!("{w}");
+    }
+    tally
+}
+
+/// The corpus written with the parsers: at least 97% right, every safety line right.
+#[test]
+fn corpus_is_understood_as_meant() {
+    let tally = run("tests/corpus/understanding.tsv");
+    assert!(tally.total >= 300, "the corpus needs at least 300 answers");
+    assert!(
+        tally.unsafe_lines.is_empty(),
+        "safety lines read wrongly:\n{}",
+        tally.unsafe_lines.join("\n")
+    );
+    assert!(
+        tally.right * 100 >= tally.total * 97,
+        "{} of {} understood",
+        tally.right,
+        tally.total
+    );
+}
+
+/// A corpus written apart from the parsers and never tuned on: its share is
+/// reported, and its safety lines must still all be right.
+#[test]
+fn holdout_corpus_keeps_every_safety_line() {
+    let tally = run("tests/corpus/holdout.tsv");
+    assert!(
+        tally.unsafe_lines.is_empty(),
+        "safety lines read wrongly:\n{}",
+        tally.unsafe_lines.join("\n")
+    );
+}
