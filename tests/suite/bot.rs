@@ -831,3 +831,45 @@ async fn idle_checks_are_purged_on_sqlite() {
 async fn idle_checks_expire_on_redis() {
     idle_checks_are_purged_after_the_ttl(Backend::redis().await).await;
 }
+
+/// Understanding over real HTTP: a stroke sign as the very first message is
+/// asked about at once, with buttons, and a yes reaches the emergency advice;
+/// an answer not understood is asked again with its buttons; "I don't know"
+/// at the stroke screen is asked once more, never taken as no; a typed rate
+/// is echoed on the answered question.
+#[tokio::test(flavor = "multi_thread")]
+async fn signs_typed_first_uncertainty_and_typed_rates_over_telegram() {
+    let (api, _dir, bot) = start_with_sqlite().await;
+    let mut first = UserChat::new(&api, 701);
+    first.say("my face suddenly drooped on one side");
+    let asked = first.expect("Is this happening now").await;
+    assert!(asked.has_keyboard(), "{}", asked.body);
+    first.press(&asked, "Yes, it is happening").await;
+    first.expect("EMERGENCY: call emergency services now").await;
+
+    let mut user = UserChat::new(&api, 702);
+    user.say("/check");
+    user.expect(Q_RED_FLAGS).await;
+    user.say("purple");
+    user.expect("Sorry, that answer does not fit").await;
+    let again = user.expect(Q_RED_FLAGS).await;
+    assert!(again.has_keyboard(), "the re-ask shows the buttons again");
+    user.say("I don't know");
+    let confirm = user
+        .expect("it is safest to treat these signs as a yes")
+        .await;
+    assert!(confirm.button("No, none of these").is_some());
+    user.say("no");
+    user.expect(Q_FREQUENCY).await;
+    user.say("3 times a day");
+    let edited = user.expect_call("editmessagetext").await;
+    assert!(
+        edited
+            .text()
+            .contains("✓ <b>Several times a day</b> — you said “3 times a day”"),
+        "{}",
+        edited.text()
+    );
+    user.expect(Q_DURATION).await;
+    bot.stop();
+}

@@ -9,7 +9,7 @@ use nasal_twitch_bot::script::Script;
 use crate::{repo_path, shipped};
 
 /// Thursday 26 November 2026, 12:00 UTC: the corpus's "today".
-const TODAY_MS: u64 = 1_795_694_400_000;
+pub const TODAY_MS: u64 = 1_795_694_400_000;
 
 fn at(script: &Script, node: &str) -> Session {
     Session {
@@ -26,7 +26,7 @@ fn at(script: &Script, node: &str) -> Session {
 }
 
 /// What the engine made of `typed` at `node`, in the corpus's notation.
-fn reading(script: &Script, node: &str, typed: &str) -> String {
+pub fn reading(script: &Script, node: &str, typed: &str) -> String {
     let step = engine::step(
         script,
         Some(at(script, node)),

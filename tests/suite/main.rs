@@ -16,6 +16,7 @@ mod redis_server;
 mod replicas;
 mod store;
 mod transcripts;
+mod understanding;
 
 use std::path::{Path, PathBuf};
 
