@@ -19,7 +19,7 @@ pub use session::{Answer, Given, Position, Session};
 
 use crate::script::{Node, NodeKind, RedFlags, Script, Sign, Target, Text, fold};
 use duration::{day_of, parse_duration};
-use parse::{match_option, match_option_exactly, match_quick_pick};
+use parse::{match_option, match_option_exactly, match_quick_pick, names_option};
 use yes_no::Leaning;
 
 /// Longest typed input read at all; longer ones are refused without parsing.
@@ -427,9 +427,16 @@ fn confirmation(text: &str) -> Option<bool> {
     }
     let folded = fold(text);
     match folded.split(' ').next().unwrap_or("") {
+        "not" if ["not really", "not now", "not at all"].contains(&folded.as_str()) => Some(false),
+        first => confirmation_word(first),
+    }
+}
+
+/// A one-word yes or no.
+fn confirmation_word(word: &str) -> Option<bool> {
+    match fold(word).as_str() {
         "yes" | "y" | "yeah" | "yep" | "yup" | "ya" | "yea" | "sure" | "definitely" => Some(true),
         "no" | "n" | "nope" | "nah" | "none" | "never" | "negative" => Some(false),
-        "not" if ["not really", "not now", "not at all"].contains(&folded.as_str()) => Some(false),
         _ => None,
     }
 }
@@ -452,7 +459,9 @@ fn sign_confirmed(
         question: format!("{} {}", found.said.text, flags.confirm.text),
         turn: session.turn,
         answer: flags.yes.clone(),
-        said: said.map(str::to_string),
+        said: said
+            .filter(|t| confirmation_word(t).is_none())
+            .map(str::to_string),
     };
     session.turn = session.turn.wrapping_add(1);
     session.position = Position::Finished {
@@ -621,10 +630,6 @@ fn accept(
     typed: Option<&str>,
 ) -> Vec<Reply> {
     let shown = answer.display(node);
-    let said = typed
-        .map(str::trim)
-        .filter(|t| !matches!(answer, Answer::Text { .. }) && fold(t) != fold(&shown))
-        .map(str::to_string);
     let asked_on = session.turn;
     let option = match &answer {
         Answer::Option { value }
@@ -634,6 +639,13 @@ fn accept(
         } => node.option(value),
         _ => None,
     };
+    let said = typed
+        .map(str::trim)
+        .filter(|t| {
+            let plain = fold(t) == fold(&shown) || option.is_some_and(|o| names_option(o, t));
+            !plain && !matches!(answer, Answer::Text { .. })
+        })
+        .map(str::to_string);
     let target = node.target(option).cloned();
     session.answers.retain(|given| given.node != node.id);
     session.answers.push(Given {

@@ -67,6 +67,13 @@ fn several_words_inside(node: &Node, typed: &str) -> bool {
         .any(|o| words_of(o).any(|w| w.contains(' ') && padded.contains(&format!(" {w} "))))
 }
 
+/// Whether the typed answer is one of the option's own words exactly, so
+/// that echoing it back would say nothing new.
+pub fn names_option(option: &Choice, input: &str) -> bool {
+    let typed = fold(input);
+    words_of(option).any(|w| w == typed)
+}
+
 fn words_of(option: &Choice) -> impl Iterator<Item = String> + '_ {
     [fold(&option.value.replace('_', " ")), fold(&option.label)]
         .into_iter()
