@@ -28,6 +28,11 @@ pub struct Metrics {
     pub send_dropped: AtomicU64,
     /// Chats found blocked or gone while sending; their queues were dropped.
     pub chats_gone: AtomicU64,
+    /// Safety confirmations asked: a described stroke sign, or an unsure
+    /// answer at a red-flag question.
+    safety_confirmations: AtomicU64,
+    /// Typed answers not understood (asked again).
+    not_understood: AtomicU64,
 }
 
 impl Metrics {
@@ -47,6 +52,12 @@ impl Metrics {
                         Level::SelfCare => 2,
                     };
                     self.outcomes[index].fetch_add(1, Ordering::Relaxed);
+                }
+                Reply::Question(question) if question.number.is_none() => {
+                    self.safety_confirmations.fetch_add(1, Ordering::Relaxed);
+                }
+                Reply::Invalid { .. } => {
+                    self.not_understood.fetch_add(1, Ordering::Relaxed);
                 }
                 _ => {}
             }
@@ -103,6 +114,16 @@ impl Metrics {
             "Chats found blocked or gone while sending.",
             get(&self.chats_gone),
         );
+        counter(
+            "bot_safety_confirmations_total",
+            "Stroke-screen confirmations asked: a sign described in words, or an unsure answer.",
+            get(&self.safety_confirmations),
+        );
+        counter(
+            "bot_answers_not_understood_total",
+            "Typed answers not understood and asked again.",
+            get(&self.not_understood),
+        );
         let _ = writeln!(
             out,
             "# HELP bot_outcomes_total Outcomes reached, by triage level.\n# TYPE bot_outcomes_total counter"
@@ -118,5 +139,41 @@ impl Metrics {
             );
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{self, Input, Position};
+    use crate::script;
+
+    #[test]
+    fn safety_confirmations_and_misunderstandings_are_counted() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("dialogues/nasal_twitching.toml");
+        let script = script::load_file(&path).expect("the shipped dialogue loads");
+        let metrics = Metrics::default();
+        let started = engine::step(&script, None, Input::Begin, 0);
+        let unsure = engine::step(
+            &script,
+            started.session.clone(),
+            Input::Text("not sure".into()),
+            0,
+        );
+        assert!(matches!(
+            unsure.session.as_ref().map(|s| &s.position),
+            Some(Position::Unsure { .. })
+        ));
+        let purple = engine::step(&script, started.session, Input::Text("purple".into()), 0);
+        for step in [&unsure, &purple] {
+            metrics.count_step(step);
+        }
+        let text = metrics.render();
+        assert!(text.contains("bot_safety_confirmations_total 1"), "{text}");
+        assert!(
+            text.contains("bot_answers_not_understood_total 1"),
+            "{text}"
+        );
     }
 }
