@@ -108,11 +108,14 @@ impl SqliteStore {
             std::fs::create_dir_all(dir)
                 .map_err(|e| StoreError(format!("cannot create {}: {e}", dir.display())))?;
         }
+        owner_only(path)?;
         let mut connection = Connection::open(path).map_err(failed("cannot open the database"))?;
+        // secure_delete: deleted answers are overwritten, not left in free pages.
         connection
             .execute_batch(
                 "PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = NORMAL;
+                 PRAGMA secure_delete = ON;
                  PRAGMA busy_timeout = 5000;",
             )
             .map_err(failed("cannot prepare the database"))?;
@@ -216,6 +219,28 @@ fn insert_entries(
         }
     }
     Ok(chats)
+}
+
+/// Creates the database file readable and writable by its owner only, or
+/// makes an existing one so; SQLite gives its WAL and shared-memory files the
+/// database's permissions.
+fn owner_only(path: &Path) -> StoreResult<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let denied = |e: std::io::Error| StoreError(format!("cannot secure {}: {e}", path.display()));
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(denied)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(denied)
+}
+
+/// Moves everything in the WAL into the database and empties it, so the
+/// pages that held deleted answers are gone from the WAL too.
+fn checkpoint(c: &Connection) -> StoreResult<()> {
+    c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .map_err(failed("cannot checkpoint the WAL"))
 }
 
 /// Writes the check part of a commit; false when the revision moved on.
@@ -442,13 +467,16 @@ impl Checks for SqliteStore {
             }
             insert_entries(&tx, &commit.schedule, commit.now_ms, &seq)?;
             tx.commit().map_err(failed("cannot commit"))?;
+            if matches!(commit.check, CheckWrite::Delete) {
+                checkpoint(c)?;
+            }
             Ok(Committed::Done)
         })
         .await
     }
 
     async fn purge_idle(&self, cutoff_ms: u64) -> StoreResult<usize> {
-        self.transaction(move |tx| {
+        let purged = self.transaction(move |tx| {
             tx.execute("DELETE FROM chats WHERE updated_ms < ?1", [int(cutoff_ms)])
                 .and_then(|purged| {
                     // With their checks go their question messages (and any
@@ -461,7 +489,11 @@ impl Checks for SqliteStore {
                 })
             .map_err(failed("cannot purge old chats"))
         })
-        .await
+        .await?;
+        if purged > 0 {
+            self.with(checkpoint).await?;
+        }
+        Ok(purged)
     }
 }
 

@@ -122,6 +122,8 @@ async fn command(app: &App, chat: i64, command: Command, now_ms: u64) -> StoreRe
         }
         Command::Forget => Plan::Effects(Effects {
             forget: true,
+            // Replies still waiting may quote the person's answers.
+            clear_outbox: true,
             ..Effects::reply(vec![plain(
                 "Done — I deleted everything I kept about this chat. Send /check to start a new check.",
             )])

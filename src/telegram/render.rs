@@ -136,6 +136,7 @@ pub fn about(script: &Script, ttl_hours: u64) -> String {
         "{}\n\n<b>What I keep</b>\nWhile you do a check I keep your answers and the question you are on, \
          so you can continue later or go /back. They are deleted {ttl_hours} hours after your last \
          message, and a finished check keeps nothing longer. /forget deletes everything at once. \
+         Backups the bot's operator keeps of its storage are outside what /forget can reach. \
          I never ask health questions in group chats.",
         about_common(script)
     )

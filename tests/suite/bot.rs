@@ -873,3 +873,120 @@ async fn signs_typed_first_uncertainty_and_typed_rates_over_telegram() {
     user.expect(Q_DURATION).await;
     bot.stop();
 }
+
+/// Everything in the SQLite files (the database, its WAL and shared memory).
+fn sqlite_bytes(dir: &Path) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(dir.join("state")).unwrap() {
+        let path = entry.unwrap().path();
+        bytes.extend(std::fs::read(&path).unwrap_or_default());
+    }
+    bytes
+}
+
+fn holds(haystack: &[u8], needle: &str) -> usize {
+    haystack
+        .windows(needle.len())
+        .filter(|w| *w == needle.as_bytes())
+        .count()
+}
+
+/// /forget leaves none of the person's words anywhere in the SQLite files
+/// (not in the WAL, not in free pages), and the files are the owner's only.
+#[tokio::test(flavor = "multi_thread")]
+async fn forget_leaves_no_words_on_disk_and_the_database_is_private() {
+    let (api, dir, bot) = start_with_sqlite().await;
+    let words = "zqxj purple elephant twitch";
+    let mut user = UserChat::new(&api, 801);
+    user.say("/check");
+    by_typing(
+        &mut user,
+        &[
+            (Q_RED_FLAGS, "no"),
+            (Q_FREQUENCY, "daily"),
+            (Q_DURATION, "2 weeks"),
+            (Q_PAIN, "no"),
+            (Q_VISION, "no"),
+            (Q_OTHER, "yes"),
+            (Q_DETAILS, words),
+            (Q_STRESS, "no"),
+        ],
+    )
+    .await;
+    user.expect(words).await;
+    assert!(
+        holds(&sqlite_bytes(dir.path()), words) > 0,
+        "the answer is stored while the check is kept"
+    );
+    user.say("/forget");
+    user.expect("I deleted everything").await;
+    // The reply is sent and its outbox entry removed: the last write.
+    api.wait_for(0, "the reply sent", |c| {
+        c.method == "sendmessage" && c.text().contains("I deleted everything")
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let left = holds(&sqlite_bytes(dir.path()), words);
+    assert_eq!(
+        left, 0,
+        "the words are still on disk {left} time(s) after /forget"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(dir.path().join("state/bot.sqlite"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(
+        mode & 0o077,
+        0,
+        "the database is readable by others: {mode:o}"
+    );
+    bot.stop();
+}
+
+/// An expired check's words are gone from the SQLite files too.
+#[tokio::test(flavor = "multi_thread")]
+async fn expired_checks_leave_no_words_on_disk() {
+    let api = FakeApi::start().await;
+    let dir = temp_dir();
+    let backend = Backend::sqlite_in(dir.path());
+    let bot = BotProcess::start_with(
+        &api,
+        &backend.url(),
+        &repo_path("dialogues"),
+        &[("BOT_SESSION_TTL", "2s")],
+    );
+    let words = "qqvz lilac giraffe spasm";
+    let mut user = UserChat::new(&api, 802);
+    user.say("/check");
+    by_typing(
+        &mut user,
+        &[
+            (Q_RED_FLAGS, "no"),
+            (Q_FREQUENCY, "daily"),
+            (Q_DURATION, "2 weeks"),
+            (Q_PAIN, "no"),
+            (Q_VISION, "no"),
+            (Q_OTHER, "yes"),
+            (Q_DETAILS, words),
+        ],
+    )
+    .await;
+    user.expect(Q_STRESS).await;
+    let gone = backend.session_when(802, |s| s.is_null()).await;
+    assert!(gone.is_null(), "the idle check was purged: {gone}");
+    // The purge and its checkpoint are one step of the sweep; give it a moment.
+    let mut left = usize::MAX;
+    for _ in 0..50 {
+        left = holds(&sqlite_bytes(dir.path()), words);
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        left, 0,
+        "the words are still on disk {left} time(s) after expiry"
+    );
+    bot.stop();
+}
