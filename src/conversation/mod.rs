@@ -7,7 +7,7 @@
 //! It knows no HTTP and no Telegram: replies are rendered by the caller's
 //! `render`, which turns the engine's replies into outbox entries.
 
-use crate::engine::{self, Input, Session, Step};
+use crate::engine::{self, Input, Notice, Reply, Session, Step};
 use crate::script::Script;
 use crate::store::{
     ChatRecord, CheckWrite, Checks, Commit, Committed, GroupWrite, NewEntry, Outgoing, Store,
@@ -96,7 +96,16 @@ impl Conversation<'_> {
                 .is_some_and(|r| self.expired(&r.session, turn.now_ms));
             let session = loaded.record.map(|r| r.session).filter(|_| !stale);
             let salt = turn.chat as u64;
-            let step = engine::step_salted(self.script, session, input.clone(), turn.now_ms, salt);
+            // A check that cannot be read starts again, and the person is told.
+            let input = if loaded.unreadable {
+                Input::Begin
+            } else {
+                input.clone()
+            };
+            let mut step = engine::step_salted(self.script, session, input, turn.now_ms, salt);
+            if loaded.unreadable {
+                step.replies.insert(0, Reply::Notice(Notice::Unreadable));
+            }
             let outgoing = render(&step);
             let check = match &step.session {
                 Some(session) => CheckWrite::Save {

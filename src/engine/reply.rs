@@ -64,6 +64,8 @@ pub enum Notice {
     Finished,
     /// "I don't know" to a symptom question: asked again with a word of help.
     Unsure,
+    /// The stored check could not be read, so a new one began.
+    Unreadable,
 }
 
 impl Notice {
@@ -82,6 +84,9 @@ impl Notice {
             }
             Notice::Finished => {
                 "Your check is complete. Send /back to change your last answer, or /restart to start again."
+            }
+            Notice::Unreadable => {
+                "Sorry — the check I had saved for you could not be read, so it starts again from the beginning."
             }
             Notice::Unsure => {
                 "That's fine if you are not sure. If you have noticed it at all, even a little, answer yes; if not, answer no."

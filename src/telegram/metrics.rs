@@ -33,6 +33,8 @@ pub struct Metrics {
     safety_confirmations: AtomicU64,
     /// Typed answers not understood (asked again).
     not_understood: AtomicU64,
+    /// Stored checks that could not be read and started again.
+    unreadable: AtomicU64,
 }
 
 impl Metrics {
@@ -58,6 +60,9 @@ impl Metrics {
                 }
                 Reply::Invalid { .. } => {
                     self.not_understood.fetch_add(1, Ordering::Relaxed);
+                }
+                Reply::Notice(Notice::Unreadable) => {
+                    self.unreadable.fetch_add(1, Ordering::Relaxed);
                 }
                 _ => {}
             }
@@ -120,6 +125,11 @@ impl Metrics {
             get(&self.safety_confirmations),
         );
         counter(
+            "bot_checks_unreadable_total",
+            "Stored checks that could not be read; each started again and its person was told.",
+            get(&self.unreadable),
+        );
+        counter(
             "bot_answers_not_understood_total",
             "Typed answers not understood and asked again.",
             get(&self.not_understood),
@@ -149,7 +159,7 @@ mod tests {
     use crate::script;
 
     #[test]
-    fn safety_confirmations_and_misunderstandings_are_counted() {
+    fn confirmations_misunderstandings_and_unreadable_checks_are_counted() {
         let path =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("dialogues/nasal_twitching.toml");
         let script = script::load_file(&path).expect("the shipped dialogue loads");
@@ -166,10 +176,15 @@ mod tests {
             Some(Position::Unsure { .. })
         ));
         let purple = engine::step(&script, started.session, Input::Text("purple".into()), 0);
-        for step in [&unsure, &purple] {
+        let lost = Step {
+            session: None,
+            replies: vec![Reply::Notice(Notice::Unreadable)],
+        };
+        for step in [&unsure, &purple, &lost] {
             metrics.count_step(step);
         }
         let text = metrics.render();
+        assert!(text.contains("bot_checks_unreadable_total 1"), "{text}");
         assert!(text.contains("bot_safety_confirmations_total 1"), "{text}");
         assert!(
             text.contains("bot_answers_not_understood_total 1"),

@@ -990,3 +990,29 @@ async fn expired_checks_leave_no_words_on_disk() {
     );
     bot.stop();
 }
+
+/// A stored check that cannot be read (damaged, or written by a newer
+/// version) does not lock its person out: they are told, and it starts again.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreadable_check_is_told_and_starts_again() {
+    let (api, dir, bot) = start_with_sqlite().await;
+    let mut user = UserChat::new(&api, 803);
+    user.say("/check");
+    by_typing(&mut user, &[(Q_RED_FLAGS, "no")]).await;
+    user.expect(Q_FREQUENCY).await;
+    let db = rusqlite::Connection::open(dir.path().join("state/bot.sqlite")).unwrap();
+    db.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+    let changed = db
+        .execute(
+            "UPDATE chats SET record = '{\"session\": [not json' WHERE chat_id = 803",
+            [],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    user.say("daily");
+    user.expect("could not be read").await;
+    user.expect(Q_RED_FLAGS).await;
+    user.say("no");
+    user.expect(Q_FREQUENCY).await;
+    bot.stop();
+}
