@@ -94,6 +94,12 @@ struct Inner {
     sends_fail_until: Option<Instant>,
     /// Sends refused by the outage (not recorded in `calls`).
     refused: usize,
+    /// Answer this many upcoming calls of a method 429 with this `retry_after`.
+    throttled: HashMap<String, (usize, u64)>,
+    /// When each call of each method arrived.
+    arrivals: HashMap<String, Vec<Instant>>,
+    /// When calls were answered 429 by `throttled`.
+    throttled_at: Vec<Instant>,
 }
 
 /// The calls an outage of sends refuses.
@@ -561,6 +567,21 @@ impl FakeApi {
     }
 
     /// The next `count` calls of `method` (lowercase) fail with HTTP 500.
+    /// Answers the next `count` calls of `method` 429 with `retry_after: seconds`.
+    pub fn throttle_next(&self, method: &str, count: usize, seconds: u64) {
+        self.with(|inner| inner.throttled.insert(method.to_string(), (count, seconds)));
+    }
+
+    /// When calls were answered 429 by [`FakeApi::throttle_next`].
+    pub fn throttled_at(&self) -> Vec<Instant> {
+        self.with(|inner| inner.throttled_at.clone())
+    }
+
+    /// When the calls of `method` arrived, in order.
+    pub fn arrivals(&self, method: &str) -> Vec<Instant> {
+        self.with(|inner| inner.arrivals.get(method).cloned().unwrap_or_default())
+    }
+
     pub fn fail_next(&self, method: &str, count: usize) {
         self.with(|inner| inner.failures.insert(method.to_string(), count));
     }
@@ -664,6 +685,23 @@ async fn handle(
         .unwrap_or_else(|_| json!({ "_raw": String::from_utf8_lossy(&body) }));
     if in_outage(&shared, &method) {
         return refuse(502, "Bad Gateway").into_response();
+    }
+    {
+        let mut inner = shared.inner.lock().unwrap();
+        inner
+            .arrivals
+            .entry(method.clone())
+            .or_default()
+            .push(Instant::now());
+        if let Some((left, seconds)) = inner.throttled.get_mut(&method).filter(|(n, _)| *n > 0) {
+            *left -= 1;
+            let seconds = *seconds;
+            inner.throttled_at.push(Instant::now());
+            let body = json!({ "ok": false, "error_code": 429,
+                "description": format!("Too Many Requests: retry after {seconds}"),
+                "parameters": { "retry_after": seconds } });
+            return (axum::http::StatusCode::TOO_MANY_REQUESTS, body.to_string()).into_response();
+        }
     }
     let fault = shared
         .inner

@@ -87,3 +87,35 @@ async fn dropped_connections() {
 async fn malformed_json() {
     run_under(&[Fault::MalformedJson], 30).await;
 }
+
+/// `getUpdates` answered 429 waits the `retry_after` Telegram asked for
+/// before asking again, instead of a short backoff of its own.
+#[tokio::test(flavor = "multi_thread")]
+async fn get_updates_honours_retry_after() {
+    let (api, _dir, bot) = crate::bot::start_with_sqlite().await;
+    let mut user = crate::bot::UserChat::new(&api, 990);
+    user.say("/help");
+    user.expect("/check").await;
+    api.throttle_next("getupdates", 1, 3);
+    // End the long poll in flight, so the next one is the refused one.
+    user.say("/help");
+    user.expect("/check").await;
+    let (refused, next) = loop {
+        let refused = api.throttled_at().first().copied();
+        let next = refused.and_then(|at| {
+            api.arrivals("getupdates")
+                .into_iter()
+                .find(|arrival| *arrival > at)
+        });
+        if let (Some(refused), Some(next)) = (refused, next) {
+            break (refused, next);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let waited = next - refused;
+    assert!(
+        waited >= std::time::Duration::from_millis(2900),
+        "getUpdates came back {waited:?} after the 429, not after the 3 s Telegram asked for"
+    );
+    bot.stop();
+}
