@@ -1,6 +1,7 @@
-//! Flood control: a chat sending more than its limit of updates in a minute
-//! (`BOT_FLOOD_LIMIT`, 30 by default) gets one notice, then silence until
-//! its minute is over. Other chats are not slowed: each chat has its own window.
+//! Flood control: a person sending more than their limit of updates in a
+//! minute (`BOT_FLOOD_LIMIT`, 30 by default) in one chat is noticed once,
+//! then ignored until their minute is over. Counted per person and chat, so
+//! a busy group is not one flooder and nobody else is slowed.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -19,7 +20,7 @@ pub enum Verdict {
     Drop,
 }
 
-/// Per-chat counters for the current window.
+/// Per-person, per-chat counters for the current window.
 pub struct FloodGate {
     limit: u32,
     windows: Mutex<Windows>,
@@ -28,7 +29,7 @@ pub struct FloodGate {
 /// The counters, and when ended windows were last swept out.
 #[derive(Default)]
 struct Windows {
-    by_chat: HashMap<i64, Window>,
+    by_sender: HashMap<(i64, i64), Window>,
     swept_ms: u64,
 }
 
@@ -38,7 +39,7 @@ struct Window {
 }
 
 impl FloodGate {
-    /// A gate letting each chat send `limit` updates a window.
+    /// A gate letting each person send `limit` updates a window in each chat.
     pub fn new(limit: u32) -> FloodGate {
         FloodGate {
             limit,
@@ -46,17 +47,17 @@ impl FloodGate {
         }
     }
 
-    /// Counts an update from `chat` at `now_ms` and says what to do with it.
-    pub fn check(&self, chat: i64, now_ms: u64) -> Verdict {
+    /// Counts an update from `person` in `chat` at `now_ms` and says what to do with it.
+    pub fn check(&self, chat: i64, person: i64, now_ms: u64) -> Verdict {
         let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
         // Once a window, not per update: a sweep walks every chat.
         if now_ms.saturating_sub(windows.swept_ms) >= WINDOW_MS {
             windows
-                .by_chat
+                .by_sender
                 .retain(|_, w| now_ms.saturating_sub(w.started_ms) < WINDOW_MS);
             windows.swept_ms = now_ms;
         }
-        let window = windows.by_chat.entry(chat).or_insert(Window {
+        let window = windows.by_sender.entry((chat, person)).or_insert(Window {
             started_ms: now_ms,
             count: 0,
         });
@@ -83,26 +84,38 @@ mod tests {
     fn one_notice_then_silence_until_the_window_ends() {
         let gate = FloodGate::new(30);
         for i in 0..30 {
-            assert_eq!(gate.check(1, i), Verdict::Allow);
+            assert_eq!(gate.check(1, 1, i), Verdict::Allow);
         }
-        assert_eq!(gate.check(1, 100), Verdict::Warn);
-        assert_eq!(gate.check(1, 200), Verdict::Drop);
+        assert_eq!(gate.check(1, 1, 100), Verdict::Warn);
+        assert_eq!(gate.check(1, 1, 200), Verdict::Drop);
         assert_eq!(
-            gate.check(2, 200),
+            gate.check(2, 2, 200),
             Verdict::Allow,
             "other chats are not slowed"
         );
-        assert_eq!(gate.check(1, WINDOW_MS + 1), Verdict::Allow);
+        assert_eq!(gate.check(1, 1, WINDOW_MS + 1), Verdict::Allow);
+    }
+
+    #[test]
+    fn each_member_of_a_group_has_their_own_window() {
+        let gate = FloodGate::new(30);
+        for member in 0..100 {
+            assert_eq!(gate.check(-5, member, 0), Verdict::Allow);
+        }
     }
 
     #[test]
     fn ended_windows_are_swept_out() {
         let gate = FloodGate::new(30);
         for chat in 0..100 {
-            gate.check(chat, 0);
+            gate.check(chat, chat, 0);
         }
-        gate.check(1, 2 * WINDOW_MS);
+        gate.check(1, 1, 2 * WINDOW_MS);
         let windows = gate.windows.lock().unwrap();
-        assert_eq!(windows.by_chat.len(), 1, "only the chat active now is kept");
+        assert_eq!(
+            windows.by_sender.len(),
+            1,
+            "only the chat active now is kept"
+        );
     }
 }

@@ -59,12 +59,20 @@ pub async fn message(
         return Ok(Effects::default());
     };
     let here = thread_of(msg);
-    let reply = |html: String| Ok(Effects::reply(vec![render::message(here, html, None)]));
+    let person = msg.from.as_ref().map_or(chat.0, |u| u.id.0 as i64);
+    // Repeats of the commands anyone may send are answered once in a while.
+    let reply = |command: &'static str, html: &dyn Fn() -> String| {
+        if !app.cooldowns.allow(chat.0, person, command, now_ms) {
+            log::debug!("group {}: a repeated /{command} is not answered", chat.0);
+            return Ok(Effects::default());
+        }
+        Ok(Effects::reply(vec![render::message(here, html(), None)]))
+    };
     match GroupCommand::parse(text, me.username()) {
         Ok(GroupCommand::Start(_) | GroupCommand::Check) => Ok(to_private(here, me)),
-        Ok(GroupCommand::Tips) => reply(render::tips(&engine::tips(&app.script, None))),
-        Ok(GroupCommand::About) => reply(render::group_about(&app.script)),
-        Ok(GroupCommand::Help) => reply(render::group_help()),
+        Ok(GroupCommand::Tips) => reply("tips", &|| render::tips(&engine::tips(&app.script, None))),
+        Ok(GroupCommand::About) => reply("about", &|| render::group_about(&app.script)),
+        Ok(GroupCommand::Help) => reply("help", &render::group_help),
         Ok(GroupCommand::Settings) => settings(bot, msg, app, here).await,
         // A private-chat command addressed to us: it only works in private.
         Err(_) if Command::parse(text, me.username()).is_ok() => Ok(to_private(here, me)),

@@ -56,6 +56,20 @@ impl Peek {
             .or_else(|| query.and_then(|q| q.from.as_ref()))
             .map_or(0, |id| id.id)
     }
+
+    /// Who sent the update (for flood control); the chat when nobody did.
+    fn sender(&self, chat: i64) -> i64 {
+        [
+            &self.message,
+            &self.edited_message,
+            &self.callback_query,
+            &self.my_chat_member,
+        ]
+        .into_iter()
+        .flatten()
+        .find_map(|h| h.from.as_ref())
+        .map_or(chat, |id| id.id)
+    }
 }
 
 /// The inbox entry for one update as Telegram sent it; `None` for one
@@ -75,8 +89,13 @@ pub fn entry(app: &App, json: Box<RawValue>, now_ms: u64) -> Option<NewEntry> {
         .updates
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let chat = peek.chat();
-    let event = match app.flood.check(chat, now_ms) {
+    let event = match app.flood.check(chat, peek.sender(chat), now_ms) {
         Verdict::Allow => Event::Update(json),
+        // A notice in a group would be one more message to everyone there.
+        Verdict::Warn if chat < 0 => {
+            log::debug!("a member of {chat} is flooding; ignored for a minute");
+            return None;
+        }
         Verdict::Warn => {
             log::debug!("chat {chat} is flooding; pausing it for a minute");
             Event::FloodNotice

@@ -11,6 +11,7 @@
 
 mod api;
 mod commands;
+mod cooldown;
 mod flood;
 mod group;
 mod intake;
@@ -69,8 +70,10 @@ pub struct App {
     pub http_timeout: Duration,
     /// How long a failing reply is tried again.
     pub send_retry_window: Duration,
-    /// Per-chat flood control, counted at intake.
+    /// Flood control per person and chat, counted at intake.
     flood: flood::FloodGate,
+    /// One answer per person every few minutes to repeated group commands.
+    cooldowns: cooldown::Cooldowns,
     /// Per-chat and bot-wide message budgets.
     pacing: pacing::Pacing,
     /// Counts for `/metrics`.
@@ -88,6 +91,7 @@ impl App {
             http_timeout: config.http_timeout,
             send_retry_window: config.send_retry_window,
             flood: flood::FloodGate::new(config.flood_limit),
+            cooldowns: cooldown::Cooldowns::default(),
             pacing: pacing::Pacing::new(config.throttle),
             metrics: metrics::Metrics::default(),
         }

@@ -538,3 +538,45 @@ async fn removal_forgets_the_group() {
     assert_eq!(left, 0, "settings of a group the bot left are deleted");
     bot.stop();
 }
+
+/// A busy group does not flood itself: forty members each sending one
+/// command within a minute get their answers, no flood notice is posted in
+/// the group, and an admin's /settings still works. One member repeating
+/// /help gets one reply, then silence for a while.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_busy_group_is_counted_per_person_and_repeats_get_a_cooldown() {
+    let (api, _dir, bot) = start_with_sqlite().await;
+    api.make_admin(GROUP, ADMIN);
+    for member in 0..40 {
+        api.group_text(GROUP, 1_000 + member, "/about", None);
+    }
+    api.group_text(GROUP, ADMIN, "/settings", None);
+    let sent = messages_to(&api, GROUP, 41).await;
+    assert!(
+        !sent.iter().any(|c| c.text().contains("sending a lot")),
+        "a flood notice was posted in the group"
+    );
+    assert!(
+        sent.iter()
+            .any(|c| c.text().contains("Welcome message for new members")),
+        "the admin's /settings was ignored; {} messages",
+        sent.len()
+    );
+    assert_eq!(sent.len(), 41, "every member's /about was answered");
+
+    for _ in 0..5 {
+        api.group_text(GROUP, MEMBER, "/help", None);
+    }
+    api.group_text(GROUP, ADMIN, "/tips", None);
+    let after = messages_to(&api, GROUP, 43).await;
+    let tips_at = after
+        .iter()
+        .position(|c| c.text().contains("Ways to ease stress"))
+        .expect("the admin's /tips was answered");
+    let helps = after[41..tips_at]
+        .iter()
+        .filter(|c| c.text().contains("How I work in this group"))
+        .count();
+    assert_eq!(helps, 1, "repeated /help from one member is answered once");
+    bot.stop();
+}
