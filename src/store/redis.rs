@@ -742,13 +742,18 @@ impl Groups for RedisStore {
     }
 }
 
-/// The URL without a password, for logs and errors.
+/// Where the server is, for logs and errors: host, port and database only.
+/// A user name may be a token and a password is one, so neither is shown,
+/// and a URL that does not parse is not shown at all.
 fn redact(url: &str) -> String {
     match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        _ => url.to_string(),
+        Ok(parsed) => format!(
+            "{}://{}:{}{}",
+            parsed.scheme(),
+            parsed.host_str().unwrap_or("?"),
+            parsed.port().unwrap_or(6379),
+            parsed.path()
+        ),
+        Err(_) => "(a Redis URL that does not parse)".to_string(),
     }
 }

@@ -1016,3 +1016,22 @@ async fn an_unreadable_check_is_told_and_starts_again() {
     user.expect(Q_FREQUENCY).await;
     bot.stop();
 }
+
+/// A Redis URL's secrets never reach the log or the error: not a password,
+/// not a user name (some services take the token there), not a URL that
+/// does not even parse.
+#[test]
+fn redis_urls_are_never_shown_with_their_secrets() {
+    for storage in [
+        "redis://user:hunter2pw@127.0.0.1:9/0",
+        "redis://hunter2pw@127.0.0.1:9/0",
+        "redis://:hunter2pw@[::1",
+    ] {
+        let stderr = failed_start(&["run"], &[("BOT_STORAGE", storage), ("RUST_LOG", "trace")]);
+        assert!(!stderr.contains("hunter2pw"), "{storage}:\n{stderr}");
+        assert!(
+            stderr.contains("redis"),
+            "{storage}: says what failed:\n{stderr}"
+        );
+    }
+}
