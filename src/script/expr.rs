@@ -4,8 +4,17 @@
 //! `false`, or a comparison `answer OP value` with OP one of `= != < <= > >=`.
 //! An answer that was never given makes every comparison on it false, so a
 //! rule about a question the user skipped past never fires by accident.
+//!
+//! Parentheses and `not` nest at most [`MAX_DEPTH`] deep, and `and`/`or`
+//! chains are kept flat, so parsing, evaluating and dropping a condition never
+//! recurse more than that, whatever a (broken or hostile) file holds.
 
 use std::ops::Range;
+
+/// How deep parentheses and `not` may nest in one condition. Real rules need
+/// two or three levels; the limit keeps the recursive parser, evaluation and
+/// drop far from the stack's end.
+pub const MAX_DEPTH: usize = 32;
 
 /// A parsed condition. Spans are byte offsets inside the condition string.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,6 +116,7 @@ impl Expr {
             tokens,
             pos: 0,
             end: text.len(),
+            depth: 0,
         };
         let expr = parser.or()?;
         match parser.peek() {
@@ -311,6 +321,8 @@ struct Parser {
     tokens: Vec<Token>,
     pos: usize,
     end: usize,
+    /// How many `(` and `not` enclose the current position.
+    depth: usize,
 }
 
 impl Parser {
@@ -339,6 +351,20 @@ impl Parser {
         Ok(token)
     }
 
+    /// Enters one more level of `(` or `not`, which starts at `offset`.
+    fn descend(&mut self, offset: usize) -> Result<(), ExprError> {
+        if self.depth == MAX_DEPTH {
+            return Err(ExprError {
+                offset,
+                message: format!("conditions nest at most {MAX_DEPTH} deep"),
+            });
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    /// `and` and `or` chains stay flat: one `Vec` however many terms, so
+    /// their length never adds depth.
     fn or(&mut self) -> Result<Expr, ExprError> {
         let mut parts = vec![self.and()?];
         while self.keyword("or") {
@@ -364,13 +390,20 @@ impl Parser {
     }
 
     fn unary(&mut self) -> Result<Expr, ExprError> {
-        if self.keyword("not") {
-            return Ok(Expr::Not(Box::new(self.unary()?)));
+        if let Some(start) = self.peek().map(|t| t.span.start)
+            && self.keyword("not")
+        {
+            self.descend(start)?;
+            let inner = self.unary()?;
+            self.depth -= 1;
+            return Ok(Expr::Not(Box::new(inner)));
         }
         let token = self.next_or_end("an answer name, `true` or `(`")?;
         match token.kind {
             TokenKind::Open => {
+                self.descend(token.span.start)?;
                 let inner = self.or()?;
+                self.depth -= 1;
                 let close = self.next_or_end("`)`")?;
                 if close.kind != TokenKind::Close {
                     return Err(ExprError {
@@ -487,5 +520,80 @@ mod tests {
         assert!(e.eval(&given(&[], &[])));
         assert_eq!(e.comparisons().len(), 1);
         assert_eq!(e.comparisons()[0].value, Literal::Word("not sure".into()));
+    }
+
+    /// Depth of the parsed tree, counted without recursion.
+    fn tree_depth(expr: &Expr) -> usize {
+        let mut deepest = 0;
+        let mut stack = vec![(expr, 1)];
+        while let Some((e, depth)) = stack.pop() {
+            deepest = deepest.max(depth);
+            match e {
+                Expr::And(parts) | Expr::Or(parts) => {
+                    stack.extend(parts.iter().map(|p| (p, depth + 1)))
+                }
+                Expr::Not(inner) => stack.push((inner, depth + 1)),
+                Expr::Const(_) | Expr::Compare(_) => {}
+            }
+        }
+        deepest
+    }
+
+    #[test]
+    fn nesting_is_limited_where_it_goes_too_deep() {
+        let deep = format!("{}a = x{}", "(".repeat(50_000), ")".repeat(50_000));
+        let err = Expr::parse(&deep).unwrap_err();
+        assert_eq!(err.offset, MAX_DEPTH);
+        assert_eq!(err.message, "conditions nest at most 32 deep");
+
+        let nots = format!("{}a = x", "not ".repeat(50_000));
+        let err = Expr::parse(&nots).unwrap_err();
+        assert_eq!(err.offset, MAX_DEPTH * 4);
+
+        // `not` and parentheses count together.
+        let mixed = format!("{}a = x{}", "not (".repeat(17), ")".repeat(17));
+        assert_eq!(Expr::parse(&mixed).unwrap_err().offset, 16 * 5);
+    }
+
+    #[test]
+    fn nesting_up_to_the_limit_parses_and_evaluates() {
+        let at_limit = format!("{}a = x{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        assert!(
+            Expr::parse(&at_limit)
+                .unwrap()
+                .eval(&given(&[("a", "x")], &[]))
+        );
+        // Siblings do not add up: each group is back at the top level.
+        let siblings = vec![at_limit.as_str(); 100].join(" and ");
+        assert!(
+            Expr::parse(&siblings)
+                .unwrap()
+                .eval(&given(&[("a", "x")], &[]))
+        );
+        let even_nots = format!("{}a = x", "not ".repeat(MAX_DEPTH));
+        assert!(
+            Expr::parse(&even_nots)
+                .unwrap()
+                .eval(&given(&[("a", "x")], &[]))
+        );
+        // The deepest tree the limit allows: every level an `or` of `and`s.
+        let level = "(b = y or c = z and ";
+        let worst = format!("{}a = x{}", level.repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        let parsed = Expr::parse(&worst).unwrap();
+        assert!(tree_depth(&parsed) <= 2 * MAX_DEPTH + 3);
+        assert!(!parsed.eval(&given(&[], &[])));
+    }
+
+    #[test]
+    fn long_chains_stay_flat() {
+        for joiner in [" or ", " and "] {
+            let chain = vec!["a = x"; 50_000].join(joiner);
+            let parsed = Expr::parse(&chain).unwrap();
+            assert_eq!(tree_depth(&parsed), 2, "{joiner}");
+            assert!(parsed.eval(&given(&[("a", "x")], &[])));
+            assert!(!parsed.eval(&given(&[("a", "y")], &[])));
+            assert_eq!(parsed.comparisons().len(), 50_000);
+            drop(parsed);
+        }
     }
 }

@@ -26,6 +26,21 @@ const DEFAULT_MAX_LENGTH: u32 = 300;
 /// No free-text answer may be longer than this, whatever the node says.
 const MAX_MAX_LENGTH: u32 = 1000;
 
+/// Most options one question may offer: each is a keyboard row, and a longer
+/// keyboard pushes the question off a phone's screen.
+const MAX_OPTIONS: usize = 12;
+/// Most characters in one text (a prompt, verdict, guidance paragraph, tip,
+/// hint…), so that each message stays well within Telegram's 4096.
+const MAX_TEXT: usize = 1000;
+/// Most characters in a title (the dialogue's, the tips', a source's).
+const MAX_TITLE: usize = 200;
+/// Most characters on a button; Telegram cuts longer button text.
+const MAX_LABEL: usize = 64;
+/// Most characters of dialogue text in one message the bot never splits
+/// (`/tips`, `/about`), leaving room under Telegram's 4096 for the bot's own
+/// words and filled-in answers.
+const MAX_MESSAGE_TEXT: usize = 3500;
+
 /// What a placeholder or condition may read about one question.
 struct QuestionInfo {
     kind: Option<NodeKind>,
@@ -101,8 +116,9 @@ pub(super) fn build<'a>(
     let intro = checker.text(doc.intro?.into_inner(), "intro");
     let disclaimer = checker.text(doc.disclaimer?.into_inner(), "disclaimer");
     let id = checker.ident(doc.id?, "dialogue id");
-    let title = checker.non_empty(doc.title?, "title");
+    let title = checker.bounded(doc.title?, "title", MAX_TITLE, "a title may have");
     let version = checker.version(doc.version?);
+    checker.about_fits(&title, &intro, &disclaimer, &sources, &source_spans);
     for (unused, span) in sources.iter().zip(source_spans) {
         if !checker.used_sources.contains(&unused.id) {
             checker.report.warning(
@@ -237,6 +253,56 @@ impl Checker<'_, '_> {
         raw.into_inner()
     }
 
+    /// Like [`non_empty`](Self::non_empty), and at most `limit` characters;
+    /// `allowed` says who allows that many ("a title may have").
+    fn bounded(&mut self, raw: Spanned<String>, what: &str, limit: usize, allowed: &str) -> String {
+        let span = raw.span();
+        let text = self.non_empty(raw, what);
+        self.at_most(span, &text, what, limit, allowed);
+        text
+    }
+
+    fn at_most(&mut self, span: Range<usize>, text: &str, what: &str, limit: usize, allowed: &str) {
+        let length = text.chars().count();
+        if length > limit {
+            self.report.error(
+                span,
+                format!("{what} has {length} characters, more than the {limit} {allowed}"),
+            );
+        }
+    }
+
+    /// `/about` sends the title, intro, disclaimer and every source as one
+    /// message: the source that makes it too long is reported.
+    fn about_fits(
+        &mut self,
+        title: &str,
+        intro: &Text,
+        disclaimer: &Text,
+        sources: &[Source],
+        spans: &[Range<usize>],
+    ) {
+        let mut length = [title, &intro.text, &disclaimer.text]
+            .iter()
+            .map(|t| t.chars().count() + 2)
+            .sum::<usize>();
+        for (source, span) in sources.iter().zip(spans) {
+            // "\n• title — url"
+            length += 3 + source.title.chars().count();
+            length += source.url.as_ref().map_or(0, |url| 3 + url.chars().count());
+            if length > MAX_MESSAGE_TEXT {
+                self.report.error(
+                    span.clone(),
+                    format!(
+                        "with source `{}`, the /about message has {length} characters of title, intro, disclaimer and sources, more than the {MAX_MESSAGE_TEXT} one message may have",
+                        source.id
+                    ),
+                );
+                return;
+            }
+        }
+    }
+
     fn version(&mut self, raw: Spanned<String>) -> Option<Version> {
         let version = Version::parse(raw.get_ref());
         if version.is_none() {
@@ -261,7 +327,12 @@ impl Checker<'_, '_> {
                 self.report
                     .error(s.id.span(), format!("duplicate source id `{id}`"));
             }
-            let title = self.non_empty(s.title.clone(), "source title");
+            let title = self.bounded(
+                s.title.clone(),
+                &format!("title of source `{id}`"),
+                MAX_TITLE,
+                "a title may have",
+            );
             sources.push(Source {
                 id,
                 title,
@@ -285,6 +356,13 @@ impl Checker<'_, '_> {
     ) -> Text {
         let span = text.span();
         let text = self.non_empty(text, what);
+        self.at_most(
+            span.clone(),
+            &text,
+            what,
+            MAX_TEXT,
+            "a text may have (split it, or shorten it)",
+        );
         self.placeholders(&text, span.clone(), what);
         let sources = match source {
             None => {
@@ -340,6 +418,13 @@ impl Checker<'_, '_> {
     /// Byte offset in the file of `offset` inside a string value at `span`,
     /// exact when the string has no escapes, else the string's start.
     fn inner_offset(&self, span: &Range<usize>, value: &str, offset: usize) -> usize {
+        self.verbatim_start(span, value)
+            .map_or(span.start, |start| start + offset)
+    }
+
+    /// Where the string value at `span` starts in the file when it is written
+    /// there as is (no escapes), so offsets inside it map to the file.
+    fn verbatim_start(&self, span: &Range<usize>, value: &str) -> Option<usize> {
         let raw = self.source.get(span.clone()).unwrap_or("");
         let quote = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
             3
@@ -347,10 +432,7 @@ impl Checker<'_, '_> {
             1
         };
         let start = span.start + quote;
-        match self.source.get(start..start + value.len()) {
-            Some(inner) if inner == value => start + offset,
-            _ => span.start,
-        }
+        (self.source.get(start..start + value.len()) == Some(value)).then_some(start)
     }
 
     /// Parses a condition and checks every answer it reads.
@@ -367,9 +449,12 @@ impl Checker<'_, '_> {
             }
         };
         let mut ok = true;
+        // Found once, not per comparison: a condition may be long.
+        let verbatim = self.verbatim_start(&span, text);
+        let inside = |offset: usize| verbatim.map_or(span.start, |start| start + offset);
         for cmp in expr.comparisons() {
-            let at = self.inner_offset(&span, text, cmp.answer_span.start);
-            let value_at = self.inner_offset(&span, text, cmp.value_span.start);
+            let at = inside(cmp.answer_span.start);
+            let value_at = inside(cmp.value_span.start);
             let Some(info) = self.questions.get(&cmp.answer) else {
                 self.report.error(
                     at..at,
@@ -448,7 +533,9 @@ impl Checker<'_, '_> {
                 continue;
             };
             let prompt = self.text(node.prompt, &format!("prompt of `{id}`"));
-            let hint = node.hint.map(|h| self.non_empty(h, "hint"));
+            let hint = node
+                .hint
+                .map(|h| self.bounded(h, &format!("hint of `{id}`"), MAX_TEXT, "a hint may have"));
             let max_length = match (&node.max_length, kind) {
                 (None, _) => DEFAULT_MAX_LENGTH,
                 (Some(len), NodeKind::Text) if (1..=MAX_MAX_LENGTH).contains(len.get_ref()) => {
@@ -523,8 +610,17 @@ impl Checker<'_, '_> {
         let mut options: Vec<Choice> = Vec::new();
         let mut words: HashMap<String, String> = HashMap::new();
         let mut band_spans = Vec::new();
-        for item in raw {
+        let count = raw.len();
+        for (index, item) in raw.into_iter().enumerate() {
             let option = item.into_inner();
+            if index == MAX_OPTIONS {
+                self.report.error(
+                    option.value.span(),
+                    format!(
+                        "`{node_id}` has {count} options, more than the {MAX_OPTIONS} a question may offer: a longer keyboard is hard to use"
+                    ),
+                );
+            }
             let band = self.band(&option, kind, node_id);
             if let Some((_, span)) = &band {
                 band_spans.push(span.clone());
@@ -553,7 +649,18 @@ impl Checker<'_, '_> {
                 );
             }
             let label = match option.label {
-                Some(label) => self.non_empty(label, "option label"),
+                Some(label) => {
+                    let span = label.span();
+                    let label = self.non_empty(label, "option label");
+                    self.at_most(
+                        span,
+                        &label,
+                        &format!("label of option `{value}` of `{node_id}`"),
+                        MAX_LABEL,
+                        "a Telegram button shows",
+                    );
+                    label
+                }
                 None if kind == NodeKind::YesNo => yes_no_defaults(&value).0.to_string(),
                 None => {
                     self.report.error(
@@ -976,8 +1083,18 @@ impl Checker<'_, '_> {
             confirm: self.text(raw.confirm, "red_flags `confirm`"),
             unsure: self.text(raw.unsure, "red_flags `unsure`"),
             declined: self.text(raw.declined, "red_flags `declined`"),
-            yes: self.non_empty(raw.yes, "red_flags `yes`"),
-            no: self.non_empty(raw.no, "red_flags `no`"),
+            yes: self.bounded(
+                raw.yes,
+                "red_flags `yes`",
+                MAX_LABEL,
+                "a Telegram button shows",
+            ),
+            no: self.bounded(
+                raw.no,
+                "red_flags `no`",
+                MAX_LABEL,
+                "a Telegram button shows",
+            ),
             signs,
         }
     }
@@ -988,20 +1105,41 @@ impl Checker<'_, '_> {
         if tips.items.is_empty() {
             self.report.error(span, "`tips` needs at least one item");
         }
-        Tips {
-            title: self.non_empty(tips.title, "tips title"),
-            emphasis_when: tips
-                .emphasis_when
+        let title = self.bounded(tips.title, "tips title", MAX_TITLE, "a title may have");
+        let emphasis_when = tips
+            .emphasis_when
+            .as_ref()
+            .and_then(|w| self.condition(w, "tips `emphasis_when`"));
+        let emphasis_lead = tips
+            .emphasis_lead
+            .map(|lead| self.text(lead, "tips `emphasis_lead`"));
+        // `/tips` sends the title, the lead and every tip as one message.
+        let mut length = title.chars().count()
+            + emphasis_lead
                 .as_ref()
-                .and_then(|w| self.condition(w, "tips `emphasis_when`")),
-            emphasis_lead: tips
-                .emphasis_lead
-                .map(|lead| self.text(lead, "tips `emphasis_lead`")),
-            items: tips
-                .items
-                .into_iter()
-                .map(|item| self.text(item, "tip"))
-                .collect(),
+                .map_or(0, |lead| 1 + lead.text.chars().count());
+        let mut too_long = false;
+        let mut items = Vec::new();
+        for item in tips.items {
+            let span = item.text.span();
+            let tip = self.text(item, "tip");
+            length += 3 + tip.text.chars().count();
+            if length > MAX_MESSAGE_TEXT && !too_long {
+                too_long = true;
+                self.report.error(
+                    span,
+                    format!(
+                        "with this tip, the /tips message has {length} characters of title, lead and tips, more than the {MAX_MESSAGE_TEXT} one message may have"
+                    ),
+                );
+            }
+            items.push(tip);
+        }
+        Tips {
+            title,
+            emphasis_when,
+            emphasis_lead,
+            items,
         }
     }
 }

@@ -101,3 +101,92 @@ fn duplicate_dialogue_ids_across_files_are_refused() {
     assert!(errors[0].contains("b.toml:3:1: error: dialogue id `minimal` is already used by"));
     assert_eq!(loaded.scripts.len(), 1);
 }
+
+/// The good fixture with its first rule's `when` replaced by `when`, and the
+/// line that rule's `when` stands on.
+fn minimal_with_rule(when: &str) -> (String, usize) {
+    let good = fs::read_to_string(repo_path("tests/fixtures/good/minimal.toml")).unwrap();
+    let original = "when = \"hurts = yes or how_long > 3\"";
+    let line = good
+        .lines()
+        .position(|l| l == original)
+        .expect("the good fixture has its rule")
+        + 1;
+    (good.replace(original, &format!("when = \"{when}\"")), line)
+}
+
+/// Column of byte `offset` inside the `when` string (`when = "` takes 8).
+fn when_column(offset: usize) -> usize {
+    9 + offset
+}
+
+#[test]
+fn deeply_nested_condition_is_refused_with_a_diagnostic_not_a_crash() {
+    const DEPTH: usize = 50_000;
+    let when = format!("{}hurts = yes{}", "(".repeat(DEPTH), ")".repeat(DEPTH));
+    let (source, line) = minimal_with_rule(&when);
+    let (script, diagnostics) = script::load_str(std::path::Path::new("deep.toml"), &source);
+    assert!(script.is_none());
+    // The 33rd `(` is the one too deep.
+    assert_eq!(
+        reported(&diagnostics),
+        [format!(
+            "{line}:{}: error: rule: conditions nest at most 32 deep",
+            when_column(32)
+        )]
+    );
+
+    let when = format!("{}hurts = yes", "not ".repeat(DEPTH));
+    let (source, line) = minimal_with_rule(&when);
+    let (script, diagnostics) = script::load_str(std::path::Path::new("deep.toml"), &source);
+    assert!(script.is_none());
+    assert_eq!(
+        reported(&diagnostics),
+        [format!(
+            "{line}:{}: error: rule: conditions nest at most 32 deep",
+            when_column(32 * 4)
+        )]
+    );
+}
+
+#[test]
+fn conditions_nested_up_to_the_limit_still_load() {
+    let when = format!(
+        "{}hurts = yes{} or {}how_long > 3{}",
+        "(".repeat(32),
+        ")".repeat(32),
+        "not (".repeat(16),
+        ")".repeat(16)
+    );
+    let (source, _) = minimal_with_rule(&when);
+    let (script, diagnostics) = script::load_str(std::path::Path::new("deep.toml"), &source);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    assert!(script.is_some());
+}
+
+struct Answered(&'static str, u32);
+
+impl script::expr::Answers for Answered {
+    fn value(&self, node: &str) -> Option<&str> {
+        (node == "hurts").then_some(self.0)
+    }
+    fn days(&self, node: &str) -> Option<u32> {
+        (node == "how_long").then_some(self.1)
+    }
+}
+
+#[test]
+fn long_flat_conditions_load_evaluate_and_drop_without_overflow() {
+    const TERMS: usize = 50_000;
+    for (joiner, last) in [(" or ", "how_long > 3"), (" and ", "how_long > 3")] {
+        let when = format!("{}{last}", format!("hurts = yes{joiner}").repeat(TERMS - 1));
+        let (source, _) = minimal_with_rule(&when);
+        let (script, diagnostics) = script::load_str(std::path::Path::new("flat.toml"), &source);
+        assert!(diagnostics.is_empty(), "{joiner}: {diagnostics:?}");
+        let script = script.unwrap();
+        let condition = script.rules[0].when.as_ref().unwrap();
+        assert!(condition.eval(&Answered("yes", 4)), "{joiner}");
+        assert!(!condition.eval(&Answered("no", 0)), "{joiner}");
+        drop(script);
+    }
+}
