@@ -650,7 +650,8 @@ async fn main() {
         command
             .env("WEBHOOK_URL", hook)
             .env("WEBHOOK_SECRET", SECRET)
-            .env("BOT_LISTEN", format!("127.0.0.1:{port}"));
+            .env("BOT_LISTEN", format!("127.0.0.1:{port}"))
+            .env("BOT_METRICS_LISTEN", "off");
         tokio::spawn(push_updates(Arc::clone(&shared)));
     }
     let spawned = Instant::now();

@@ -130,6 +130,42 @@ pub struct Webhook {
     pub max_connections: u8,
     /// `WEBHOOK_DROP_PENDING` (`true`/`false`, default false).
     pub drop_pending_updates: bool,
+    /// `BOT_METRICS_LISTEN` (default `127.0.0.1:9464`, loopback; `off`: none):
+    /// where `GET /metrics` is served, never on the public port.
+    pub metrics_listen: Option<std::net::SocketAddr>,
+    /// `WEBHOOK_READ_TIMEOUT` (default 10s): how long a client may take to
+    /// send a request's headers (also how long an idle connection is kept),
+    /// and then its body.
+    pub read_timeout: Duration,
+    /// `WEBHOOK_CONNECTION_LIMIT` (default 128, at least
+    /// `WEBHOOK_MAX_CONNECTIONS`): connections served at once; more wait.
+    pub connection_limit: usize,
+    /// `WEBHOOK_SHUTDOWN_TIMEOUT` (default 5s): after SIGTERM/SIGINT, how long
+    /// requests in flight may take before their connections are closed.
+    pub shutdown_timeout: Duration,
+}
+
+/// Where `/metrics` is served when nothing else is said: loopback only, on
+/// the port Prometheus exporters usually take.
+pub const DEFAULT_METRICS_LISTEN: &str = "127.0.0.1:9464";
+/// How long a webhook client may take to send headers, or a body.
+pub const DEFAULT_WEBHOOK_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections the webhook server serves at once (Telegram opens at most 100).
+pub const DEFAULT_WEBHOOK_CONNECTION_LIMIT: usize = 128;
+/// How long requests in flight may take once a stop was asked for.
+pub const DEFAULT_WEBHOOK_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Reads `BOT_METRICS_LISTEN`: unset is [`DEFAULT_METRICS_LISTEN`], `off` is none.
+fn metrics_listen(text: Option<&str>) -> Result<Option<std::net::SocketAddr>, String> {
+    match text.map(str::trim) {
+        Some("off") => Ok(None),
+        text => {
+            let text = text.unwrap_or(DEFAULT_METRICS_LISTEN);
+            text.parse().map(Some).map_err(|e| {
+                format!("BOT_METRICS_LISTEN `{text}` is not an address like {DEFAULT_METRICS_LISTEN} (or `off`): {e}")
+            })
+        }
+    }
 }
 
 impl Webhook {
@@ -172,12 +208,48 @@ impl Webhook {
                 ));
             }
         };
+        let metrics_listen = metrics_listen(var("BOT_METRICS_LISTEN").as_deref())?;
+        let read_timeout = match var("WEBHOOK_READ_TIMEOUT") {
+            None => DEFAULT_WEBHOOK_READ_TIMEOUT,
+            Some(text) => parse_duration(&text)
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| {
+                    format!(
+                        "WEBHOOK_READ_TIMEOUT `{text}` is not understood: use e.g. `10s`, `1500ms`"
+                    )
+                })?,
+        };
+        let connection_limit = match var("WEBHOOK_CONNECTION_LIMIT") {
+            None => DEFAULT_WEBHOOK_CONNECTION_LIMIT,
+            Some(n) => n
+                .trim()
+                .parse()
+                .ok()
+                .filter(|&n| n >= usize::from(max_connections) && n <= 100_000)
+                .ok_or_else(|| {
+                    format!(
+                        "WEBHOOK_CONNECTION_LIMIT `{n}` should be a number from WEBHOOK_MAX_CONNECTIONS ({max_connections}) to 100000"
+                    )
+                })?,
+        };
+        let shutdown_timeout = match var("WEBHOOK_SHUTDOWN_TIMEOUT") {
+            None => DEFAULT_WEBHOOK_SHUTDOWN_TIMEOUT,
+            Some(text) => parse_duration(&text).ok_or_else(|| {
+                format!(
+                    "WEBHOOK_SHUTDOWN_TIMEOUT `{text}` is not understood: use e.g. `5s`, `500ms`"
+                )
+            })?,
+        };
         Ok(Some(Webhook {
             url,
             secret: Secret::new(secret),
             listen,
             max_connections,
             drop_pending_updates,
+            metrics_listen,
+            read_timeout,
+            connection_limit,
+            shutdown_timeout,
         }))
     }
 }
@@ -293,6 +365,19 @@ mod tests {
             Ok(Storage::Redis(_))
         ));
         assert!(Storage::parse("postgres://x").is_err());
+    }
+
+    #[test]
+    fn metrics_listen_is_loopback_unless_told() {
+        let default = metrics_listen(None).unwrap().unwrap();
+        assert!(default.ip().is_loopback(), "{default}");
+        assert_eq!(default.port(), 9464);
+        assert_eq!(metrics_listen(Some("off")), Ok(None));
+        assert_eq!(
+            metrics_listen(Some("0.0.0.0:9100")),
+            Ok(Some("0.0.0.0:9100".parse().unwrap()))
+        );
+        assert!(metrics_listen(Some("localhost")).is_err());
     }
 
     #[test]

@@ -242,7 +242,8 @@ pub async fn prepare(config: &Config) -> Result<App, String> {
     let script = script::select(scripts, config.dialogue.as_deref())?;
     let store = open_store(config).await?;
     let mode = match &config.webhook {
-        Some(w) => format!("webhook on {} for {}", w.listen, w.url.path()),
+        // Not the path of WEBHOOK_URL: people put secrets in it.
+        Some(w) => format!("webhook on {}", w.listen),
         None => "long polling".to_string(),
     };
     log::info!(
@@ -301,7 +302,9 @@ pub async fn run(config: Config) -> Result<(), String> {
     result
 }
 
-/// Turns SIGTERM or SIGINT into `true` on the returned channel.
+/// Turns SIGTERM or SIGINT into `true` on the returned channel; a second
+/// one exits at once (128 + its number), whatever is still under way: what
+/// is unfinished stays in the store for the next start.
 fn stop_signals() -> Result<tokio::sync::watch::Receiver<bool>, String> {
     use tokio::signal::unix::{SignalKind, signal};
     let listen = |kind| signal(kind).map_err(|e| format!("cannot listen for SIGTERM/SIGINT: {e}"));
@@ -316,6 +319,12 @@ fn stop_signals() -> Result<tokio::sync::watch::Receiver<bool>, String> {
             _ = int.recv() => log::info!("SIGINT: finishing in-flight updates, then stopping"),
         }
         let _ = stop.send(true);
+        let code = tokio::select! {
+            _ = term.recv() => 128 + 15,
+            _ = int.recv() => 128 + 2,
+        };
+        log::warn!("a second stop signal: exiting now");
+        std::process::exit(code);
     });
     Ok(stopped)
 }

@@ -17,6 +17,7 @@ mod replicas;
 mod store;
 mod transcripts;
 mod understanding;
+mod webhook_port;
 
 use std::path::{Path, PathBuf};
 

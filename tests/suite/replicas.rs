@@ -24,16 +24,22 @@ const HOOK_PATH: &str = "/tg/hook-7f3a";
 struct Replica {
     process: BotProcess,
     base: String,
+    /// Where its `/metrics` are (`BOT_METRICS_LISTEN`), off the public port.
+    metrics: String,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl Replica {
     async fn start(api: &FakeApi, redis: &RedisServer) -> Replica {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let listen = format!("127.0.0.1:{port}");
+        let listen = format!("127.0.0.1:{}", free_port());
+        let metrics = format!("127.0.0.1:{}", free_port());
         let process = BotProcess::start_with(
             api,
             &redis.url(),
@@ -43,11 +49,13 @@ impl Replica {
                 ("WEBHOOK_SECRET", HOOK_SECRET),
                 ("BOT_LISTEN", &listen),
                 ("WEBHOOK_MAX_CONNECTIONS", "20"),
+                ("BOT_METRICS_LISTEN", &metrics),
             ],
         );
         let replica = Replica {
             process,
             base: format!("http://{listen}"),
+            metrics: format!("http://{metrics}"),
         };
         let deadline = Instant::now() + Duration::from_secs(20);
         while replica.health().await != Some(200) {
@@ -70,8 +78,21 @@ impl Replica {
         Some(response.status().as_u16())
     }
 
+    /// Waits (up to 10 s) for `/healthz` to answer `status`: it asks the
+    /// store at most once a second.
+    async fn health_becomes(&self, status: u16) -> Option<u16> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let now = self.health().await;
+            if now == Some(status) || Instant::now() > deadline {
+                return now;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     async fn metric(&self, name: &str) -> u64 {
-        let text = reqwest::get(format!("{}/metrics", self.base))
+        let text = reqwest::get(format!("{}/metrics", self.metrics))
             .await
             .unwrap()
             .text()
@@ -151,7 +172,11 @@ async fn webhook_requests_need_the_secret() {
     );
     assert_eq!(replica.metric("bot_updates_total").await, 1);
     assert_eq!(replica.metric("bot_checks_started_total").await, 1);
-    let metrics = reqwest::get(format!("{}/metrics", replica.base))
+    let public = reqwest::get(format!("{}/metrics", replica.base))
+        .await
+        .unwrap();
+    assert_eq!(public.status(), 404, "no metrics on the public port");
+    let metrics = reqwest::get(format!("{}/metrics", replica.metrics))
         .await
         .unwrap()
         .text()
@@ -329,7 +354,7 @@ async fn a_redis_outage_fails_updates_then_recovers_without_a_restart() {
     user.expect(Q_FREQUENCY).await;
 
     redis.stop();
-    assert_eq!(replica.health().await, Some(503));
+    assert_eq!(replica.health_becomes(503).await, Some(503));
     user.say("often");
     // Telegram's retries get 500 while Redis is down.
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -342,7 +367,7 @@ async fn a_redis_outage_fails_updates_then_recovers_without_a_restart() {
     }
     redis.restart().await;
     user.expect(Q_DURATION).await;
-    assert_eq!(replica.health().await, Some(200));
+    assert_eq!(replica.health_becomes(200).await, Some(200));
     let session = Backend::Redis(redis)
         .session_when(8_901, |s| {
             s["answers"].as_array().is_some_and(|a| a.len() == 2)
