@@ -20,7 +20,9 @@ fn script() -> &'static Script {
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let script = script();
-    let _ = engine::parse::parse_duration(text);
+    let _ = engine::duration::parse_duration(text, 20_000);
+    let _ = engine::frequency::parse_rate(text);
+    let _ = engine::yes_no::leaning(text);
     let _ = ButtonToken::decode(text);
     for node in &script.nodes {
         let _ = engine::parse::match_option(node, text);

@@ -109,7 +109,6 @@ const FILLERS: &[&str] = &[
     "nose",
     "twitching",
     "twitch",
-    "it",
     "happening",
     "s",
     "or",
@@ -120,11 +119,17 @@ const FILLERS: &[&str] = &[
     "whole",
     "entire",
     "straight",
-    "maybe",
     "guess",
     "say",
     "id",
     "would",
+    "noticed",
+    "first",
+    "when",
+    "th",
+    "st",
+    "nd",
+    "rd",
 ];
 
 /// Words typos are corrected towards.
@@ -183,25 +188,48 @@ fn unit_days(word: &str) -> Option<(f64, bool)> {
 /// Words that stand for a whole length: "yesterday" is one day.
 fn fixed_days(word: &str) -> Option<f64> {
     match word {
-        "yesterday" | "night" => Some(1.0),
-        "today" | "tonight" | "morning" | "afternoon" | "evening" | "recently" => Some(0.0),
+        "yesterday" => Some(1.0),
+        "today" | "tonight" | "night" | "morning" | "afternoon" | "evening" | "recently" => {
+            Some(0.0)
+        }
         _ => None,
     }
 }
 
-/// Monday = 0 … Sunday = 6; the weekend starts on Saturday.
+/// Monday = 0 … Sunday = 6 for a weekday's full name; the weekend starts on Saturday.
 fn weekday(word: &str) -> Option<i64> {
     let day = match word {
-        "monday" | "mon" => 0,
-        "tuesday" | "tue" | "tues" => 1,
-        "wednesday" | "wed" => 2,
-        "thursday" | "thu" | "thur" | "thurs" => 3,
-        "friday" | "fri" => 4,
-        "saturday" | "sat" | "weekend" => 5,
-        "sunday" | "sun" => 6,
+        "monday" => 0,
+        "tuesday" => 1,
+        "wednesday" => 2,
+        "thursday" => 3,
+        "friday" => 4,
+        "saturday" | "weekend" => 5,
+        "sunday" => 6,
         _ => return None,
     };
     Some(day)
+}
+
+/// A weekday's short name ("sat", "sun" are words too, so they count only
+/// after "since", "on", "last" or "from").
+fn short_weekday(word: &str) -> Option<i64> {
+    let day = match word {
+        "mon" => 0,
+        "tue" | "tues" => 1,
+        "wed" => 2,
+        "thu" | "thur" | "thurs" => 3,
+        "fri" => 4,
+        "sat" => 5,
+        "sun" => 6,
+        _ => return None,
+    };
+    Some(day)
+}
+
+/// A day of the month written after a number ("the 20th", "november 1").
+fn day_of_month(word: &str) -> Option<u32> {
+    word.parse::<u32>().ok().filter(|d| (1..=31).contains(d))
 }
 
 fn month(word: &str) -> Option<u32> {
@@ -263,6 +291,23 @@ fn since_weekday(today: i64, target: i64) -> f64 {
     (if back == 0 { 7 } else { back }) as f64
 }
 
+/// Days back to `day` of `month` (of this year, or last year if that is
+/// still to come), or of the current month when `month` is `None`.
+fn since_date(today: i64, month: Option<u32>, day: u32) -> f64 {
+    let (year, this_month, this_day) = civil_from_days(today);
+    let month = month.unwrap_or(if day > this_day {
+        if this_month == 1 { 12 } else { this_month - 1 }
+    } else {
+        this_month
+    });
+    let year = if (month, day) > (this_month, this_day) {
+        year - 1
+    } else {
+        year
+    };
+    (today - days_from_civil(year, month, day)).max(0) as f64
+}
+
 /// Days back to the start (or middle, or end) of the last `month` up to today.
 fn since_month(today: i64, month: u32, part: Part) -> f64 {
     let (year, this_month, _) = civil_from_days(today);
@@ -297,7 +342,8 @@ struct Term {
     unit: f64,
 }
 
-/// Reads how long something has lasted, in whole days (hours round down to 0),
+/// Reads how long something has lasted, in whole days (less than a day is 0,
+/// more is rounded up),
 /// with `today` (days since 1970-01-01, UTC) for answers given as dates.
 pub fn parse_duration(input: &str, today: i64) -> Result<u32, DurationError> {
     let mut list = words(input);
@@ -319,6 +365,8 @@ pub fn parse_duration(input: &str, today: i64) -> Result<u32, DurationError> {
     let mut last: Option<Term> = None;
     // "a week or two": the term before "or", already added.
     let mut alternative: Option<Term> = None;
+    // After "not": the next term is denied.
+    let mut skip_next = false;
     let add = |total: &mut f64, term: Term, alternative: &mut Option<Term>| match alternative.take()
     {
         Some(before) => *total += (term.days - before.days).max(0.0),
@@ -358,7 +406,42 @@ pub fn parse_duration(input: &str, today: i64) -> Result<u32, DurationError> {
             i += skip;
             continue;
         }
-        if let Some(day) = weekday(word) {
+        // "3 weeks, no wait, 3 days", "I mean 3 days": the later one counts.
+        if matches!(word, "wait" | "actually" | "sorry" | "correction")
+            || (word == "mean" && i > 0 && list[i - 1] == "i")
+        {
+            total = 0.0;
+            found = false;
+            last = None;
+            alternative = None;
+            pending = None;
+            range = false;
+            i += 1;
+            continue;
+        }
+        // "3 days, not 3 weeks": the denied term does not count.
+        if word == "not" && i > 0 {
+            skip_next = true;
+            i += 1;
+            continue;
+        }
+        let after_since = i > 0 && matches!(list[i - 1].as_str(), "since" | "on" | "last" | "from");
+        // "november 1", "1 november", "the 20th".
+        let date = match (month(word), at(i + 1).and_then(day_of_month)) {
+            (Some(m), Some(d)) => Some((Some(m), d, 2)),
+            _ => match (day_of_month(word), at(i + 1)) {
+                (Some(d), Some(next)) if month(next).is_some() => Some((month(next), d, 2)),
+                (Some(d), Some("st" | "nd" | "rd" | "th")) => Some((None, d, 2)),
+                _ => None,
+            },
+        };
+        if let Some((m, d, used)) = date.filter(|_| pending.is_none()) {
+            total += since_date(today, m, d);
+            found = true;
+            i += used;
+            continue;
+        }
+        if let Some(day) = weekday(word).or_else(|| short_weekday(word).filter(|_| after_since)) {
             total += since_weekday(today, day);
             found = true;
         } else if let Some(m) = month(word).filter(|_| {
@@ -391,6 +474,10 @@ pub fn parse_duration(input: &str, today: i64) -> Result<u32, DurationError> {
                 days: count * days,
                 unit: days,
             };
+            if std::mem::take(&mut skip_next) {
+                i += 1;
+                continue;
+            }
             add(&mut total, term, &mut alternative);
             last = Some(term);
             range = false;
@@ -450,7 +537,9 @@ pub fn parse_duration(input: &str, today: i64) -> Result<u32, DurationError> {
     if total > f64::from(MAX_DAYS) {
         return Err(DurationError::TooLong);
     }
-    Ok(total.floor() as u32)
+    // Part of a day counts as a day once it is a day or more: "3 and a half
+    // days" is past 3, the safer reading for a "more than 3 days" rule.
+    Ok(if total < 1.0 { 0 } else { total.ceil() as u32 })
 }
 
 /// Says a number of days the way a person would.
@@ -501,7 +590,20 @@ mod tests {
             ("since yesterday", 1),
             ("about a month", 30),
             ("10d", 10),
-            ("1.5 weeks", 10),
+            ("1.5 weeks", 11),
+            (".5 weeks", 4),
+            ("3 and a half days", 4),
+            ("3 days and 12 hours", 4),
+            ("3 weeks, no wait, 3 days", 3),
+            ("3 days not 3 weeks", 3),
+            ("since november 1", 25),
+            ("since 1 november", 25),
+            ("since the 20th", 6),
+            ("since the 28th", 29),
+            ("i sat down with it a week ago", 7),
+            ("since sat", 5),
+            ("since tuesday night", 2),
+            ("36 hours", 2),
             ("a couple of days", 2),
             ("a few weeks", 21),
             ("1 week and 2 days", 9),
@@ -518,12 +620,12 @@ mod tests {
             ("between 3 and 4 days", 4),
             ("a week or two", 14),
             ("2 or 3 weeks", 21),
-            ("half a year", 182),
+            ("half a year", 183),
             ("a fortnight", 14),
             ("a few days", 3),
             ("a couple of weeks", 14),
             ("a month and a half", 45),
-            ("two and a half weeks", 17),
+            ("two and a half weeks", 18),
             ("since Monday", 3),
             ("since sunday", 4),
             ("since the weekend", 5),
@@ -535,6 +637,7 @@ mod tests {
             ("the day before yesterday", 2),
             ("um, I think it's been about 3 dyas?", 3),
             ("48 hours", 2),
+            ("since last night", 0),
             ("3 days, maybe 4", 4),
             ("a fortnite", 14),
             ("it just started", 0),

@@ -132,26 +132,54 @@ pub fn parse_rate(input: &str) -> Option<Rate> {
     correct(&mut list, VOCABULARY, |w| {
         count(w).is_some() || unit(w).is_some() || adverb(w).is_some()
     });
-    let stated = (0..list.len()).find_map(|i| explicit(&list, i));
+    let denied = |at: usize| at > 0 && DENIALS.contains(&list[at - 1].as_str());
+    let mut stated = None;
+    for i in 0..list.len() {
+        if let Some((rate, counted)) = explicit(&list, i) {
+            // "not every day", "not daily": less often, but how much is unsaid.
+            if denied(i) {
+                return None;
+            }
+            // "less than once a week": just under the rate named.
+            let below =
+                i >= 2 && list[i - 1] == "than" && matches!(list[i - 2].as_str(), "less" | "fewer");
+            let below = below || (i >= 1 && list[i - 1] == "under");
+            let rate = if below {
+                Rate::new(rate.times * 0.99, rate.minutes)
+            } else {
+                rate
+            };
+            stated = Some((rate, counted));
+            break;
+        }
+    }
     if ON_AND_OFF.iter().any(|p| find(&list, p).is_some()) {
         // Coming and going through the day: several times a day.
-        return stated.or(Some(Rate::new(4.0, DAY)));
+        return stated.map(|(rate, _)| rate).or(Some(Rate::new(4.0, DAY)));
     }
-    let continuous = CONTINUOUS.iter().any(|p| find(&list, p).is_some());
+    // "not constant", "not all the time" say nothing about the rate.
+    let continuous = CONTINUOUS
+        .iter()
+        .any(|p| find(&list, p).is_some_and(|at| !denied(at)));
     match stated {
-        // "all day, every day": the day is the period, the twitching constant.
-        Some(rate) if continuous && rate.minutes >= DAY => Some(Rate::continuous()),
-        Some(rate) => Some(rate),
+        // "all day, every day": the day is the period, the twitching constant;
+        // a count ("once during the whole day") stays a count.
+        Some((rate, false)) if continuous && rate.minutes >= DAY => Some(Rate::continuous()),
+        Some((rate, _)) => Some(rate),
         None => continuous.then(Rate::continuous),
     }
 }
 
-/// A rate written from word `i` on, if one starts there.
-fn explicit(list: &[String], i: usize) -> Option<Rate> {
+/// Words that deny the rate right after them.
+const DENIALS: &[&str] = &["not", "never", "isnt", "doesnt", "arent", "no"];
+
+/// A rate written from word `i` on, if one starts there, and whether it was
+/// a count of times ("3 times a day") rather than a period ("every day").
+fn explicit(list: &[String], i: usize) -> Option<(Rate, bool)> {
     let at = |j: usize| list.get(j).map(String::as_str);
     let word = at(i)?;
     if let Some(minutes) = adverb(word) {
-        return Some(Rate::new(1.0, minutes));
+        return Some((Rate::new(1.0, minutes), false));
     }
     if matches!(word, "every" | "each") {
         // "every 3 hours", "every few days", "every other day", "every day".
@@ -175,7 +203,7 @@ fn explicit(list: &[String], i: usize) -> Option<Rate> {
             None => return None,
         };
         let minutes = unit(at(next)?)?;
-        return (n > 0.0).then(|| Rate::new(1.0, n * minutes));
+        return (n > 0.0).then(|| (Rate::new(1.0, n * minutes), false));
     }
     // "3 times a day", "once or twice a week", "2-3 times per day", "3 a day".
     let (times, mut j) = counted(list, i)?;
@@ -185,10 +213,10 @@ fn explicit(list: &[String], i: usize) -> Option<Rate> {
     }
     let explicit_count = said_times || times_word(word).is_some();
     if let Some(minutes) = at(j).and_then(adverb) {
-        return explicit_count.then(|| Rate::new(times, minutes));
+        return explicit_count.then(|| (Rate::new(times, minutes), true));
     }
     if at(j) == Some("today") {
-        return explicit_count.then(|| Rate::new(times, DAY));
+        return explicit_count.then(|| (Rate::new(times, DAY), true));
     }
     let marker = matches!(
         at(j),
@@ -220,7 +248,7 @@ fn explicit(list: &[String], i: usize) -> Option<Rate> {
         _ => 1.0,
     };
     let minutes = unit(at(j)?)?;
-    (periods > 0.0).then(|| Rate::new(times, periods * minutes))
+    (periods > 0.0).then(|| (Rate::new(times, periods * minutes), true))
 }
 
 /// A count at word `i` ("3", "a few", "once or twice", "2 to 3", "lots of"),
@@ -251,7 +279,13 @@ mod tests {
     use super::*;
 
     fn per_day(typed: &str) -> Option<f64> {
-        parse_rate(typed).map(Rate::per_day)
+        parse_rate(typed).map(|r| {
+            if r.minutes == 0.0 {
+                f64::INFINITY
+            } else {
+                r.times * DAY / r.minutes
+            }
+        })
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub mod yes_no;
 
 pub use button::ButtonToken;
 pub use reply::{ChoiceButton, Notice, OutcomeReply, Question, Reply, TipsReply};
-pub use session::{Answer, Given, Position, Session};
+pub use session::{Answer, ConfirmedSign, Given, Position, Session};
 
 use crate::script::{Node, NodeKind, RedFlags, Script, Sign, Target, Text, fold};
 use duration::{day_of, parse_duration};
@@ -77,7 +77,8 @@ pub fn step_salted(
                 // A sign described before any check: start one, at the sign.
                 let mut step = fresh(None, vec![intro(script)]);
                 if let Some(session) = step.session.as_mut() {
-                    step.replies.pop();
+                    // The sign question comes instead of the first question.
+                    step.replies.retain(|r| !matches!(r, Reply::Question(_)));
                     step.replies.extend(typed(script, session, &text, now_ms));
                 }
                 step
@@ -173,6 +174,7 @@ fn fresh(
         },
         answers: Vec::new(),
         updated_ms: now_ms,
+        confirmed_sign: None,
     };
     replies.push(current(script, &session));
     Step {
@@ -283,17 +285,25 @@ fn caught<'s>(script: &'s Script, text: &str) -> Option<&'s Sign> {
 }
 
 fn back(script: &Script, session: &mut Session) -> Vec<Reply> {
-    // A pending confirmation is left for the question it interrupted.
-    session.position = match std::mem::replace(
-        &mut session.position,
-        Position::Finished {
-            outcome: String::new(),
-        },
-    ) {
-        Position::Unsure { node } => Position::Asking { node },
-        Position::Flagged { resume, .. } => *resume,
-        other => other,
-    };
+    // The last thing answered was a described sign: ask about it again.
+    if let Some(confirmed) = session.confirmed_sign.take() {
+        session.turn = session.turn.wrapping_add(1);
+        session.position = Position::Flagged {
+            sign: confirmed.sign,
+            resume: Box::new(confirmed.resume),
+        };
+        return vec![current(script, session)];
+    }
+    match session.position.clone() {
+        // A pending sign question gives way to the question it interrupted.
+        Position::Flagged { resume, .. } => {
+            session.turn = session.turn.wrapping_add(1);
+            session.position = *resume;
+            return vec![current(script, session)];
+        }
+        Position::Unsure { node } => session.position = Position::Asking { node },
+        _ => {}
+    }
     let Some(last) = session.answers.pop() else {
         session.turn = session.turn.wrapping_add(1);
         return vec![
@@ -344,16 +354,9 @@ fn pressed(script: &Script, session: &mut Session, token: &ButtonToken) -> Vec<R
 }
 
 fn typed(script: &Script, session: &mut Session, text: &str, now_ms: u64) -> Vec<Reply> {
-    if text.trim().chars().count() > MAX_INPUT_CHARS {
-        return vec![
-            Reply::Invalid {
-                hint: "That message is too long for an answer.".to_string(),
-            },
-            current(script, session),
-        ];
-    }
     let position = session.position.clone();
-    if let Some(sign) = caught(script, text) {
+    // The net reads every message, however long, before anything else.
+    if let Some(found) = caught(script, text) {
         return match position {
             // Describing a sign while asked about one is a yes.
             Position::Flagged { sign, .. } => sign_confirmed(script, session, &sign, Some(text)),
@@ -371,12 +374,20 @@ fn typed(script: &Script, session: &mut Session, text: &str, now_ms: u64) -> Vec
             resume => {
                 session.turn = session.turn.wrapping_add(1);
                 session.position = Position::Flagged {
-                    sign: sign.id.clone(),
+                    sign: found.id.clone(),
                     resume: Box::new(resume),
                 };
                 vec![current(script, session)]
             }
         };
+    }
+    if text.trim().chars().count() > MAX_INPUT_CHARS {
+        return vec![
+            Reply::Invalid {
+                hint: "That message is too long for an answer.".to_string(),
+            },
+            current(script, session),
+        ];
     }
     match position {
         Position::Asking { node } => match script.node(&node) {
@@ -387,11 +398,13 @@ fn typed(script: &Script, session: &mut Session, text: &str, now_ms: u64) -> Vec
             let Some(node) = script.node(&node) else {
                 return vec![current(script, session)];
             };
-            // Still unsure, or a hedge: the safer reading is yes.
+            // Still unsure, or a hedge: the safer reading is yes; a no
+            // must be clear.
             let value = match yes_no::leaning(text) {
                 Leaning::Unsure | Leaning::Hedged => Some("yes"),
-                Leaning::Denied => Some("no"),
-                Leaning::Plain => match_option(node, text).map(|o| o.value.as_str()),
+                Leaning::Denied | Leaning::Plain => {
+                    match_option(node, text).map(|o| o.value.as_str())
+                }
             };
             match value {
                 Some(value) => {
@@ -403,7 +416,7 @@ fn typed(script: &Script, session: &mut Session, text: &str, now_ms: u64) -> Vec
                 None => not_understood(script, session, node, None),
             }
         }
-        Position::Flagged { sign, resume } => match confirmation(text) {
+        Position::Flagged { sign, resume } => match yes_no::confirmation(text) {
             Some(true) => sign_confirmed(script, session, &sign, Some(text)),
             Some(false) => sign_declined(script, session, &sign, *resume),
             None => vec![
@@ -414,30 +427,6 @@ fn typed(script: &Script, session: &mut Session, text: &str, now_ms: u64) -> Vec
             ],
         },
         Position::Finished { .. } => vec![current(script, session)],
-    }
-}
-
-/// Yes or no to a confirmation that belongs to no question: doubt or a
-/// hedge is a yes, and only a clear no is a no.
-fn confirmation(text: &str) -> Option<bool> {
-    match yes_no::leaning(text) {
-        Leaning::Unsure | Leaning::Hedged => return Some(true),
-        Leaning::Denied => return Some(false),
-        Leaning::Plain => {}
-    }
-    let folded = fold(text);
-    match folded.split(' ').next().unwrap_or("") {
-        "not" if ["not really", "not now", "not at all"].contains(&folded.as_str()) => Some(false),
-        first => confirmation_word(first),
-    }
-}
-
-/// A one-word yes or no.
-fn confirmation_word(word: &str) -> Option<bool> {
-    match fold(word).as_str() {
-        "yes" | "y" | "yeah" | "yep" | "yup" | "ya" | "yea" | "sure" | "definitely" => Some(true),
-        "no" | "n" | "nope" | "nah" | "none" | "never" | "negative" => Some(false),
-        _ => None,
     }
 }
 
@@ -459,14 +448,22 @@ fn sign_confirmed(
         question: format!("{} {}", found.said.text, flags.confirm.text),
         turn: session.turn,
         answer: flags.yes.clone(),
-        said: said
-            .filter(|t| confirmation_word(t).is_none())
-            .map(str::to_string),
+        said: said.filter(|t| !yes_no::plain_yes(t)).map(str::to_string),
     };
     session.turn = session.turn.wrapping_add(1);
-    session.position = Position::Finished {
-        outcome: outcome.id.clone(),
+    let resume = match std::mem::replace(
+        &mut session.position,
+        Position::Finished {
+            outcome: outcome.id.clone(),
+        },
+    ) {
+        Position::Flagged { resume, .. } => *resume,
+        other => other,
     };
+    session.confirmed_sign = Some(ConfirmedSign {
+        sign: found.id.clone(),
+        resume,
+    });
     vec![accepted, outcome_reply(script, session, outcome)]
 }
 
@@ -521,6 +518,8 @@ fn typed_answer(
             Leaning::Unsure => {
                 return vec![Reply::Notice(Notice::Unsure), current(script, session)];
             }
+            // At a red-flag question a no must be clear, not a denied hedge.
+            Leaning::Denied if node.red_flag => {}
             leaning @ (Leaning::Hedged | Leaning::Denied) => {
                 let value = if leaning == Leaning::Hedged {
                     "yes"

@@ -7,34 +7,35 @@
 //! the start of a longer word ("droop" matches "drooping"), and one of five
 //! or more also matches with one typo ("speach"); shorter words match whole.
 
-use crate::script::{RedFlags, Sign};
+use crate::script::{RedFlags, Sign, fold};
 
-use super::words::{edit_distance, words};
+use super::words::edit_distance;
 
-/// Words that, right before a sign's word, deny it ("no drooping").
+/// Words that, right before a sign's word in the same clause, deny it ("no drooping").
 const DENIALS: &[&str] = &["no", "not", "without", "never"];
 
 /// The first sign (in file order) one of whose phrases the message holds.
-/// A word denied right before it ("no numbness") does not count, unless the
-/// phrase itself holds the denial ("no feeling in my face").
+/// A word denied right before it in its own clause ("no numbness") does not
+/// count; a denial that ends a clause ("no, slurred speech") denies nothing.
+/// A phrase holding a denial itself ("no feeling in my face") is matched
+/// against every word.
 pub fn caught<'s>(red_flags: &'s RedFlags, text: &str) -> Option<&'s Sign> {
-    let typed = words(text);
-    let affirmed: Vec<&String> = typed
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i == 0 || !DENIALS.contains(&typed[i - 1].as_str()))
-        .map(|(_, w)| w)
-        .collect();
+    let mut every: Vec<String> = Vec::new();
+    let mut affirmed: Vec<String> = Vec::new();
+    for clause in text.split([',', '.', ';', '!', '?', '\n', ':', '(', ')']) {
+        let words: Vec<String> = fold(clause).split(' ').map(str::to_string).collect();
+        for (i, word) in words.iter().enumerate() {
+            if i == 0 || !DENIALS.contains(&words[i - 1].as_str()) {
+                affirmed.push(word.clone());
+            }
+        }
+        every.extend(words);
+    }
     red_flags.signs.iter().find(|sign| {
         sign.phrases.iter().any(|phrase| {
             let denial_inside = phrase.iter().any(|p| DENIALS.contains(&p.as_str()));
-            phrase.iter().all(|p| {
-                if denial_inside {
-                    typed.iter().any(|w| matches(p, w))
-                } else {
-                    affirmed.iter().any(|w| matches(p, w))
-                }
-            })
+            let pool = if denial_inside { &every } else { &affirmed };
+            phrase.iter().all(|p| pool.iter().any(|w| matches(p, w)))
         })
     })
 }

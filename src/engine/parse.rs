@@ -3,14 +3,8 @@
 //! small typos.
 
 use super::words::edit_distance;
-use super::yes_no::{NEGATIONS, negated};
+use super::yes_no::{NEGATIONS, clear_no, negated};
 use crate::script::{Choice, Node, fold};
-
-/// Words that make a no clear enough for a red-flag question when an answer
-/// starts with them ("no, not really"); "I don't…" is not among them.
-const CLEAR_NO: &[&str] = &[
-    "no", "nope", "nah", "none", "not", "never", "nothing", "negative",
-];
 
 /// Which option a typed answer means, if exactly one fits.
 ///
@@ -20,15 +14,15 @@ const CLEAR_NO: &[&str] = &[
 /// often", but not "not often"); a close misspelling ("yess", "dialy").
 ///
 /// At a red-flag question a no is only taken when it is clear: exactly, or
-/// from an answer that starts with a plain no-word ("no, none of them").
+/// from an answer that is a no and nothing else ("no, none of them"; not
+/// "no, it went away" or "no, except…").
 pub fn match_option<'n>(node: &'n Node, input: &str) -> Option<&'n Choice> {
     let typed = fold(input);
     if typed.is_empty() {
         return None;
     }
-    let clear = |(option, word): (&'n Choice, String)| {
-        let first = word.split(' ').next().unwrap_or("");
-        let doubtful = node.red_flag && option.value == "no" && !CLEAR_NO.contains(&first);
+    let clear = |(option, _): (&'n Choice, String)| {
+        let doubtful = node.red_flag && option.value == "no" && !clear_no(input);
         (!doubtful).then_some(option)
     };
     exact_option(node, &typed)

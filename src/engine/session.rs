@@ -23,6 +23,18 @@ pub struct Session {
     pub answers: Vec<Given>,
     /// Milliseconds since the Unix epoch of the last change, for expiry.
     pub updated_ms: u64,
+    /// The emergency sign the person confirmed, which ended the check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmed_sign: Option<ConfirmedSign>,
+}
+
+/// A described emergency sign the person said is happening.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfirmedSign {
+    /// Sign id (see the dialogue's `[red_flags]`).
+    pub sign: String,
+    /// Where the person was when they described it (for /back).
+    pub resume: Position,
 }
 
 /// Where a session stands.
@@ -132,7 +144,14 @@ impl Session {
     pub fn fits(&self, script: &Script) -> bool {
         let same_major =
             Version::parse(&self.version).is_some_and(|v| v.major == script.version.major);
-        let position_ok = self.position.fits(script);
+        let position_ok = self.position.fits(script)
+            && self.confirmed_sign.as_ref().is_none_or(|c| {
+                let flagged = Position::Flagged {
+                    sign: c.sign.clone(),
+                    resume: Box::new(c.resume.clone()),
+                };
+                flagged.fits(script)
+            });
         self.dialogue == script.id
             && same_major
             && position_ok

@@ -13,9 +13,14 @@ pub fn words(input: &str) -> Vec<String> {
         if c == '\'' || c == '’' {
             continue;
         }
-        let decimal_point = (c == '.' || c == ',')
-            && current_is_number
-            && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+        let next_is_digit = chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+        // ".5 weeks" is half a week; "1.5" and "1,5" are one and a half.
+        if c == '.' && current.is_empty() && next_is_digit {
+            current.push_str("0.");
+            current_is_number = true;
+            continue;
+        }
+        let decimal_point = (c == '.' || c == ',') && current_is_number && next_is_digit;
         let is_number = c.is_ascii_digit() || decimal_point;
         let is_word = c.is_alphanumeric() && !c.is_ascii_digit();
         let boundary = !is_number && !is_word || is_number != current_is_number;
@@ -164,6 +169,7 @@ mod tests {
         assert_eq!(w("10d"), ["10", "d"]);
         assert_eq!(w("1.5 weeks"), ["1.5", "weeks"]);
         assert_eq!(w("1,5 weeks"), ["1.5", "weeks"]);
+        assert_eq!(w(".5 weeks"), ["0.5", "weeks"]);
         assert_eq!(w("3-4 days"), ["3", "to", "4", "days"]);
         assert_eq!(w("3 – 4 days"), ["3", "to", "4", "days"]);
         assert_eq!(w("~4 days"), ["4", "days"]);

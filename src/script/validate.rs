@@ -153,7 +153,12 @@ struct NodeShape<'a> {
     span: Range<usize>,
     kind: NodeKind,
     has_next: bool,
+    red_flag: bool,
 }
+
+/// Built-in no-words too soft for a red-flag question ("never until now",
+/// "not much" are not a clear no to "do you have any of these?").
+const SOFT_NOES: &[&str] = &["never", "not particularly", "not especially", "not much"];
 
 fn question_info(node: &RawNode) -> QuestionInfo {
     let kind = NodeKind::parse(node.kind.get_ref());
@@ -572,6 +577,7 @@ impl Checker<'_, '_> {
                 span: id_span.clone(),
                 kind,
                 has_next: node.next.is_some(),
+                red_flag,
             };
             let options = self.options(&shape, node.options, &mut targets);
             let free_answers = matches!(kind, NodeKind::Duration | NodeKind::Text);
@@ -736,9 +742,12 @@ impl Checker<'_, '_> {
                 options.sort_by_key(|o| o.value != "yes");
                 for option in &mut options {
                     let defaults = yes_no_defaults(&option.value).1;
-                    option
-                        .synonyms
-                        .extend(defaults.iter().map(|s| s.to_string()));
+                    option.synonyms.extend(
+                        defaults
+                            .iter()
+                            .filter(|s| !(shape.red_flag && SOFT_NOES.contains(s)))
+                            .map(|s| s.to_string()),
+                    );
                 }
             }
             NodeKind::Choice | NodeKind::Frequency if options.len() < 2 => self.report.error(
@@ -1041,6 +1050,22 @@ impl Checker<'_, '_> {
             let sign = item.into_inner();
             let id_span = sign.id.span();
             let id = self.ident(sign.id, "sign id");
+            if self.questions.contains_key(&id) {
+                self.report.error(
+                    id_span.clone(),
+                    format!("sign id `{id}` is also a question's id; choose another"),
+                );
+            }
+            let payload = id.len() + "yes".len();
+            if payload > MAX_BUTTON_PAYLOAD {
+                self.report.error(
+                    id_span.clone(),
+                    format!(
+                        "sign id `{id}` is too long for a Telegram button: at most {} bytes fit",
+                        MAX_BUTTON_PAYLOAD - "yes".len()
+                    ),
+                );
+            }
             if signs.iter().any(|s| s.id == id) {
                 self.report
                     .error(id_span.clone(), format!("duplicate sign id `{id}`"));

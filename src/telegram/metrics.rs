@@ -28,8 +28,8 @@ pub struct Metrics {
     pub send_dropped: AtomicU64,
     /// Chats found blocked or gone while sending; their queues were dropped.
     pub chats_gone: AtomicU64,
-    /// Safety confirmations asked: a described stroke sign, or an unsure
-    /// answer at a red-flag question.
+    /// Safety confirmation questions shown (each showing, re-displays too):
+    /// a described stroke sign, or an unsure answer at a red-flag question.
     safety_confirmations: AtomicU64,
     /// Typed answers not understood (asked again).
     not_understood: AtomicU64,
@@ -121,7 +121,7 @@ impl Metrics {
         );
         counter(
             "bot_safety_confirmations_total",
-            "Stroke-screen confirmations asked: a sign described in words, or an unsure answer.",
+            "Stroke-screen confirmation questions shown (a sign described in words, or an unsure answer); each showing counts, a re-display too.",
             get(&self.safety_confirmations),
         );
         counter(

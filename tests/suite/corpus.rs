@@ -22,6 +22,7 @@ fn at(script: &Script, node: &str) -> Session {
         },
         answers: Vec::new(),
         updated_ms: TODAY_MS,
+        confirmed_sign: None,
     }
 }
 

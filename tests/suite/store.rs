@@ -185,6 +185,7 @@ fn session(turn: u32) -> Session {
             },
         }],
         updated_ms: NOW,
+        confirmed_sign: None,
     }
 }
 

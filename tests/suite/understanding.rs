@@ -182,3 +182,126 @@ fn a_sign_as_the_first_message_or_after_the_outcome_is_caught() {
         "unsure about a described sign is a yes"
     );
 }
+
+/// Answers a review found read as "no" (or missed) at first: each must now
+/// be caught, asked again, or read as unsure — never a no.
+#[test]
+fn reviewed_safety_cases_are_never_a_no() {
+    let script = shipped();
+    let long = format!("{} now my face is drooping", "twitch ".repeat(170));
+    let cases: &[(&str, &str, &[&str])] = &[
+        ("red_flags", "No. Slurred speech", &["flag"]),
+        ("red_flags", "no, slurred speech though", &["flag"]),
+        ("red_flags", "no, hard to speak though", &["flag"]),
+        ("red_flags", "no, except I feel confused", &["flag"]),
+        (
+            "red_flags",
+            "none, except my left side feels weak",
+            &["flag"],
+        ),
+        ("red_flags", "facial drooping", &["flag"]),
+        ("red_flags", "i think i'm having a stroke", &["flag"]),
+        ("red_flags", "no it went away", &["reask"]),
+        ("red_flags", "no, it comes and goes", &["reask", "yes"]),
+        ("red_flags", "no wait yes", &["reask", "yes"]),
+        ("red_flags", "never until now", &["reask"]),
+        ("red_flags", "not much", &["reask"]),
+        ("red_flags", "it doesn't hurt", &["reask"]),
+        ("red_flags", "no, can't be sure", &["unsure"]),
+        ("red_flags", "no, i can't really tell", &["unsure"]),
+        ("red_flags", "no i doubt it", &["unsure"]),
+        ("red_flags", "no i feel a little numb", &["yes", "flag"]),
+        ("red_flags", &long, &["flag"]),
+        ("pain", "no, slurred speech", &["flag"]),
+        ("stress", "no, slurring words", &["flag"]),
+        (
+            "other_symptoms",
+            "sudden weakness on my left side",
+            &["flag"],
+        ),
+        ("pain", "not sore", &["no"]),
+        ("pain", "no just a bit", &["yes"]),
+    ];
+    for (node, typed, allowed) in cases {
+        let got = reading(&script, node, typed);
+        assert!(
+            allowed.contains(&got.as_str()),
+            "{typed:?} at {node}: {got}, want one of {allowed:?}"
+        );
+    }
+}
+
+fn step(
+    script: &nasal_twitch_bot::script::Script,
+    session: nasal_twitch_bot::engine::Session,
+    input: Input,
+) -> nasal_twitch_bot::engine::Session {
+    engine::step(script, Some(session), input, TODAY_MS)
+        .session
+        .expect("a session")
+}
+
+/// "Is this happening now, or did it start suddenly?": a sign that started
+/// or stopped is a yes; /back from the question returns to the one it
+/// interrupted; /back after a confirmed sign asks about the sign again.
+#[test]
+fn sign_confirmations_and_back() {
+    let script = shipped();
+    let mut session = engine::step(&script, None, Input::Begin, TODAY_MS)
+        .session
+        .unwrap();
+    for answer in ["no", "daily", "2 days"] {
+        session = step(&script, session, Input::Text(answer.into()));
+    }
+    let at_pain = Position::Asking {
+        node: "pain".into(),
+    };
+    assert_eq!(session.position, at_pain);
+    let flagged = step(
+        &script,
+        session.clone(),
+        Input::Text("my speech is slurred".into()),
+    );
+    assert!(matches!(flagged.position, Position::Flagged { .. }));
+    for started in [
+        "no, it started suddenly an hour ago",
+        "nope, it stopped 10 minutes ago",
+    ] {
+        let after = step(&script, flagged.clone(), Input::Text(started.into()));
+        assert_eq!(
+            after.position,
+            Position::Finished {
+                outcome: "emergency".into()
+            },
+            "{started}"
+        );
+    }
+    let back = step(&script, flagged.clone(), Input::Back);
+    assert_eq!(
+        back.position, at_pain,
+        "back returns to the interrupted question"
+    );
+    assert_eq!(back.answers.len(), 3, "and keeps every answer");
+
+    let confirmed = step(&script, flagged, Input::Text("yes".into()));
+    let reopened = step(&script, confirmed, Input::Back);
+    assert!(
+        matches!(reopened.position, Position::Flagged { .. }),
+        "back after a confirmed sign asks about the sign again: {:?}",
+        reopened.position
+    );
+    let declined = step(&script, reopened, Input::Text("no, not now".into()));
+    assert_eq!(declined.position, at_pain);
+    assert_eq!(declined.confirmed_sign, None);
+}
+
+/// Part of a day past three days is more than three days.
+#[test]
+fn three_and_a_half_days_is_more_than_three() {
+    let script = shipped();
+    assert_eq!(reading(&script, "duration", "3 and a half days"), "days=4");
+    assert_eq!(
+        reading(&script, "duration", "3 days and 12 hours"),
+        "days=4"
+    );
+}
