@@ -174,7 +174,8 @@ impl Webhook {
             return Ok(None);
         };
         let url = url::Url::parse(&text)
-            .map_err(|e| format!("WEBHOOK_URL `{text}` is not a URL: {e}"))?;
+            // Not the value: people put secrets in webhook paths.
+            .map_err(|e| format!("WEBHOOK_URL is not a URL ({e}); its value is not shown"))?;
         let secret = var("WEBHOOK_SECRET").ok_or_else(|| {
             "WEBHOOK_SECRET is required with WEBHOOK_URL: 1-256 characters of A-Z, a-z, 0-9, _ and -".to_string()
         })?;
@@ -263,10 +264,9 @@ impl Config {
         let token = var("TELOXIDE_TOKEN").ok_or_else(|| NO_TOKEN.to_string())?;
         let api_url = match var("TELOXIDE_API_URL") {
             None => None,
-            Some(text) => Some(
-                url::Url::parse(&text)
-                    .map_err(|e| format!("TELOXIDE_API_URL `{text}` is not a URL: {e}"))?,
-            ),
+            Some(text) => Some(url::Url::parse(&text).map_err(|e| {
+                format!("TELOXIDE_API_URL is not a URL ({e}); its value is not shown")
+            })?),
         };
         let storage =
             Storage::parse(&var("BOT_STORAGE").unwrap_or_else(|| DEFAULT_STORAGE.to_string()))?;

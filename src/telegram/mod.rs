@@ -263,19 +263,33 @@ const DRAIN: Duration = Duration::from_secs(10);
 
 /// Runs the bot (long polling, or a webhook when configured) until SIGINT or SIGTERM.
 pub async fn run(config: Config) -> Result<(), String> {
-    // Listen before anything else, so a stop during start-up is clean too.
-    let stopped = stop_signals()?;
-    let app = Arc::new(prepare(&config).await?);
+    // Listen before anything else, so a stop during start-up is clean too:
+    // each start-up step gives way to it, and nothing after it is done.
+    let mut stopped = stop_signals()?;
+    let stopped_early = || {
+        log::info!("stopped during start-up");
+        Ok(())
+    };
+    let Some(app) = unless_stopped(&mut stopped, prepare(&config)).await else {
+        return stopped_early();
+    };
+    let app = Arc::new(app?);
     let bot = connect(&config);
-    let me = bot.api().get_me().await.map_err(|e| {
+    let Some(me) = unless_stopped(&mut stopped, bot.api().get_me().into_future()).await else {
+        return stopped_early();
+    };
+    let me = me.map_err(|e| {
         format!(
             "cannot reach the Telegram Bot API (is TELOXIDE_TOKEN right?): {}",
             api::loggable(&e)
         )
     })?;
     for (scope, menu) in commands::menus() {
-        if let Err(e) = bot.api().set_my_commands(menu).scope(scope).await {
-            log::warn!("could not set a command menu: {}", api::loggable(&e));
+        let set = bot.api().set_my_commands(menu).scope(scope).into_future();
+        match unless_stopped(&mut stopped, set).await {
+            None => return stopped_early(),
+            Some(Err(e)) => log::warn!("could not set a command menu: {}", api::loggable(&e)),
+            Some(Ok(_)) => {}
         }
     }
     let runtime = Runtime::start(Arc::clone(&app), bot.clone(), me);
@@ -300,6 +314,21 @@ pub async fn run(config: Config) -> Result<(), String> {
     runtime.drain(DRAIN).await;
     log::info!("stopped");
     result
+}
+
+/// Runs one start-up step unless a stop comes first (before or during it);
+/// `None` when stopped.
+async fn unless_stopped<T>(
+    stopped: &mut tokio::sync::watch::Receiver<bool>,
+    step: impl std::future::Future<Output = T>,
+) -> Option<T> {
+    if *stopped.borrow() {
+        return None;
+    }
+    tokio::select! {
+        out = step => Some(out),
+        _ = stopped.changed() => None,
+    }
 }
 
 /// Turns SIGTERM or SIGINT into `true` on the returned channel; a second

@@ -94,14 +94,25 @@ pub async fn run(
         AllowedUpdate::CallbackQuery,
         AllowedUpdate::MyChatMember,
     ];
-    bot.api()
-        .set_webhook(webhook.url.clone())
-        .secret_token(webhook.secret.expose().to_string())
-        .max_connections(webhook.max_connections)
-        .drop_pending_updates(webhook.drop_pending_updates)
-        .allowed_updates(allowed)
-        .await
-        .map_err(|e| format!("setWebhook failed: {}", super::api::loggable(&e)))?;
+    let mut stop = stop;
+    let registered = super::unless_stopped(
+        &mut stop,
+        bot.api()
+            .set_webhook(webhook.url.clone())
+            .secret_token(webhook.secret.expose().to_string())
+            .max_connections(webhook.max_connections)
+            .drop_pending_updates(webhook.drop_pending_updates)
+            .allowed_updates(allowed)
+            .into_future(),
+    )
+    .await;
+    match registered {
+        // Asked to stop first: a stopping process sets no webhook.
+        None => return Ok(()),
+        Some(result) => {
+            result.map_err(|e| format!("setWebhook failed: {}", super::api::loggable(&e)))?;
+        }
+    }
     let path = match webhook.url.path() {
         "" => "/".to_string(),
         path => path.to_string(),

@@ -1035,3 +1035,71 @@ fn redis_urls_are_never_shown_with_their_secrets() {
         );
     }
 }
+
+/// SIGTERM during start-up stops at once: nothing after it is done, and no
+/// webhook is set by a process that was asked to stop.
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_during_start_up_sets_no_webhook() {
+    let api = FakeApi::start().await;
+    api.delay_next("getme", Duration::from_secs(15));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let bot = BotProcess::start_with(
+        &api,
+        "memory",
+        &repo_path("dialogues"),
+        &[
+            ("WEBHOOK_URL", "https://bot.example/hook"),
+            ("WEBHOOK_SECRET", "start-up-secret"),
+            ("BOT_LISTEN", listen.as_str()),
+            ("BOT_METRICS_LISTEN", "off"),
+        ],
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while api.arrivals("getme").is_empty() {
+        assert!(Instant::now() < deadline, "the bot never asked getMe");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let asked = Instant::now();
+    let log = tokio::task::spawn_blocking(move || bot.stop())
+        .await
+        .unwrap();
+    let took = asked.elapsed();
+    assert!(
+        took < Duration::from_secs(10),
+        "stopping waited {took:?} for the slow getMe:\n{log}"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        api.arrivals("setwebhook").is_empty() && api.arrivals("setmycommands").is_empty(),
+        "start-up went on after SIGTERM:\n{log}"
+    );
+}
+
+/// A URL that does not parse is never printed: people put secrets in webhook
+/// paths and API addresses.
+#[test]
+fn urls_that_do_not_parse_are_not_shown() {
+    for (name, value) in [
+        ("WEBHOOK_URL", "https://bot example.org/hook/s3cr3tpath"),
+        ("TELOXIDE_API_URL", "http://[s3cr3tpath"),
+    ] {
+        let stderr = failed_start(
+            &["run"],
+            &[
+                (name, value),
+                ("WEBHOOK_SECRET", "abc"),
+                ("RUST_LOG", "trace"),
+            ],
+        );
+        assert!(!stderr.contains("s3cr3tpath"), "{name}:\n{stderr}");
+        assert!(
+            stderr.contains(name),
+            "{name}: the error names the setting:\n{stderr}"
+        );
+    }
+}

@@ -100,6 +100,8 @@ struct Inner {
     arrivals: HashMap<String, Vec<Instant>>,
     /// When calls were answered 429 by `throttled`.
     throttled_at: Vec<Instant>,
+    /// Answer the next call of a method only after this long.
+    delayed: HashMap<String, Duration>,
 }
 
 /// The calls an outage of sends refuses.
@@ -572,6 +574,11 @@ impl FakeApi {
         self.with(|inner| inner.throttled.insert(method.to_string(), (count, seconds)));
     }
 
+    /// Answers the next call of `method` only after `delay` (a slow start-up).
+    pub fn delay_next(&self, method: &str, delay: Duration) {
+        self.with(|inner| inner.delayed.insert(method.to_string(), delay));
+    }
+
     /// When calls were answered 429 by [`FakeApi::throttle_next`].
     pub fn throttled_at(&self) -> Vec<Instant> {
         self.with(|inner| inner.throttled_at.clone())
@@ -685,6 +692,18 @@ async fn handle(
         .unwrap_or_else(|_| json!({ "_raw": String::from_utf8_lossy(&body) }));
     if in_outage(&shared, &method) {
         return refuse(502, "Bad Gateway").into_response();
+    }
+    let delay = shared.inner.lock().unwrap().delayed.remove(&method);
+    if let Some(delay) = delay {
+        shared
+            .inner
+            .lock()
+            .unwrap()
+            .arrivals
+            .entry(method.clone())
+            .or_default()
+            .push(Instant::now());
+        tokio::time::sleep(delay).await;
     }
     {
         let mut inner = shared.inner.lock().unwrap();
