@@ -1,0 +1,242 @@
+//! The handle on a running fake: starting it, queueing updates, asking it
+//! to misbehave, and reading what the bot did.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::routing::post;
+use serde_json::{Value, json};
+use tokio::sync::Notify;
+
+use crate::faults::Faults;
+use crate::state::{Inner, Shared};
+use crate::webhook::{Route, Webhook};
+use crate::{Call, Fault, Listener};
+
+/// How a fake is started. The defaults suit a test, which reads the log.
+#[derive(Clone)]
+pub struct Options {
+    /// Keep every call, update and arrival time for reading afterwards
+    /// ([`FakeApi::calls`], [`FakeApi::wait_for`], [`FakeApi::arrivals`],
+    /// [`FakeApi::requeue`]). A long load run turns it off, so memory does
+    /// not grow with the run, and hears the calls through `listener`.
+    pub log: bool,
+    /// Told of each request, hand-out and call as it happens.
+    pub listener: Option<Arc<dyn Listener>>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            log: true,
+            listener: None,
+        }
+    }
+}
+
+/// A running fake server; clones share it.
+#[derive(Clone)]
+pub struct FakeApi {
+    /// What to put in `TELOXIDE_API_URL`.
+    pub url: String,
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl FakeApi {
+    /// Starts a server with the log on, on a free port of 127.0.0.1.
+    pub async fn start() -> FakeApi {
+        FakeApi::start_with(Options::default()).await
+    }
+
+    /// Starts a server with `options`, on a free port of 127.0.0.1.
+    pub async fn start_with(options: Options) -> FakeApi {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port on 127.0.0.1");
+        let url = format!("http://{}/", listener.local_addr().expect("a bound port"));
+        let shared = Arc::new(Shared {
+            url: url.clone(),
+            inner: Mutex::new(Inner::default()),
+            arrived: Notify::new(),
+            webhook: Mutex::new(None),
+            log: options.log,
+            listener: options.listener,
+        });
+        let app = Router::new()
+            .route("/{token}/{method}", post(crate::server::handle))
+            .with_state(Arc::clone(&shared));
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.expect("the fake serves");
+        });
+        FakeApi { url, shared }
+    }
+
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&mut Inner) -> T) -> T {
+        f(&mut self.shared.inner.lock().unwrap())
+    }
+
+    /// Queues an update of `kind` (or POSTs it, with webhook delivery on);
+    /// returns its id.
+    pub(crate) fn push(&self, kind: &str, payload: Value) -> i64 {
+        let log = self.shared.log;
+        let update = self.with(|inner| {
+            let id = inner.next_update_id;
+            inner.next_update_id += 1;
+            let update = json!({ "update_id": id, kind: payload });
+            if log {
+                inner.history.push(update.clone());
+            }
+            update
+        });
+        let id = update["update_id"].as_i64().unwrap_or(0);
+        if !crate::webhook::post(&self.shared, &update) {
+            self.with(|inner| inner.updates.push_back((id, update)));
+            self.shared.arrived.notify_waiters();
+        }
+        id
+    }
+
+    /// From now on updates are POSTed to these webhook replicas instead of
+    /// being handed out by `getUpdates`.
+    pub fn deliver_to(&self, targets: Vec<String>, secret: &str, route: Route) {
+        *self.shared.webhook.lock().unwrap() = Some(Webhook::new(targets, secret, route));
+    }
+
+    /// How many webhook POSTs were answered with something other than 200.
+    pub fn webhook_retries(&self) -> usize {
+        self.with(|inner| inner.webhook_retries)
+    }
+
+    /// Queues update `id` again, as Telegram does with updates a crashed bot
+    /// never confirmed; a bot that starts afresh (offset 0) receives it again.
+    pub fn requeue(&self, id: i64) {
+        assert!(self.shared.log, "requeue needs the log (Options::log)");
+        self.with(|inner| {
+            let copy = inner.history.iter().find(|u| u["update_id"] == id).cloned();
+            inner.updates.extend(copy.map(|u| (id, u)));
+            inner.updates.make_contiguous().sort_by_key(|(id, _)| *id);
+        });
+        self.shared.arrived.notify_waiters();
+    }
+
+    /// Numbers the next updates from `id` on (Telegram may restart its update
+    /// ids after a quiet week).
+    pub fn restart_update_ids(&self, id: i64) {
+        self.with(|inner| inner.next_update_id = id);
+    }
+
+    /// The id the next queued update gets.
+    pub fn next_update_id(&self) -> i64 {
+        self.with(|inner| inner.next_update_id)
+    }
+
+    /// `user` is an owner of `group` from now on.
+    pub fn make_admin(&self, group: i64, user: i64) {
+        self.with(|inner| inner.admins.push((group, user)));
+    }
+
+    /// Every send to `chat` from now on fails with 403 "bot was blocked".
+    pub fn block(&self, chat: i64) {
+        self.with(|inner| inner.blocked_chats.push(chat));
+    }
+
+    /// From now on, about `per_mille`/1000 calls meet one of `kinds`.
+    pub fn inject(&self, kinds: &[Fault], per_mille: u64) {
+        self.with(|inner| inner.faults = Some(Faults::new(kinds, per_mille, false)));
+    }
+
+    /// From now on, about `per_mille`/1000 sends (sendMessage,
+    /// editMessageText, answerCallbackQuery) meet one of `kinds`; start-up,
+    /// polling and everything else stay sound.
+    pub fn inject_into_sends(&self, kinds: &[Fault], per_mille: u64) {
+        self.with(|inner| inner.faults = Some(Faults::new(kinds, per_mille, true)));
+    }
+
+    /// How many faults of each kind were injected.
+    pub fn injected(&self) -> HashMap<String, usize> {
+        self.with(|inner| {
+            let faults = inner.faults.as_ref();
+            faults.map(|f| f.injected().clone()).unwrap_or_default()
+        })
+    }
+
+    /// Answers the next `count` calls of `method` 429 with `retry_after: seconds`.
+    pub fn throttle_next(&self, method: &str, count: usize, seconds: u64) {
+        self.with(|inner| inner.throttled.insert(method.to_string(), (count, seconds)));
+    }
+
+    /// Answers the next call of `method` only after `delay` (a slow start-up).
+    pub fn delay_next(&self, method: &str, delay: Duration) {
+        self.with(|inner| inner.delayed.insert(method.to_string(), delay));
+    }
+
+    /// When calls were answered 429 by [`FakeApi::throttle_next`].
+    pub fn throttled_at(&self) -> Vec<Instant> {
+        self.with(|inner| inner.throttled_at.clone())
+    }
+
+    /// When the calls of `method` arrived, in order.
+    pub fn arrivals(&self, method: &str) -> Vec<Instant> {
+        self.with(|inner| inner.arrivals.get(method).cloned().unwrap_or_default())
+    }
+
+    /// The next `count` calls of `method` (lowercase) fail with HTTP 500.
+    pub fn fail_next(&self, method: &str, count: usize) {
+        self.with(|inner| inner.failures.insert(method.to_string(), count));
+    }
+
+    /// From now until `duration` has passed, every send (sendMessage,
+    /// editMessageText, answerCallbackQuery) is answered 502 Bad Gateway
+    /// before acting and left out of `calls`; everything else still works.
+    pub fn fail_sends_for(&self, duration: Duration) {
+        self.with(|inner| inner.sends_fail_until = Some(Instant::now() + duration));
+    }
+
+    /// How many sends an outage refused.
+    pub fn refused(&self) -> usize {
+        self.with(|inner| inner.refused)
+    }
+
+    /// Every call so far.
+    pub fn calls(&self) -> Vec<Call> {
+        self.with(|inner| inner.calls.clone())
+    }
+
+    /// Waits (up to 60 s) for a call after index `since` that `matches`;
+    /// returns its index and the call.
+    pub async fn wait_for(
+        &self,
+        since: usize,
+        what: &str,
+        matches: impl Fn(&Call) -> bool,
+    ) -> (usize, Call) {
+        assert!(self.shared.log, "wait_for needs the log (Options::log)");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let found = self.with(|inner| {
+                let mut calls = inner.calls.iter().enumerate().skip(since);
+                calls.find(|(_, c)| matches(c)).map(|(i, c)| (i, c.clone()))
+            });
+            if let Some(found) = found {
+                return found;
+            }
+            if Instant::now() > deadline {
+                let calls: Vec<String> = self
+                    .calls()
+                    .iter()
+                    .skip(since)
+                    .map(|c| format!("{} {}", c.method, c.body))
+                    .collect();
+                let shown = &calls[calls.len().saturating_sub(8)..];
+                panic!(
+                    "timed out waiting for {what}; {} calls since {since}, the last:\n{}",
+                    calls.len(),
+                    shown.join("\n")
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
