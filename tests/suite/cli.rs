@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-use crate::{repo_path, root};
+use crate::support::{repo_path, root};
 
 fn bot(args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_nasal-twitch-bot"))
@@ -134,7 +134,7 @@ fn chat_refuses_a_broken_dialogue_folder_with_every_error() {
 
 #[test]
 fn graph_prints_every_question_and_outcome() {
-    let script = crate::shipped();
+    let script = crate::support::shipped();
     let mermaid = text(&bot(&["graph", "--format", "mermaid"], "").stdout);
     assert!(mermaid.starts_with("flowchart TD\n"));
     let dot = text(&bot(&["graph", "--format", "dot"], "").stdout);

@@ -3,60 +3,7 @@
 
 use std::fs;
 
-use nasal_twitch_bot::engine::{self, Answer, Input, Notice, Position, Reply, Session};
-use nasal_twitch_bot::script::Script;
-
-use crate::{repo_path, shipped};
-
-/// Thursday 26 November 2026, 12:00 UTC: the corpus's "today".
-pub const TODAY_MS: u64 = 1_795_694_400_000;
-
-fn at(script: &Script, node: &str) -> Session {
-    Session {
-        id: 1,
-        dialogue: script.id.clone(),
-        version: script.version.to_string(),
-        turn: 0,
-        position: Position::Asking {
-            node: node.to_string(),
-        },
-        answers: Vec::new(),
-        updated_ms: TODAY_MS,
-        confirmed_sign: None,
-    }
-}
-
-/// What the engine made of `typed` at `node`, in the corpus's notation.
-pub fn reading(script: &Script, node: &str, typed: &str) -> String {
-    let step = engine::step(
-        script,
-        Some(at(script, node)),
-        Input::Text(typed.into()),
-        TODAY_MS,
-    );
-    if step
-        .replies
-        .iter()
-        .any(|r| matches!(r, Reply::Invalid { .. }))
-    {
-        return "reask".into();
-    }
-    if step.replies.contains(&Reply::Notice(Notice::Unsure)) {
-        return "unsure".into();
-    }
-    let session = step.session.expect("a session");
-    match &session.position {
-        Position::Unsure { .. } => return "unsure".into(),
-        Position::Flagged { .. } => return "flag".into(),
-        _ => {}
-    }
-    match session.answer(node) {
-        Some(Answer::Option { value }) => value.clone(),
-        Some(Answer::Duration { days, .. }) => format!("days={days}"),
-        Some(Answer::Text { .. }) => "text".into(),
-        None => format!("{:?}", session.position),
-    }
-}
+use crate::support::{reading, repo_path, shipped};
 
 /// How a corpus file fared.
 struct Tally {

@@ -1,14 +1,12 @@
-//! Delivery with the pacing users get (`BOT_THROTTLE=on`, the default):
-//! one chat that floods the bot must not hold up anyone else.
+//! One chat that floods the bot must not hold up anyone else: with the
+//! pacing users get (`BOT_THROTTLE=on`, the default), and without it.
 
 use std::time::{Duration, Instant};
 
-use crate::bot::{BotProcess, UserChat, sqlite_url, temp_dir};
-use crate::fake_api::FakeApi;
-use crate::repo_path;
+use fake_bot_api::FakeApi;
 
-/// What `/start` answers with.
-const GREETING: &str = "Hi! I can walk you through a short check";
+use crate::support::stable::{self, INTRO, Q_RED_FLAGS};
+use crate::support::{BotProcess, UserChat, sqlite_url, start_with_sqlite, temp_dir};
 
 /// 100 people send /start at once; returns how long each waited for the
 /// greeting, sorted. With `flood`, one person first sends 60 messages.
@@ -18,7 +16,7 @@ async fn hundred_starts(flood: bool) -> (Vec<Duration>, Option<Duration>) {
     let bot = BotProcess::start_with(
         &api,
         &sqlite_url(dir.path()),
-        &repo_path("dialogues"),
+        &stable::dir(),
         &[("BOT_THROTTLE", "on"), ("RUST_LOG", "info")],
     );
     let flooder = flood.then(|| {
@@ -39,7 +37,7 @@ async fn hundred_starts(flood: bool) -> (Vec<Duration>, Option<Duration>) {
                 let mut user = UserChat::new(&api, 70_001 + u);
                 let sent = Instant::now();
                 user.say("/start");
-                user.expect(GREETING).await;
+                user.expect(INTRO).await;
                 sent.elapsed()
             })
         })
@@ -84,4 +82,48 @@ async fn a_flooding_person_does_not_hold_up_a_hundred_others_with_pacing_on() {
         notice < Duration::from_secs(10),
         "the notice is not buried behind paced replies: {notice:?}"
     );
+}
+
+/// One chat flooding (45 commands at once) is told once and then paused;
+/// another chat is answered meanwhile.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flooding_chat_is_paused_without_slowing_others() {
+    let (api, _dir, bot) = start_with_sqlite(&stable::dir()).await;
+    let mut flooder = UserChat::new(&api, 901);
+    let mut other = UserChat::new(&api, 902);
+    for _ in 0..45 {
+        flooder.say("/help");
+    }
+    flooder.expect("I will pause for a minute").await;
+    other.say("/check");
+    other.expect(Q_RED_FLAGS).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let to_flooder: Vec<String> = api
+        .calls()
+        .iter()
+        .filter(|c| c.method == "sendmessage" && c.chat() == Some(901))
+        .map(|c| c.text().to_string())
+        .collect();
+    let helps = to_flooder
+        .iter()
+        .filter(|t| t.contains("<b>Commands</b>"))
+        .count();
+    let notices = to_flooder
+        .iter()
+        .filter(|t| t.contains("I will pause"))
+        .count();
+    // Replies still queued when the notice comes are dropped for it.
+    assert!(helps <= 30, "at most the first 30 answered: {helps}");
+    assert_eq!(notices, 1, "one notice");
+    // After the notice, where they stand (no check yet here), then silence.
+    let notice = to_flooder
+        .iter()
+        .position(|t| t.contains("I will pause"))
+        .unwrap();
+    assert_eq!(
+        &to_flooder[notice + 1..],
+        &["No check is running yet. Send /check to begin.".to_string()],
+        "then silence"
+    );
+    bot.stop();
 }

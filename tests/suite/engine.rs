@@ -7,7 +7,7 @@ use nasal_twitch_bot::engine::{
 use nasal_twitch_bot::script::{Level, Script};
 use proptest::prelude::*;
 
-use crate::shipped;
+use crate::support::shipped;
 
 const NOW: u64 = 1_790_000_000_000;
 

@@ -1,10 +1,14 @@
 //! Faults from Telegram's side: under each, many users go through whole
 //! checks and every one ends at the right outcome, each answer applied once.
 
-use crate::bot::{Backend, BotProcess, temp_dir};
-use crate::crash::{assert_all_finished, play, repeated_messages};
-use crate::fake_api::{FakeApi, Fault};
-use crate::repo_path;
+use std::time::Duration;
+
+use fake_bot_api::{FakeApi, Fault};
+
+use crate::support::{
+    Backend, BotProcess, TOKEN_SECRET, UserChat, assert_all_finished, play, repeated_messages,
+    stable, start_with_sqlite, temp_dir,
+};
 
 /// Users per run; `FAULT_USERS` raises it for longer runs.
 fn users() -> usize {
@@ -22,7 +26,7 @@ async fn run_under(kinds: &[Fault], per_mille: u64) {
     let bot = BotProcess::start_with(
         &api,
         &backend.url(),
-        &repo_path("dialogues"),
+        &stable::dir(),
         &[("BOT_HTTP_TIMEOUT", "3s"), ("RUST_LOG", "warn")],
     );
     api.inject(kinds, per_mille);
@@ -53,7 +57,7 @@ async fn run_under(kinds: &[Fault], per_mille: u64) {
         .count();
     let repeated = repeated_messages(&api, base, users);
     let log = bot.stop();
-    assert!(!log.contains(crate::bot::TOKEN_SECRET), "token in the log");
+    assert!(!log.contains(TOKEN_SECRET), "token in the log");
     eprintln!(
         "faults {kinds:?} at {per_mille}‰: {users} users, {} updates, {sent} messages, injected {:?}, \
          outcomes {outcomes:?}, repeated messages {repeated}, answers lost 0, applied twice 0",
@@ -92,8 +96,8 @@ async fn malformed_json() {
 /// before asking again, instead of a short backoff of its own.
 #[tokio::test(flavor = "multi_thread")]
 async fn get_updates_honours_retry_after() {
-    let (api, _dir, bot) = crate::bot::start_with_sqlite().await;
-    let mut user = crate::bot::UserChat::new(&api, 990);
+    let (api, _dir, bot) = start_with_sqlite(&stable::dir()).await;
+    let mut user = UserChat::new(&api, 990);
     user.say("/help");
     user.expect("/check").await;
     api.throttle_next("getupdates", 1, 3);
@@ -110,11 +114,11 @@ async fn get_updates_honours_retry_after() {
         if let (Some(refused), Some(next)) = (refused, next) {
             break (refused, next);
         }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
     };
     let waited = next - refused;
     assert!(
-        waited >= std::time::Duration::from_millis(2900),
+        waited >= Duration::from_millis(2900),
         "getUpdates came back {waited:?} after the 429, not after the 3 s Telegram asked for"
     );
     bot.stop();

@@ -1,72 +1,26 @@
 //! Groups end to end: the binary against the fake Bot API over HTTP, and the
 //! tip schedule driven by a clock the test controls.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use nasal_twitch_bot::config::{Config, Secret, Storage};
+use fake_bot_api::{BOT_USERNAME, FakeApi};
+use nasal_twitch_bot::config::Storage;
 use nasal_twitch_bot::store::{GroupSettings, Groups, Rhythm};
-use nasal_twitch_bot::telegram::{self, Runtime, tips};
-use teloxide::prelude::Requester;
+use nasal_twitch_bot::telegram::tips;
 
-use crate::bot::{BotProcess, TOKEN, sqlite_url, start_with_sqlite};
-use crate::fake_api::{BOT_USERNAME, Call, FakeApi};
-use crate::repo_path;
+use crate::support::stable::{self, ANY_QUESTION, DISCLAIMER, FIRST_TIP, SOURCE, TIPS};
+use crate::support::{
+    BotProcess, GroupView, config, messages_to, sqlite_file, sqlite_url, start_runtime,
+    start_with_sqlite, temp_dir,
+};
 
 const GROUP: i64 = -100_123;
 const ADMIN: i64 = 11;
 const MEMBER: i64 = 12;
 
-/// Reads the bot's messages to one group in order.
-struct GroupView {
-    api: FakeApi,
-    chat: i64,
-    seen: usize,
-}
-
-impl GroupView {
-    fn new(api: &FakeApi, chat: i64) -> GroupView {
-        GroupView {
-            api: api.clone(),
-            chat,
-            seen: 0,
-        }
-    }
-
-    /// The next call of `method` to this group.
-    async fn next(&mut self, method: &str) -> Call {
-        let chat = self.chat;
-        let (index, call) = self
-            .api
-            .wait_for(self.seen, method, |c| {
-                c.method == method && c.chat() == Some(chat)
-            })
-            .await;
-        self.seen = index + 1;
-        call
-    }
-
-    /// The next message to this group.
-    async fn message(&mut self) -> Call {
-        self.next("sendmessage").await
-    }
-
-    /// The next answer to a button press (any chat).
-    async fn pressed(&mut self) -> Call {
-        let (index, call) = self
-            .api
-            .wait_for(self.seen, "answercallbackquery", |c| {
-                c.method == "answercallbackquery"
-            })
-            .await;
-        self.seen = index + 1;
-        call
-    }
-}
-
 /// Waits (up to 10 s) until the store holds `want` settings rows for `chat`; returns the count.
 async fn group_rows_when(dir: &std::path::Path, chat: i64, want: i64) -> i64 {
-    let db = rusqlite::Connection::open(dir.join("state/bot.sqlite")).unwrap();
+    let db = rusqlite::Connection::open(sqlite_file(dir)).unwrap();
     let count = || -> i64 {
         db.query_row(
             "SELECT count(*) FROM groups WHERE chat_id = ?1",
@@ -85,12 +39,11 @@ async fn group_rows_when(dir: &std::path::Path, chat: i64, want: i64) -> i64 {
 /// Prints what the bot said in `chat`, for the record (`--nocapture` shows it).
 fn transcript(api: &FakeApi, chat: i64) {
     for call in api.calls().iter().filter(|c| c.chat() == Some(chat)) {
-        let buttons: Vec<String> = call.body["reply_markup"]["inline_keyboard"]
-            .as_array()
+        let buttons: Vec<String> = call
+            .labels()
             .into_iter()
             .flatten()
-            .flat_map(|row| row.as_array().into_iter().flatten())
-            .map(|b| format!("[{}]", b["text"].as_str().unwrap_or("")))
+            .map(|label| format!("[{label}]"))
             .collect();
         let topic = call
             .topic()
@@ -109,14 +62,14 @@ const DEEP_LINK: &str = "https://t.me/twitch_test_bot?start=check";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn joining_and_commands_never_ask_health_questions_in_the_group() {
-    let (api, _dir, bot) = start_with_sqlite().await;
+    let (api, _dir, bot) = start_with_sqlite(&stable::dir()).await;
     let mut group = GroupView::new(&api, GROUP);
 
     api.bot_membership(GROUP, true);
     let intro = group.message().await;
     assert!(intro.text().contains("Hello, everyone!"));
     assert!(intro.text().contains("I never ask health questions here"));
-    assert!(intro.text().contains("not medical advice"));
+    assert!(intro.text().contains(DISCLAIMER));
 
     for command in ["/check", &format!("/check@{BOT_USERNAME}")] {
         api.group_text(GROUP, MEMBER, command, Some(77));
@@ -135,7 +88,7 @@ async fn joining_and_commands_never_ask_health_questions_in_the_group() {
             reply.url_button("Start my private check").as_deref(),
             Some(DEEP_LINK)
         );
-        assert!(!reply.text().contains("safety question"));
+        assert!(!reply.text().contains(ANY_QUESTION));
     }
 
     // Another bot's command and plain talk are ignored: the next message is /help's.
@@ -152,7 +105,7 @@ async fn joining_and_commands_never_ask_health_questions_in_the_group() {
 
     api.group_text(GROUP, MEMBER, "/tips", Some(5));
     let tips = group.message().await;
-    assert!(tips.text().contains("mindfulness meditation"));
+    assert!(tips.text().contains(FIRST_TIP));
     assert_eq!(tips.topic(), Some(5));
 
     api.group_text(GROUP, MEMBER, "/about", None);
@@ -162,7 +115,7 @@ async fn joining_and_commands_never_ask_health_questions_in_the_group() {
             .text()
             .contains("Checks happen in a private chat with me")
     );
-    assert!(about.text().contains("NHS: Stroke"));
+    assert!(about.text().contains(SOURCE));
 
     api.group_text(GROUP, MEMBER, "/back", None);
     let back = group.message().await;
@@ -215,7 +168,7 @@ async fn joining_and_commands_never_ask_health_questions_in_the_group() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn settings_are_for_admins_and_survive_a_restart() {
-    let (api, dir, bot) = start_with_sqlite().await;
+    let (api, dir, bot) = start_with_sqlite(&stable::dir()).await;
     api.make_admin(GROUP, ADMIN);
     let mut group = GroupView::new(&api, GROUP);
 
@@ -299,7 +252,7 @@ async fn settings_are_for_admins_and_survive_a_restart() {
     );
     bot.stop();
 
-    let again = BotProcess::start(&api, &sqlite_url(dir.path()), &repo_path("dialogues"));
+    let again = BotProcess::start(&api, &sqlite_url(dir.path()), &stable::dir());
     // An anonymous admin posts as the group itself.
     api.anonymous_admin_text(GROUP, "/settings");
     let panel = group.message().await;
@@ -321,7 +274,7 @@ async fn settings_are_for_admins_and_survive_a_restart() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn three_joining_together_get_one_welcome_and_migration_keeps_settings() {
-    let (api, dir, bot) = start_with_sqlite().await;
+    let (api, dir, bot) = start_with_sqlite(&stable::dir()).await;
     let old_group = -4_567;
     let new_group = -1_004_567;
     api.make_admin(old_group, ADMIN);
@@ -394,54 +347,11 @@ async fn three_joining_together_get_one_welcome_and_migration_keeps_settings() {
     bot.stop();
 }
 
-/// A configuration for running the bot's parts in-process against `api`.
-pub fn config(api: &FakeApi, storage: Storage) -> Config {
-    Config {
-        token: Secret::new(TOKEN),
-        api_url: Some(url::Url::parse(&api.url).unwrap()),
-        dialogues: repo_path("dialogues"),
-        dialogue: None,
-        storage,
-        session_ttl: Duration::from_secs(3600),
-        welcome_delay: Duration::from_millis(10),
-        http_timeout: Duration::from_secs(5),
-        redis_prefix: "test".to_string(),
-        webhook: None,
-        throttle: false,
-        send_retry_window: nasal_twitch_bot::config::DEFAULT_SEND_RETRY_WINDOW,
-        flood_limit: nasal_twitch_bot::config::DEFAULT_FLOOD_LIMIT,
-    }
-}
-
-/// The bot's lanes running in this process against `api`, as `run` starts them.
-pub async fn start_runtime(config: &Config) -> Arc<Runtime> {
-    let bot = telegram::connect(config);
-    let app = Arc::new(telegram::prepare(config).await.unwrap());
-    let me = bot.api().get_me().await.unwrap();
-    Runtime::start(app, bot, me)
-}
-
-/// Messages sent to `chat` so far, once `count` of them arrived (60 s at most).
-pub async fn messages_to(api: &FakeApi, chat: i64, count: usize) -> Vec<Call> {
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let sent: Vec<Call> = api
-            .calls()
-            .into_iter()
-            .filter(|c| c.method == "sendmessage" && c.chat() == Some(chat))
-            .collect();
-        if sent.len() >= count || std::time::Instant::now() > deadline {
-            return sent;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_periodic_tip_is_posted_once_per_slot_and_rotates() {
     let api = FakeApi::start().await;
-    let dir = crate::bot::temp_dir();
-    let config = config(&api, Storage::Sqlite(dir.path().join("state/bot.sqlite")));
+    let dir = temp_dir();
+    let config = config(&api, Storage::Sqlite(sqlite_file(dir.path())));
     let runtime = start_runtime(&config).await;
     let store = &runtime.app.store;
 
@@ -520,7 +430,7 @@ async fn a_periodic_tip_is_posted_once_per_slot_and_rotates() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn removal_forgets_the_group() {
-    let (api, dir, bot) = start_with_sqlite().await;
+    let (api, dir, bot) = start_with_sqlite(&stable::dir()).await;
     api.make_admin(GROUP, ADMIN);
     let mut group = GroupView::new(&api, GROUP);
     api.group_text(GROUP, ADMIN, "/settings", None);
@@ -545,7 +455,7 @@ async fn removal_forgets_the_group() {
 /// /help gets one reply, then silence for a while.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_busy_group_is_counted_per_person_and_repeats_get_a_cooldown() {
-    let (api, _dir, bot) = start_with_sqlite().await;
+    let (api, _dir, bot) = start_with_sqlite(&stable::dir()).await;
     api.make_admin(GROUP, ADMIN);
     for member in 0..40 {
         api.group_text(GROUP, 1_000 + member, "/about", None);
@@ -571,7 +481,7 @@ async fn a_busy_group_is_counted_per_person_and_repeats_get_a_cooldown() {
     let after = messages_to(&api, GROUP, 43).await;
     let tips_at = after
         .iter()
-        .position(|c| c.text().contains("Ways to ease stress"))
+        .position(|c| c.text().contains(TIPS))
         .expect("the admin's /tips was answered");
     let helps = after[41..tips_at]
         .iter()

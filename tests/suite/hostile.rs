@@ -1,12 +1,13 @@
 //! Hostile and odd input against the running bot: random sequences of texts,
 //! commands, forged and foreign button data, stickers, edits, unicode and
 //! 10,000-character texts. The bot never crashes, every stored check stays
-//! valid, and nobody's button moves another person's check.
+//! valid, nobody's button moves another person's check, and stale or forged
+//! buttons, stickers and edits leave a check as it was (on SQLite and Redis).
 
 use nasal_twitch_bot::engine::Session;
 
-use crate::bot::{Backend, Q_FREQUENCY, Q_RED_FLAGS, UserChat, start_with_sqlite};
-use crate::shipped;
+use crate::support::stable::{self, Q_FREQUENCY, Q_RED_FLAGS, SIGN_NO, SIGN_YES};
+use crate::support::{Backend, UserChat, start_on, start_with_sqlite, temp_dir};
 
 /// A small deterministic generator (xorshift), so a failing run can be replayed.
 struct Dice(u64);
@@ -50,7 +51,7 @@ const TEXTS: &[&str] = &[
 
 #[tokio::test(flavor = "multi_thread")]
 async fn random_update_sequences_never_break_the_bot_or_a_check() {
-    let (api, dir, mut bot) = start_with_sqlite().await;
+    let (api, dir, mut bot) = start_with_sqlite(&stable::dir()).await;
     let backend = Backend::sqlite_in(dir.path());
     // 25 updates each: under the flood limit (30 a minute), which would silence them.
     let users: Vec<i64> = (0..9).map(|u| 9_100 + u).collect();
@@ -83,9 +84,9 @@ async fn random_update_sequences_never_break_the_bot_or_a_check() {
                     "pain",
                     "yes"
                 );
-                api.press(chat, 1, &forged);
+                api.press(chat, 1, &forged)
             }
-        }
+        };
     }
     // Each chat's updates run in order: a last /help answered means all were handled.
     for &chat in &users {
@@ -94,7 +95,7 @@ async fn random_update_sequences_never_break_the_bot_or_a_check() {
         user.expect("<b>Commands</b>").await;
     }
     assert!(bot.is_running(), "the bot crashed");
-    let script = shipped();
+    let script = stable::script();
     for (i, &chat) in users.iter().enumerate() {
         if let Some(stored) = backend.session(chat).await {
             let session: Session = serde_json::from_value(stored).expect("stored check reads back");
@@ -117,7 +118,7 @@ async fn random_update_sequences_never_break_the_bot_or_a_check() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn another_users_button_changes_nothing() {
-    let (api, dir, bot) = start_with_sqlite().await;
+    let (api, dir, bot) = start_with_sqlite(&stable::dir()).await;
     let backend = Backend::sqlite_in(dir.path());
     let mut alice = UserChat::new(&api, 9_201);
     let mut bob = UserChat::new(&api, 9_202);
@@ -127,7 +128,7 @@ async fn another_users_button_changes_nothing() {
     bob.expect(Q_RED_FLAGS).await;
     let before = backend.session_when(9_202, |s| s["turn"] == 0).await;
     // Bob's client sends Alice's button data (same question, same turn).
-    let data = alices.button("No, none of these").unwrap();
+    let data = alices.button(SIGN_NO).unwrap();
     api.press(9_202, alices.message_id.unwrap(), &data);
     bob.expect(Q_RED_FLAGS).await;
     let after = backend.session(9_202).await.unwrap();
@@ -137,4 +138,69 @@ async fn another_users_button_changes_nothing() {
     api.press(9_201, alices.message_id.unwrap(), &data);
     alice.expect(Q_FREQUENCY).await;
     bot.stop();
+}
+
+/// Stale and forged buttons, stickers, edits and over-long texts leave a
+/// check exactly as it was.
+async fn stale_buttons_stickers_and_edits_leave_the_session_unchanged(backend: Backend) {
+    let (api, bot) = start_on(&backend, &stable::dir()).await;
+    let mut user = UserChat::new(&api, 301);
+    user.say("/check");
+    let first = user.expect(Q_RED_FLAGS).await;
+    user.press(&first, SIGN_NO).await;
+    user.expect(Q_FREQUENCY).await;
+    let before = backend
+        .session_when(301, |s| s["position"]["node"] == "frequency")
+        .await;
+
+    // The old question's "Yes" button: closed.
+    let data = first.button(SIGN_YES).unwrap();
+    api.press(301, first.message_id.unwrap(), &data);
+    let notice = user.expect_call("answercallbackquery").await;
+    assert!(
+        notice.body["text"]
+            .as_str()
+            .unwrap()
+            .contains("That question is closed")
+    );
+    user.expect(Q_FREQUENCY).await;
+    // A forged button.
+    api.press(301, first.message_id.unwrap(), "a:1:2:frequency:daily");
+    let notice = user.expect_call("answercallbackquery").await;
+    assert!(
+        notice.body["text"]
+            .as_str()
+            .unwrap()
+            .contains("That question is closed")
+    );
+    user.expect(Q_FREQUENCY).await;
+
+    api.send_sticker(301);
+    user.expect("I can only read typed answers and button taps")
+        .await;
+    user.expect(Q_FREQUENCY).await;
+    api.edit_text(301, "yes");
+    user.expect("I can’t use edited messages").await;
+    user.expect(Q_FREQUENCY).await;
+    user.say(&"x".repeat(5000));
+    user.expect("That message is too long for an answer").await;
+    user.expect(Q_FREQUENCY).await;
+
+    let after = backend.session(301).await.unwrap();
+    assert_eq!(after["answers"], before["answers"]);
+    assert_eq!(after["turn"], before["turn"]);
+    assert_eq!(after["position"], before["position"]);
+    bot.stop();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stale_input_on_sqlite() {
+    let dir = temp_dir();
+    stale_buttons_stickers_and_edits_leave_the_session_unchanged(Backend::sqlite_in(dir.path()))
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stale_input_on_redis() {
+    stale_buttons_stickers_and_edits_leave_the_session_unchanged(Backend::redis().await).await;
 }

@@ -5,7 +5,7 @@ use std::fs;
 
 use nasal_twitch_bot::script::{self, Diagnostic};
 
-use crate::repo_path;
+use crate::support::repo_path;
 
 fn expectations(source: &str) -> Vec<String> {
     source
@@ -59,6 +59,7 @@ fn several_errors_in_one_file_are_all_reported() {
 fn good_fixture_and_shipped_dialogue_load_without_any_diagnostic() {
     for file in [
         "tests/fixtures/good/minimal.toml",
+        "tests/fixtures/stable/stable_check.toml",
         "dialogues/nasal_twitching.toml",
     ] {
         let path = repo_path(file);
@@ -71,7 +72,7 @@ fn good_fixture_and_shipped_dialogue_load_without_any_diagnostic() {
 
 #[test]
 fn shipped_dialogue_texts_all_carry_known_sources() {
-    let script = crate::shipped();
+    let script = crate::support::shipped();
     let mut texts = vec![&script.intro, &script.disclaimer];
     texts.extend(script.nodes.iter().map(|n| &n.prompt));
     for outcome in &script.outcomes {

@@ -1,4 +1,8 @@
-//! All integration tests in one binary, so they link once.
+//! All integration tests in one binary, so they link once. Shared helpers
+//! live in `support`, the fake Bot API in the `fake_bot_api` crate; test
+//! files import from those, never from one another.
+
+mod support;
 
 mod bot;
 mod cli;
@@ -6,34 +10,15 @@ mod corpus;
 mod crash;
 mod delivery;
 mod engine;
-mod fake_api;
 mod faults;
 mod groups;
 mod hostile;
+mod lifecycle;
 mod loader;
 mod outage;
-mod redis_server;
+mod privacy;
 mod replicas;
 mod store;
 mod transcripts;
 mod understanding;
 mod webhook_port;
-
-use std::path::{Path, PathBuf};
-
-use nasal_twitch_bot::script::{self, Script};
-
-/// The repository root.
-pub fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A path under the repository root.
-pub fn repo_path(relative: &str) -> PathBuf {
-    root().join(relative)
-}
-
-/// The dialogue the bot ships with.
-pub fn shipped() -> Script {
-    script::load_file(&repo_path("dialogues/nasal_twitching.toml")).expect("shipped dialogue loads")
-}

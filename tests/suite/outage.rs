@@ -7,10 +7,12 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::bot::{Backend, BotProcess, Q_FREQUENCY, Q_RED_FLAGS, UserChat, temp_dir};
-use crate::crash::{assert_all_finished, plan, play, repeated_messages};
-use crate::fake_api::FakeApi;
-use crate::repo_path;
+use fake_bot_api::FakeApi;
+
+use crate::support::stable::{self, Q_FREQUENCY, Q_RED_FLAGS, verdict};
+use crate::support::{
+    Backend, BotProcess, UserChat, assert_all_finished, plan, play, repeated_messages, temp_dir,
+};
 
 /// Users in the run, on chats `BASE..BASE + USERS`.
 const USERS: usize = 10;
@@ -76,22 +78,13 @@ fn queued(file: &Path) -> Option<(i64, i64)> {
     Some((count("inbox")?, count("outbox")?))
 }
 
-/// The verdict a planned outcome ends with.
-fn verdict(outcome: &str) -> &'static str {
-    match outcome {
-        "emergency" => "EMERGENCY",
-        "see_doctor" => "SEE A DOCTOR",
-        _ => "SELF-CARE",
-    }
-}
-
 /// The same users and answers without an outage, on a fresh fake API and a
 /// fresh SQLite file: what each chat is shown when nothing fails.
 async fn without_an_outage() -> HashMap<i64, Vec<String>> {
     let api = FakeApi::start().await;
     let dir = temp_dir();
     let backend = Backend::sqlite_in(dir.path());
-    let bot = BotProcess::start_with(&api, &backend.url(), &repo_path("dialogues"), PACING_ON);
+    let bot = BotProcess::start_with(&api, &backend.url(), &stable::dir(), PACING_ON);
     let players: Vec<_> = (0..USERS)
         .map(|u| tokio::spawn(play(api.clone(), BASE + u as i64, u)))
         .collect();
@@ -133,7 +126,7 @@ async fn a_three_minute_outage_of_sends_loses_and_repeats_nothing() {
         Backend::Sqlite(file) => file.clone(),
         Backend::Redis(_) => unreachable!(),
     };
-    let bot = BotProcess::start_with(&api, &backend.url(), &repo_path("dialogues"), PACING_ON);
+    let bot = BotProcess::start_with(&api, &backend.url(), &stable::dir(), PACING_ON);
 
     // Everyone starts a check; all but the emergency users (one answer in
     // all) answer the first question, so they are mid-check when sends fail.

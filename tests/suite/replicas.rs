@@ -9,116 +9,26 @@ use nasal_twitch_bot::config::{Secret, Storage};
 use nasal_twitch_bot::store::{GroupSettings, Groups, Rhythm};
 use nasal_twitch_bot::telegram::tips;
 
-use crate::bot::{
-    Backend, BotProcess, Q_DURATION, Q_FREQUENCY, Q_RED_FLAGS, UserChat, failed_start,
+use fake_bot_api::{FakeApi, Route, SECRET};
+
+use crate::support::stable::{Q_DURATION, Q_FREQUENCY, Q_RED_FLAGS};
+use crate::support::{
+    Backend, HOOK_PATH, HOOK_SECRET, KillDice, RedisServer, UserChat, WebhookBot,
+    assert_all_finished, config, failed_start, messages_to, plan, play, raw_update,
+    repeats_per_chat, start_runtime,
 };
-use crate::crash::{assert_all_finished, plan, play};
-use crate::fake_api::{FakeApi, Route, SECRET};
-use crate::redis_server::RedisServer;
-use crate::repo_path;
 
-const HOOK_SECRET: &str = "s3cret-Hook_value";
-const HOOK_PATH: &str = "/tg/hook-7f3a";
-
-/// A replica in webhook mode, and where it listens.
-struct Replica {
-    process: BotProcess,
-    base: String,
-    /// Where its `/metrics` are (`BOT_METRICS_LISTEN`), off the public port.
-    metrics: String,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-impl Replica {
-    async fn start(api: &FakeApi, redis: &RedisServer) -> Replica {
-        let listen = format!("127.0.0.1:{}", free_port());
-        let metrics = format!("127.0.0.1:{}", free_port());
-        let process = BotProcess::start_with(
-            api,
-            &redis.url(),
-            &repo_path("dialogues"),
-            &[
-                ("WEBHOOK_URL", &format!("https://bot.example{HOOK_PATH}")),
-                ("WEBHOOK_SECRET", HOOK_SECRET),
-                ("BOT_LISTEN", &listen),
-                ("WEBHOOK_MAX_CONNECTIONS", "20"),
-                ("BOT_METRICS_LISTEN", &metrics),
-            ],
-        );
-        let replica = Replica {
-            process,
-            base: format!("http://{listen}"),
-            metrics: format!("http://{metrics}"),
-        };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while replica.health().await != Some(200) {
-            assert!(
-                Instant::now() < deadline,
-                "replica did not come up:\n{}",
-                replica.process.log()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        replica
-    }
-
-    fn hook(&self) -> String {
-        format!("{}{HOOK_PATH}", self.base)
-    }
-
-    async fn health(&self) -> Option<u16> {
-        let response = reqwest::get(format!("{}/healthz", self.base)).await.ok()?;
-        Some(response.status().as_u16())
-    }
-
-    /// Waits (up to 10 s) for `/healthz` to answer `status`: it asks the
-    /// store at most once a second.
-    async fn health_becomes(&self, status: u16) -> Option<u16> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let now = self.health().await;
-            if now == Some(status) || Instant::now() > deadline {
-                return now;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    async fn metric(&self, name: &str) -> u64 {
-        let text = reqwest::get(format!("{}/metrics", self.metrics))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        text.lines()
-            .find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse().ok()))
-            .unwrap_or(0)
-    }
-}
-
-fn update(id: i64, chat: i64, text: &str) -> String {
-    json!({ "update_id": id, "message": {
-        "message_id": id, "date": 1_790_000_000,
-        "chat": { "id": chat, "type": "private", "first_name": "T" },
-        "from": { "id": chat, "is_bot": false, "first_name": "T" },
-        "text": text,
-    }})
-    .to_string()
+/// A replica in webhook mode on the shared Redis, asking Telegram for at
+/// most 20 connections (`WEBHOOK_MAX_CONNECTIONS`, checked in setWebhook).
+async fn replica(api: &FakeApi, redis: &RedisServer) -> WebhookBot {
+    WebhookBot::start(api, &redis.url(), &[("WEBHOOK_MAX_CONNECTIONS", "20")]).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn webhook_requests_need_the_secret() {
     let redis = RedisServer::start().await;
     let api = FakeApi::start().await;
-    let replica = Replica::start(&api, &redis).await;
+    let replica = replica(&api, &redis).await;
     let set = api
         .calls()
         .into_iter()
@@ -149,13 +59,13 @@ async fn webhook_requests_need_the_secret() {
         }
         request.send()
     };
-    let none = post(None, update(1, 501, "/check")).await.unwrap();
+    let none = post(None, raw_update(1, 501, "/check")).await.unwrap();
     assert_eq!(none.status(), 401);
-    let wrong = post(Some("s3cret-Hook_valuf"), update(2, 502, "/check"))
+    let wrong = post(Some("s3cret-Hook_valuf"), raw_update(2, 502, "/check"))
         .await
         .unwrap();
     assert_eq!(wrong.status(), 401);
-    let right = post(Some(HOOK_SECRET), update(3, 503, "/check"))
+    let right = post(Some(HOOK_SECRET), raw_update(3, 503, "/check"))
         .await
         .unwrap();
     assert_eq!(right.status(), 200);
@@ -172,11 +82,9 @@ async fn webhook_requests_need_the_secret() {
     );
     assert_eq!(replica.metric("bot_updates_total").await, 1);
     assert_eq!(replica.metric("bot_checks_started_total").await, 1);
-    let public = reqwest::get(format!("{}/metrics", replica.base))
-        .await
-        .unwrap();
+    let public = reqwest::get(replica.url("/metrics")).await.unwrap();
     assert_eq!(public.status(), 404, "no metrics on the public port");
-    let metrics = reqwest::get(format!("{}/metrics", replica.metrics))
+    let metrics = reqwest::get(format!("http://{}/metrics", replica.metrics))
         .await
         .unwrap()
         .text()
@@ -187,17 +95,14 @@ async fn webhook_requests_need_the_secret() {
         "{metrics}"
     );
     assert!(!metrics.contains("503"), "no chat ids in metrics");
-    replica.process.stop();
+    replica.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn one_users_updates_alternate_between_two_replicas() {
     let redis = RedisServer::start().await;
     let api = FakeApi::start().await;
-    let (a, b) = (
-        Replica::start(&api, &redis).await,
-        Replica::start(&api, &redis).await,
-    );
+    let (a, b) = (replica(&api, &redis).await, replica(&api, &redis).await);
     api.deliver_to(vec![a.hook(), b.hook()], HOOK_SECRET, Route::Alternate);
     play(api.clone(), 8_801, 1).await;
     let (answers, outcome) = plan(1);
@@ -217,8 +122,8 @@ async fn one_users_updates_alternate_between_two_replicas() {
         handled.0 > 0 && handled.1 > 0,
         "both replicas served: {handled:?}"
     );
-    a.process.stop();
-    b.process.stop();
+    a.stop().await;
+    b.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -226,10 +131,7 @@ async fn many_users_on_two_replicas_with_racing_deliveries_stay_consistent() {
     const USERS: usize = 60;
     let redis = RedisServer::start().await;
     let api = FakeApi::start().await;
-    let (a, b) = (
-        Replica::start(&api, &redis).await,
-        Replica::start(&api, &redis).await,
-    );
+    let (a, b) = (replica(&api, &redis).await, replica(&api, &redis).await);
     api.deliver_to(
         vec![a.hook(), b.hook()],
         HOOK_SECRET,
@@ -251,8 +153,8 @@ async fn many_users_on_two_replicas_with_racing_deliveries_stay_consistent() {
         "two replicas: {USERS} users, {} updates sent, {updates} handled (races included), {conflicts} conflicting writes retried, answers lost 0",
         api.next_update_id() - 1
     );
-    a.process.stop();
-    b.process.stop();
+    a.stop().await;
+    b.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -261,18 +163,15 @@ async fn one_of_two_replicas_killed_mid_load_every_check_ends_right() {
     const BASE: i64 = 63_000;
     let redis = RedisServer::start().await;
     let api = FakeApi::start().await;
-    let mut replicas = vec![
-        Replica::start(&api, &redis).await,
-        Replica::start(&api, &redis).await,
-    ];
+    let mut replicas = vec![replica(&api, &redis).await, replica(&api, &redis).await];
     // A load balancer in front: a POST the dead replica fails goes to the live one.
     api.deliver_to(
-        replicas.iter().map(Replica::hook).collect(),
+        replicas.iter().map(WebhookBot::hook).collect(),
         HOOK_SECRET,
         Route::Failover,
     );
     // The moment and the victim are random; the seed is printed to replay a failure.
-    let mut dice = crate::crash::KillDice::from_env();
+    let mut dice = KillDice::from_env();
     let state = dice.roll();
     let kill_after = Duration::from_millis(400 + state % 500);
     let victim = (state >> 32) as usize % replicas.len();
@@ -318,10 +217,10 @@ async fn one_of_two_replicas_killed_mid_load_every_check_ends_right() {
     );
     let finished_in = started.elapsed();
 
-    let repeats = crate::crash::repeats_per_chat(&api, BASE, USERS);
+    let repeats = repeats_per_chat(&api, BASE, USERS);
     let repeated: usize = repeats.iter().map(|(_, n)| n).sum();
     let handled = survivor.metric("bot_updates_total").await;
-    let survivor_log = survivor.process.stop();
+    let survivor_log = survivor.stop().await;
     let outcomes = assert_all_finished(&Backend::Redis(redis), BASE, USERS).await;
     let over: Vec<_> = repeats.iter().filter(|(_, n)| *n > 1).collect();
     assert!(
@@ -345,7 +244,7 @@ async fn one_of_two_replicas_killed_mid_load_every_check_ends_right() {
 async fn a_redis_outage_fails_updates_then_recovers_without_a_restart() {
     let mut redis = RedisServer::start().await;
     let api = FakeApi::start().await;
-    let replica = Replica::start(&api, &redis).await;
+    let replica = replica(&api, &redis).await;
     api.deliver_to(vec![replica.hook()], HOOK_SECRET, Route::Alternate);
     let mut user = UserChat::new(&api, 8_901);
     user.say("/check");
@@ -378,7 +277,7 @@ async fn a_redis_outage_fails_updates_then_recovers_without_a_restart() {
         Some(2),
         "the answer sent during the outage was kept"
     );
-    let log = replica.process.stop();
+    let log = replica.stop().await;
     assert!(
         log.contains("failed"),
         "errors are logged while Redis is down"
@@ -399,11 +298,8 @@ fn an_unreachable_redis_at_start_up_is_one_clear_line() {
 async fn a_periodic_tip_is_posted_by_exactly_one_replica_per_slot() {
     let redis = RedisServer::start().await;
     let api = FakeApi::start().await;
-    let config = crate::groups::config(&api, Storage::Redis(Secret::new(redis.url())));
-    let (first, second) = (
-        crate::groups::start_runtime(&config).await,
-        crate::groups::start_runtime(&config).await,
-    );
+    let config = config(&api, Storage::Redis(Secret::new(redis.url())));
+    let (first, second) = (start_runtime(&config).await, start_runtime(&config).await);
     const DAY: u64 = 86_400_000;
     let now = 20_100 * DAY;
     let settings = GroupSettings {
@@ -423,10 +319,10 @@ async fn a_periodic_tip_is_posted_by_exactly_one_replica_per_slot() {
         tips::queue_due(&second, now + DAY)
     );
     assert_eq!(a.unwrap() + b.unwrap(), 1, "the slot is queued once");
-    assert_eq!(crate::groups::messages_to(&api, -100_777, 1).await.len(), 1);
+    assert_eq!(messages_to(&api, -100_777, 1).await.len(), 1);
     // Neither replica posts it again, even once the first has moved on.
     let again = tips::queue_due(&second, now + DAY + 60_000).await.unwrap();
     assert_eq!(again, 0);
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    assert_eq!(crate::groups::messages_to(&api, -100_777, 0).await.len(), 1);
+    assert_eq!(messages_to(&api, -100_777, 0).await.len(), 1);
 }

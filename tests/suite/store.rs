@@ -14,7 +14,7 @@ use nasal_twitch_bot::store::{
     RedisStore, Rhythm, SqliteStore, Store,
 };
 
-use crate::redis_server::RedisServer;
+use crate::support::RedisServer;
 
 const NOW: u64 = 1_700_000_000_000;
 const TTL_MS: u64 = 3_600_000;

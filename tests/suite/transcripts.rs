@@ -7,7 +7,7 @@ use std::fs;
 use nasal_twitch_bot::engine::{Position, Reply};
 use nasal_twitch_bot::terminal::Conversation;
 
-use crate::{repo_path, shipped};
+use crate::support::{repo_path, shipped};
 
 #[derive(Default)]
 struct Coverage {

@@ -5,8 +5,7 @@ use nasal_twitch_bot::engine::{self, Input, Position, Reply};
 use proptest::prelude::*;
 use proptest::sample::select;
 
-use crate::corpus::{TODAY_MS, reading};
-use crate::shipped;
+use crate::support::{TODAY_MS, reading, shipped};
 
 const UNSURE: &[&str] = &[
     "not sure",

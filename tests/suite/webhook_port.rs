@@ -2,170 +2,25 @@
 //! internet can see and do to it (hardening items 15.7 and 15.8). Each test
 //! runs the real binary in webhook mode on 127.0.0.1 and talks raw HTTP to it.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde_json::json;
+use fake_bot_api::{FakeApi, SECRET};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::bot::{TOKEN, TOKEN_SECRET};
-use crate::fake_api::{FakeApi, SECRET};
-use crate::redis_server::RedisServer;
-use crate::repo_path;
+use crate::support::{HOOK_PATH, HOOK_SECRET, RedisServer, TOKEN_SECRET, WebhookBot, raw_update};
 
-const HOOK_SECRET: &str = "port-Test_secret-42";
-const HOOK_PATH: &str = "/tg/port-hook-9c1e";
 const MIB: usize = 1024 * 1024;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// The bot in webhook mode on a memory store, with `env` over the settings.
+async fn start(env: &[(&str, &str)]) -> WebhookBot {
+    let api = FakeApi::start().await;
+    WebhookBot::start(&api, "memory", env).await
 }
 
-/// The bot in webhook mode, its pid at hand for signals.
-struct Hook {
-    child: Child,
-    log: Arc<Mutex<String>>,
-    /// `127.0.0.1:<port>` of the public (webhook) port.
-    addr: String,
-    /// `127.0.0.1:<port>` given as `BOT_METRICS_LISTEN`.
-    metrics: String,
-    _api: FakeApi,
-}
-
-impl Hook {
-    /// Starts the bot (memory store unless `env` says otherwise) and waits
-    /// until `/healthz` answers 200 on the public port.
-    async fn start(env: &[(&str, &str)]) -> Hook {
-        let api = FakeApi::start().await;
-        let addr = format!("127.0.0.1:{}", free_port());
-        let metrics = format!("127.0.0.1:{}", free_port());
-        let mut child = Command::new(env!("CARGO_BIN_EXE_nasal-twitch-bot"))
-            .arg("run")
-            .env("TELOXIDE_TOKEN", TOKEN)
-            .env("TELOXIDE_API_URL", &api.url)
-            .env("BOT_STORAGE", "memory")
-            .env("BOT_DIALOGUES", repo_path("dialogues"))
-            .env("BOT_THROTTLE", "off")
-            .env("RUST_LOG", "debug")
-            .env("WEBHOOK_URL", format!("https://bot.example{HOOK_PATH}"))
-            .env("WEBHOOK_SECRET", HOOK_SECRET)
-            .env("BOT_LISTEN", &addr)
-            .env("BOT_METRICS_LISTEN", &metrics)
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("bot starts");
-        let log = Arc::new(Mutex::new(String::new()));
-        let stderr = child.stderr.take().unwrap();
-        let sink = Arc::clone(&log);
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let mut log = sink.lock().unwrap();
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
-        let mut hook = Hook {
-            child,
-            log,
-            addr,
-            metrics,
-            _api: api,
-        };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(r) = reqwest::get(hook.url("/healthz")).await
-                && r.status() == 200
-            {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline && hook.exited().is_none(),
-                "the webhook did not come up:\n{}",
-                hook.log()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        hook
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
-    }
-
-    fn exited(&mut self) -> Option<std::process::ExitStatus> {
-        self.child.try_wait().unwrap()
-    }
-
-    fn signal(&self, name: &str) {
-        Command::new("kill")
-            .args([&format!("-{name}"), &self.child.id().to_string()])
-            .status()
-            .unwrap();
-    }
-
-    /// Waits up to `within` for the process to end.
-    async fn exit_within(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
-        let deadline = Instant::now() + within;
-        while Instant::now() < deadline {
-            if let Some(status) = self.exited() {
-                // Let the log reader catch up with the last lines.
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                return Some(status);
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        None
-    }
-
-    /// SIGTERM and a clean exit; the log, checked for the token.
-    async fn stop(mut self) -> String {
-        self.signal("TERM");
-        let status = self.exit_within(Duration::from_secs(20)).await;
-        let log = self.log();
-        assert!(
-            status.is_some_and(|s| s.success()),
-            "no clean stop ({status:?}):\n{log}"
-        );
-        assert!(!log.contains(TOKEN_SECRET), "the token leaked:\n{log}");
-        assert!(!log.contains(HOOK_PATH), "the webhook path leaked:\n{log}");
-        log
-    }
-
-    /// A raw connection to the public port.
-    async fn connect(&self) -> TcpStream {
-        TcpStream::connect(&self.addr).await.unwrap()
-    }
-}
-
-impl Drop for Hook {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn update(id: i64, chat: i64, text: &str) -> String {
-    json!({ "update_id": id, "message": {
-        "message_id": id, "date": 1_790_000_000,
-        "chat": { "id": chat, "type": "private", "first_name": "T" },
-        "from": { "id": chat, "is_bot": false, "first_name": "T" },
-        "text": text,
-    }})
-    .to_string()
+/// A raw connection to the public port.
+async fn connect(hook: &WebhookBot) -> TcpStream {
+    TcpStream::connect(&hook.addr).await.unwrap()
 }
 
 /// The head of a POST to the webhook path.
@@ -232,12 +87,12 @@ async fn closed_within(stream: &mut TcpStream, within: Duration) -> bool {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn metrics_are_served_on_bot_metrics_listen_and_not_on_the_public_port() {
-    let hook = Hook::start(&[]).await;
+    let hook = start(&[]).await;
     let client = reqwest::Client::new();
     let accepted = client
         .post(hook.url(HOOK_PATH))
         .header(SECRET, HOOK_SECRET)
-        .body(update(1, 7_001, "/help"))
+        .body(raw_update(1, 7_001, "/help"))
         .send()
         .await
         .unwrap();
@@ -256,7 +111,12 @@ async fn metrics_are_served_on_bot_metrics_listen_and_not_on_the_public_port() {
         .get(format!("http://{}/metrics", hook.metrics))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("nothing on BOT_METRICS_LISTEN ({e}):\n{}", hook.log()));
+        .unwrap_or_else(|e| {
+            panic!(
+                "nothing on BOT_METRICS_LISTEN ({e}):\n{}",
+                hook.process.log()
+            )
+        });
     assert_eq!(private.status(), 200);
     let text = private.text().await.unwrap();
     assert!(text.contains("bot_updates_total 1"), "{text}");
@@ -264,7 +124,7 @@ async fn metrics_are_served_on_bot_metrics_listen_and_not_on_the_public_port() {
     let hook_there = client
         .post(format!("http://{}{HOOK_PATH}", hook.metrics))
         .header(SECRET, HOOK_SECRET)
-        .body(update(2, 7_002, "/help"))
+        .body(raw_update(2, 7_002, "/help"))
         .send()
         .await
         .unwrap();
@@ -281,7 +141,7 @@ async fn metrics_are_served_on_bot_metrics_listen_and_not_on_the_public_port() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn metrics_can_be_switched_off() {
-    let hook = Hook::start(&[("BOT_METRICS_LISTEN", "off")]).await;
+    let hook = start(&[("BOT_METRICS_LISTEN", "off")]).await;
     let public = reqwest::get(hook.url("/metrics")).await.unwrap();
     assert_eq!(public.status(), 404);
     let nothing = TcpStream::connect(&hook.metrics).await;
@@ -306,7 +166,7 @@ async fn pings(redis: &mut redis::aio::MultiplexedConnection) -> u64 {
 #[tokio::test(flavor = "multi_thread")]
 async fn healthz_hit_100_times_at_once_reads_the_store_at_most_once_a_second() {
     let server = RedisServer::start().await;
-    let hook = Hook::start(&[("BOT_STORAGE", &server.url())]).await;
+    let hook = start(&[("BOT_STORAGE", &server.url())]).await;
     let mut redis = redis::Client::open(server.url())
         .unwrap()
         .get_multiplexed_async_connection()
@@ -358,8 +218,8 @@ async fn healthz_hit_100_times_at_once_reads_the_store_at_most_once_a_second() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_wrong_secret_with_a_10_mib_body_is_refused_before_the_body_is_read() {
-    let hook = Hook::start(&[]).await;
-    let mut stream = hook.connect().await;
+    let hook = start(&[]).await;
+    let mut stream = connect(&hook).await;
     stream
         .write_all(post_head("not-the-secret", Some(10 * MIB)).as_bytes())
         .await
@@ -381,19 +241,19 @@ async fn a_wrong_secret_with_a_10_mib_body_is_refused_before_the_body_is_read() 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_update_over_1_mib_with_the_right_secret_gets_413() {
-    let hook = Hook::start(&[]).await;
+    let hook = start(&[]).await;
     let client = reqwest::Client::new();
     let normal = client
         .post(hook.url(HOOK_PATH))
         .header(SECRET, HOOK_SECRET)
-        .body(update(1, 7_101, &"a".repeat(4096)))
+        .body(raw_update(1, 7_101, &"a".repeat(4096)))
         .send()
         .await
         .unwrap();
     assert_eq!(normal.status(), 200, "an update of normal size is taken");
 
     // Valid JSON, 1.5 MiB, with its length announced.
-    let big = update(2, 7_102, &"b".repeat(3 * MIB / 2));
+    let big = raw_update(2, 7_102, &"b".repeat(3 * MIB / 2));
     let announced = client
         .post(hook.url(HOOK_PATH))
         .header(SECRET, HOOK_SECRET)
@@ -408,7 +268,7 @@ async fn an_update_over_1_mib_with_the_right_secret_gets_413() {
     assert_eq!(announced.status(), 413);
 
     // The same, chunked: no length to look at, so the cap applies while reading.
-    let mut stream = hook.connect().await;
+    let mut stream = connect(&hook).await;
     stream
         .write_all(post_head(HOOK_SECRET, None).as_bytes())
         .await
@@ -440,8 +300,8 @@ async fn an_update_over_1_mib_with_the_right_secret_gets_413() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_client_that_sends_headers_slowly_is_cut_off_after_the_header_timeout() {
-    let hook = Hook::start(&[("WEBHOOK_READ_TIMEOUT", "2s")]).await;
-    let stream = hook.connect().await;
+    let hook = start(&[("WEBHOOK_READ_TIMEOUT", "2s")]).await;
+    let stream = connect(&hook).await;
     let started = Instant::now();
     let (mut reader, mut writer) = stream.into_split();
     // One header byte every 250 ms: each arrives long before a read timeout
@@ -486,8 +346,8 @@ async fn a_client_that_sends_headers_slowly_is_cut_off_after_the_header_timeout(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_client_that_sends_the_body_slowly_gets_408() {
-    let hook = Hook::start(&[("WEBHOOK_READ_TIMEOUT", "2s")]).await;
-    let stream = hook.connect().await;
+    let hook = start(&[("WEBHOOK_READ_TIMEOUT", "2s")]).await;
+    let stream = connect(&hook).await;
     let (mut reader, mut writer) = stream.into_split();
     let trickle = tokio::spawn(async move {
         let _ = writer
@@ -523,7 +383,7 @@ async fn a_client_that_sends_the_body_slowly_gets_408() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn connections_over_the_cap_wait_until_one_closes() {
-    let hook = Hook::start(&[
+    let hook = start(&[
         ("WEBHOOK_CONNECTION_LIMIT", "2"),
         ("WEBHOOK_MAX_CONNECTIONS", "2"),
         ("WEBHOOK_READ_TIMEOUT", "60s"),
@@ -533,7 +393,7 @@ async fn connections_over_the_cap_wait_until_one_closes() {
     // Two kept-alive connections, each answered once: both are being served.
     let mut held = Vec::new();
     for _ in 0..2 {
-        let mut stream = hook.connect().await;
+        let mut stream = connect(&hook).await;
         stream.write_all(get).await.unwrap();
         let seen = read_answer(&mut stream, Duration::from_secs(10)).await;
         assert!(
@@ -542,7 +402,7 @@ async fn connections_over_the_cap_wait_until_one_closes() {
         );
         held.push(stream);
     }
-    let mut third = hook.connect().await;
+    let mut third = connect(&hook).await;
     third.write_all(get).await.unwrap();
     let while_full = read_answer(&mut third, Duration::from_secs(1)).await;
     eprintln!("a third connection while two are held (limit 2): {while_full:?}");
@@ -563,8 +423,8 @@ async fn connections_over_the_cap_wait_until_one_closes() {
 
 /// A client with the right secret that sent its head and 10 bytes of a
 /// 1000-byte body, and then nothing.
-async fn stuck_client(hook: &Hook) -> TcpStream {
-    let mut stream = hook.connect().await;
+async fn stuck_client(hook: &WebhookBot) -> TcpStream {
+    let mut stream = connect(hook).await;
     stream
         .write_all(post_head(HOOK_SECRET, Some(1000)).as_bytes())
         .await
@@ -577,15 +437,15 @@ async fn stuck_client(hook: &Hook) -> TcpStream {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn after_sigterm_a_stuck_client_holds_the_bot_no_longer_than_the_deadline() {
-    let mut hook = Hook::start(&[
+    let mut hook = start(&[
         ("WEBHOOK_READ_TIMEOUT", "120s"),
         ("WEBHOOK_SHUTDOWN_TIMEOUT", "1s"),
     ])
     .await;
     let mut stuck = stuck_client(&hook).await;
-    hook.signal("TERM");
-    let status = hook.exit_within(Duration::from_secs(15)).await;
-    let log = hook.log();
+    hook.process.signal("TERM");
+    let status = hook.process.exit_within(Duration::from_secs(15)).await;
+    let log = hook.process.log();
     eprintln!("SIGTERM with a stuck client (deadline 1 s): exit {status:?}");
     assert!(
         status.is_some(),
@@ -598,24 +458,24 @@ async fn after_sigterm_a_stuck_client_holds_the_bot_no_longer_than_the_deadline(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_second_signal_during_shutdown_exits_at_once() {
-    let mut hook = Hook::start(&[
+    let mut hook = start(&[
         ("WEBHOOK_READ_TIMEOUT", "120s"),
         ("WEBHOOK_SHUTDOWN_TIMEOUT", "120s"),
     ])
     .await;
     let _stuck = stuck_client(&hook).await;
-    hook.signal("TERM");
+    hook.process.signal("TERM");
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !hook.log().contains("SIGTERM") {
-        assert!(Instant::now() < deadline, "{}", hook.log());
+    while !hook.process.log().contains("SIGTERM") {
+        assert!(Instant::now() < deadline, "{}", hook.process.log());
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // The stuck client holds the shutdown (its deadline is 120 s away).
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(hook.exited().is_none(), "{}", hook.log());
-    hook.signal("INT");
-    let status = hook.exit_within(Duration::from_secs(5)).await;
-    let log = hook.log();
+    assert!(hook.process.exited().is_none(), "{}", hook.process.log());
+    hook.process.signal("INT");
+    let status = hook.process.exit_within(Duration::from_secs(5)).await;
+    let log = hook.process.log();
     eprintln!("a second signal (SIGINT) during shutdown: exit {status:?}");
     assert_eq!(
         status.and_then(|s| s.code()),

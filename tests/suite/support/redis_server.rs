@@ -7,16 +7,13 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use super::free_port;
+
 /// A running Redis with append-only persistence, so a restart keeps its data.
 pub struct RedisServer {
     child: Option<Child>,
     port: u16,
     dir: tempfile::TempDir,
-}
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().unwrap().port()
 }
 
 impl RedisServer {

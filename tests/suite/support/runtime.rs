@@ -1,0 +1,40 @@
+//! The bot's parts run in this process against the fake API, as `run`
+//! starts them, for tests that drive them by hand (the tip schedule).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use fake_bot_api::FakeApi;
+use nasal_twitch_bot::config::{Config, Secret, Storage};
+use nasal_twitch_bot::telegram::{self, Runtime};
+use teloxide::prelude::Requester;
+
+use super::{TOKEN, stable};
+
+/// A configuration for running the bot's parts in-process against `api`,
+/// on the stable fixture.
+pub fn config(api: &FakeApi, storage: Storage) -> Config {
+    Config {
+        token: Secret::new(TOKEN),
+        api_url: Some(url::Url::parse(&api.url).unwrap()),
+        dialogues: stable::dir(),
+        dialogue: None,
+        storage,
+        session_ttl: Duration::from_secs(3600),
+        welcome_delay: Duration::from_millis(10),
+        http_timeout: Duration::from_secs(5),
+        redis_prefix: "test".to_string(),
+        webhook: None,
+        throttle: false,
+        send_retry_window: nasal_twitch_bot::config::DEFAULT_SEND_RETRY_WINDOW,
+        flood_limit: nasal_twitch_bot::config::DEFAULT_FLOOD_LIMIT,
+    }
+}
+
+/// The bot's lanes running in this process against `api`, as `run` starts them.
+pub async fn start_runtime(config: &Config) -> Arc<Runtime> {
+    let bot = telegram::connect(config);
+    let app = Arc::new(telegram::prepare(config).await.unwrap());
+    let me = bot.api().get_me().await.unwrap();
+    Runtime::start(app, bot, me)
+}
