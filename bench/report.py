@@ -185,7 +185,7 @@ def main():
         "",
         f"Written by `{COMMAND}` on {datetime.date.today().isoformat()}. Machine: {machine()}.",
         "Release builds. The bot under test is pinned to core 0 (`taskset -c 0`), the load",
-        "generator (`examples/loadgen.rs`, a fake Bot API on 127.0.0.1) to core 1.",
+        "generator (`examples/loadgen/`, over the fake Bot API of `crates/fake_bot_api`) to core 1.",
         "",
         "## Engine (criterion)",
         "",
