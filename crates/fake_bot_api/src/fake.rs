@@ -80,20 +80,28 @@ impl FakeApi {
     /// Queues an update of `kind` (or POSTs it, with webhook delivery on);
     /// returns its id.
     pub(crate) fn push(&self, kind: &str, payload: Value) -> i64 {
-        let log = self.shared.log;
-        let update = self.with(|inner| {
-            let id = inner.next_update_id;
-            inner.next_update_id += 1;
-            let update = json!({ "update_id": id, kind: payload });
-            if log {
-                inner.history.push(update.clone());
+        // Both held throughout, so updates reach the queue (or their chat's
+        // POSTs) in the order of their ids, as Telegram hands them out: a
+        // page must never hold an update while one with a lower id is still
+        // to come, or confirming the page would drop that one.
+        let mut webhook = self.shared.webhook.lock().unwrap();
+        let mut inner = self.shared.inner.lock().unwrap();
+        let id = inner.next_update_id;
+        inner.next_update_id += 1;
+        let update = json!({ "update_id": id, kind: payload });
+        if self.shared.log {
+            inner.history.push(update.clone());
+        }
+        match webhook.as_mut() {
+            Some(hook) => {
+                drop(inner);
+                hook.post(&self.shared, update);
             }
-            update
-        });
-        let id = update["update_id"].as_i64().unwrap_or(0);
-        if !crate::webhook::post(&self.shared, &update) {
-            self.with(|inner| inner.updates.push_back((id, update)));
-            self.shared.arrived.notify_waiters();
+            None => {
+                inner.updates.push_back((id, update));
+                drop(inner);
+                self.shared.arrived.notify_waiters();
+            }
         }
         id
     }

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::faults::SENDS;
-use crate::state::Shared;
+use crate::state::{Inner, Shared};
 use crate::users::chat_of;
 use crate::{BOT_ID, BOT_USERNAME, Call, FakeApi, Fault};
 
@@ -129,23 +129,30 @@ fn in_outage(shared: &Shared, method: &str) -> bool {
 /// Does what Telegram would do for `method`, records the call, and tells
 /// the listener.
 fn act(shared: &Arc<Shared>, method: String, body: Value) -> Answer {
-    let (answer, call) = answer(shared, method, body);
-    if let Some(listener) = &shared.listener {
+    let (answer, heard) = {
+        let mut inner = shared.inner.lock().unwrap();
+        let (answer, call) = answer(&mut inner, method, body);
+        // Logged in the same step, so the log is in the order calls were answered.
+        if shared.log {
+            let heard = shared.listener.as_ref().map(|_| call.clone());
+            inner.calls.push(call);
+            (answer, heard)
+        } else {
+            (answer, Some(call))
+        }
+    };
+    if let (Some(listener), Some(call)) = (&shared.listener, heard) {
         let api = FakeApi {
             url: shared.url.clone(),
             shared: Arc::clone(shared),
         };
         listener.called(&api, &call);
     }
-    if shared.log {
-        shared.inner.lock().unwrap().calls.push(call);
-    }
     answer
 }
 
 /// What Telegram would answer to `method`, and the call as recorded.
-fn answer(shared: &Shared, method: String, body: Value) -> (Answer, Call) {
-    let mut inner = shared.inner.lock().unwrap();
+fn answer(inner: &mut Inner, method: String, body: Value) -> (Answer, Call) {
     let pressed_in = body
         .get("callback_query_id")
         .and_then(Value::as_str)

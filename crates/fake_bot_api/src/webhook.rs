@@ -79,6 +79,24 @@ impl Webhook {
         }
     }
 
+    /// POSTs `update` after the chat's earlier ones, to the replica the
+    /// route picks (and a racing copy to another, if it picks one).
+    pub(crate) fn post(&mut self, shared: &Arc<Shared>, update: Value) {
+        let (target, race) = self.pick();
+        if let Some(other) = race {
+            let (slots, request) = self.request(other, &update);
+            tokio::spawn(send(slots, request, || ()));
+        }
+        let chat = crate::update_chat(&update).unwrap_or(0);
+        let failover = matches!(self.route, Route::Failover);
+        let queue = self.chats.entry(chat).or_insert_with(|| {
+            let (tx, rx) = mpsc::unbounded_channel();
+            tokio::spawn(deliver(Arc::downgrade(shared), rx, failover));
+            tx
+        });
+        let _ = queue.send((update, target));
+    }
+
     /// A POST of `update` to replica `target`, and the connections it waits for.
     fn request(&self, target: usize, update: &Value) -> (Arc<Semaphore>, reqwest::RequestBuilder) {
         let request = self
@@ -104,28 +122,6 @@ async fn send(
     heard();
     let sent = request.send().await;
     sent.is_ok_and(|r| r.status() == 200)
-}
-
-/// POSTs `update` if webhook delivery is on (false if it is off).
-pub(crate) fn post(shared: &Arc<Shared>, update: &Value) -> bool {
-    let mut guard = shared.webhook.lock().unwrap();
-    let Some(hook) = guard.as_mut() else {
-        return false;
-    };
-    let (target, race) = hook.pick();
-    if let Some(other) = race {
-        let (slots, request) = hook.request(other, update);
-        tokio::spawn(send(slots, request, || ()));
-    }
-    let chat = crate::update_chat(update).unwrap_or(0);
-    let queue = hook.chats.entry(chat).or_insert_with(|| {
-        let (tx, rx) = mpsc::unbounded_channel();
-        let failover = matches!(hook.route, Route::Failover);
-        tokio::spawn(deliver(Arc::downgrade(shared), rx, failover));
-        tx
-    });
-    let _ = queue.send((update.clone(), target));
-    true
 }
 
 /// One chat's updates, in order: each is POSTed (again every
