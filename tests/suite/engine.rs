@@ -241,8 +241,10 @@ proptest! {
             let Some(Reply::Question(q)) = step.replies.last().cloned() else { break };
             let choice = &q.choices[pick % q.choices.len()];
             step = engine::step(&script, step.session, Input::Button(choice.token.clone()), NOW);
-            if let Some(Reply::Outcome(o)) = step.replies.last() {
+            // The outcome may be followed by the offer of a follow-up.
+            if let Some(o) = step.replies.iter().find_map(|r| match r { Reply::Outcome(o) => Some(o), _ => None }) {
                 level = Some(o.level);
+                break;
             }
         }
         prop_assert!(level.is_some(), "no outcome after 8 presses: {:?}", step.session);
