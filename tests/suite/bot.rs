@@ -171,7 +171,7 @@ impl UserChat {
     }
 
     /// The next call of `method` to this chat.
-    async fn expect_call(&mut self, method: &str) -> Call {
+    pub async fn expect_call(&mut self, method: &str) -> Call {
         let id = self.id;
         let (index, call) = self
             .api
@@ -184,7 +184,7 @@ impl UserChat {
     }
 
     /// Presses the button `label` of the question message `question`.
-    async fn press(&mut self, question: &Call, label: &str) {
+    pub async fn press(&mut self, question: &Call, label: &str) {
         let data = question
             .button(label)
             .unwrap_or_else(|| panic!("no button {label:?} in {}", question.body));

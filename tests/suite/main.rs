@@ -8,6 +8,7 @@ mod delivery;
 mod engine;
 mod fake_api;
 mod faults;
+mod follow_up;
 mod groups;
 mod hostile;
 mod loader;

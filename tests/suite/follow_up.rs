@@ -1,0 +1,240 @@
+//! Follow-ups end to end, with the delay shortened by `BOT_FOLLOW_UP_AFTER`:
+//! offered after the outcome, asked once when due (also across replicas and
+//! a `kill -9`), read with the first check; cancelled by /cancel and /forget;
+//! dropped for a person who blocked the bot. And /summary and /export.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::bot::{
+    Backend, BotProcess, Q_DURATION, Q_FREQUENCY, Q_OTHER, Q_PAIN, Q_RED_FLAGS, Q_STRESS, Q_VISION,
+    UserChat, sqlite_url, temp_dir,
+};
+use crate::fake_api::FakeApi;
+use crate::redis_server::RedisServer;
+use crate::repo_path;
+
+const OFFER: &str = "Would you like me to check on you later";
+const STILL_THERE: &str = "How is it now?";
+const AFTER: &str = "2s";
+
+fn start(api: &FakeApi, storage: &str) -> BotProcess {
+    BotProcess::start_with(
+        api,
+        storage,
+        &repo_path("dialogues"),
+        &[("BOT_FOLLOW_UP_AFTER", AFTER)],
+    )
+}
+
+/// A whole check by typing, ending at "see a doctor" after five days.
+async fn see_doctor(user: &mut UserChat) {
+    user.say("/check");
+    for (question, answer) in [
+        (Q_RED_FLAGS, "no"),
+        (Q_FREQUENCY, "3 times a day"),
+        (Q_DURATION, "5 days"),
+        (Q_PAIN, "no"),
+        (Q_VISION, "no"),
+        (Q_OTHER, "no"),
+        (Q_STRESS, "no"),
+    ] {
+        user.expect(question).await;
+        user.say(answer);
+    }
+    user.expect("SEE A DOCTOR").await;
+}
+
+/// Accepts the offer shown after an outcome.
+async fn accept(user: &mut UserChat) {
+    let offer = user.expect(OFFER).await;
+    user.press(&offer, "Check on me in 3 days").await;
+    user.expect("I will check on you in 3 days").await;
+}
+
+/// Messages to `chat` holding `text` (sends refused by a block included).
+fn sent(api: &FakeApi, chat: i64, text: &str) -> usize {
+    api.calls()
+        .iter()
+        .filter(|c| c.method == "sendmessage" && c.chat() == Some(chat) && c.text().contains(text))
+        .count()
+}
+
+/// The documents sent to `chat`, as their multipart text.
+fn documents(api: &FakeApi, chat: i64) -> Vec<String> {
+    api.calls()
+        .iter()
+        .filter(|c| c.method == "senddocument")
+        .filter_map(|c| c.body["_raw"].as_str().map(str::to_string))
+        .filter(|raw| raw.contains(&format!("\r\n\r\n{chat}\r\n")))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_follow_up_comes_once_and_is_read_with_the_first_check() {
+    let api = FakeApi::start().await;
+    let dir = temp_dir();
+    let backend = Backend::sqlite_in(dir.path());
+    let bot = start(&api, &backend.url());
+    let mut user = UserChat::new(&api, 1_301);
+    see_doctor(&mut user).await;
+    accept(&mut user).await;
+    let asked = user.expect(STILL_THERE).await;
+    user.press(&asked, "About the same").await;
+    let verdict = user.expect("days now").await;
+    assert!(
+        verdict.text().contains("about 5 days now"),
+        "{}",
+        verdict.text()
+    );
+    accept(&mut user).await;
+    let asked = user.expect(STILL_THERE).await;
+    user.press(&asked, "It has gone").await;
+    user.expect("Good to hear it has gone").await;
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert_eq!(
+        sent(&api, 1_301, STILL_THERE),
+        2,
+        "each follow-up came once"
+    );
+
+    // Another person's check, to show the summary holds nothing of theirs.
+    let mut other = UserChat::new(&api, 1_302);
+    other.say("/check");
+    other.expect(Q_RED_FLAGS).await;
+    other.say("no");
+    other.expect(Q_FREQUENCY).await;
+    other.say("constantly");
+    other.expect(Q_DURATION).await;
+
+    user.say("/summary");
+    let summary = user.expect("Summary for your doctor").await;
+    for shown in [
+        "5 days",
+        "Several times a day",
+        "About the same",
+        "It has gone",
+    ] {
+        assert!(
+            summary.text().contains(shown),
+            "{shown}: {}",
+            summary.text()
+        );
+    }
+    assert!(!summary.text().contains("Almost all the time"));
+    let page = loop {
+        if let Some(page) = documents(&api, 1_301).into_iter().next() {
+            break page;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(
+        page.contains("summary.html") && page.contains("<table>"),
+        "{page}"
+    );
+    assert!(page.contains("About the same") && !page.contains("Almost all the time"));
+
+    user.say("/export");
+    let export = loop {
+        let docs = documents(&api, 1_301);
+        if let Some(export) = docs.into_iter().find(|d| d.contains("export.json")) {
+            break export;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let json: Value =
+        serde_json::from_str(&export[export.find('{').unwrap()..=export.rfind('}').unwrap()])
+            .expect("the export is JSON");
+    let check = &json["check"];
+    assert_eq!(json["chat_id"], 1_301);
+    assert_eq!(check["answers"].as_array().map(Vec::len), Some(7));
+    assert_eq!(check["follow_ups"].as_array().map(Vec::len), Some(2));
+    assert_eq!(check["follow_ups"][0]["days"], 5);
+    assert!(check["finished_ms"].is_u64() && json["kept_until_ms"].is_u64());
+    let stored = backend.session_when(1_301, |s| !s.is_null()).await;
+    assert_eq!(
+        check, &stored,
+        "the export holds every stored field of the check"
+    );
+    bot.stop();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cancel_and_forget_stop_a_follow_up_and_a_block_drops_it() {
+    let api = FakeApi::start().await;
+    let dir = temp_dir();
+    let bot = start(&api, &sqlite_url(dir.path()));
+    let mut cancelled = UserChat::new(&api, 1_311);
+    let mut forgotten = UserChat::new(&api, 1_312);
+    let mut blocked = UserChat::new(&api, 1_313);
+    for user in [&mut cancelled, &mut forgotten, &mut blocked] {
+        see_doctor(user).await;
+        accept(user).await;
+    }
+    cancelled.say("/cancel");
+    cancelled.expect("Stopped").await;
+    forgotten.say("/forget");
+    forgotten.expect("I deleted everything").await;
+    api.block(1_313);
+    tokio::time::sleep(Duration::from_secs(9)).await;
+    assert_eq!(sent(&api, 1_311, STILL_THERE), 0, "cancelled, yet it came");
+    assert_eq!(sent(&api, 1_312, STILL_THERE), 0, "forgotten, yet it came");
+    assert_eq!(
+        sent(&api, 1_313, STILL_THERE),
+        1,
+        "tried once for the person who blocked the bot, never again"
+    );
+    let log = bot.stop();
+    let above_debug: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains(" INFO ") || l.contains(" WARN ") || l.contains(" ERROR "))
+        .collect();
+    assert!(
+        !above_debug.iter().any(|l| l.contains("1313")),
+        "a private chat's id above debug:\n{}",
+        above_debug.join("\n")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_replicas_and_a_kill_9_still_ask_exactly_once() {
+    let redis = RedisServer::start().await;
+    let api = FakeApi::start().await;
+    let (a, b) = (start(&api, &redis.url()), start(&api, &redis.url()));
+    let mut user = UserChat::new(&api, 1_321);
+    see_doctor(&mut user).await;
+    accept(&mut user).await;
+    user.expect(STILL_THERE).await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(
+        sent(&api, 1_321, STILL_THERE),
+        1,
+        "asked by exactly one replica"
+    );
+    a.stop();
+    b.stop();
+
+    // kill -9 before it is due: the next start still asks, once.
+    let dir = temp_dir();
+    let backend = Backend::sqlite_in(dir.path());
+    let first = BotProcess::start_with(
+        &api,
+        &backend.url(),
+        &repo_path("dialogues"),
+        &[("BOT_FOLLOW_UP_AFTER", "4s")],
+    );
+    let mut again = UserChat::new(&api, 1_322);
+    see_doctor(&mut again).await;
+    accept(&mut again).await;
+    first.kill9();
+    let second = start(&api, &backend.url());
+    again.expect(STILL_THERE).await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(
+        sent(&api, 1_322, STILL_THERE),
+        1,
+        "asked once after the kill"
+    );
+    second.stop();
+}
