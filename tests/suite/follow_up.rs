@@ -157,6 +157,18 @@ async fn a_follow_up_comes_once_and_is_read_with_the_first_check() {
         check, &stored,
         "the export holds every stored field of the check"
     );
+    eprintln!("--- chat 1301: a whole check, two follow-ups, /summary, /export");
+    crate::groups::transcript(&api, 1_301);
+    for document in documents(&api, 1_301) {
+        let start = document
+            .find("<!DOCTYPE")
+            .or_else(|| document.find('{'))
+            .unwrap_or(0);
+        let end = document[start..]
+            .find("\r\n--")
+            .map_or(document.len(), |e| start + e);
+        eprintln!("bot senddocument:\n{}", &document[start..end]);
+    }
     bot.stop();
 }
 
@@ -212,6 +224,10 @@ async fn two_replicas_and_a_kill_9_still_ask_exactly_once() {
         1,
         "asked by exactly one replica"
     );
+    eprintln!(
+        "two replicas on one Redis: the follow-up was asked {} time(s)",
+        sent(&api, 1_321, STILL_THERE)
+    );
     a.stop();
     b.stop();
 
@@ -235,6 +251,10 @@ async fn two_replicas_and_a_kill_9_still_ask_exactly_once() {
         sent(&api, 1_322, STILL_THERE),
         1,
         "asked once after the kill"
+    );
+    eprintln!(
+        "kill -9 before it was due, then a new start: the follow-up was asked {} time(s)",
+        sent(&api, 1_322, STILL_THERE)
     );
     second.stop();
 }

@@ -83,7 +83,7 @@ async fn group_rows_when(dir: &std::path::Path, chat: i64, want: i64) -> i64 {
 }
 
 /// Prints what the bot said in `chat`, for the record (`--nocapture` shows it).
-fn transcript(api: &FakeApi, chat: i64) {
+pub fn transcript(api: &FakeApi, chat: i64) {
     for call in api.calls().iter().filter(|c| c.chat() == Some(chat)) {
         let buttons: Vec<String> = call.body["reply_markup"]["inline_keyboard"]
             .as_array()
