@@ -118,7 +118,7 @@ impl Conversation<'_> {
             pending.due_ms = turn.now_ms.saturating_add(after);
         }
         Some(NewEntry {
-            key: format!("fu:{}:{}", session.id, pending.due_ms),
+            key: format!("fu:{}:{}:{}", turn.chat, session.id, pending.due_ms),
             chat: turn.chat,
             not_before_ms: pending.due_ms,
             event: Event::FollowUpDue {

@@ -6,8 +6,8 @@
 //! due event; the conversation service schedules that event.
 
 use super::{
-    ButtonToken, ChoiceButton, FollowUpEvent, FollowUpRecord, Heading, Notice, PendingFollowUp,
-    Position, Question, Reply, Session, current, fill, new_session,
+    ButtonToken, ChoiceButton, EarlierCheck, FollowUpEvent, FollowUpRecord, Heading, Notice,
+    PendingFollowUp, Position, Question, Reply, Session, current, fill, new_session,
 };
 use crate::script::expr::Answers;
 use crate::script::{FOLLOW_UP, Meaning, NodeKind, Script};
@@ -34,7 +34,7 @@ pub(super) fn offer(script: &Script, session: &Session) -> Option<Reply> {
         kind: NodeKind::Choice,
         turn: session.turn,
         heading: Heading::Offer,
-        text: follow_up.offer.text.clone(),
+        text: fill(&follow_up.offer.text, script, Some(session)),
         choices,
         previous: None,
     }))
@@ -83,10 +83,8 @@ pub(super) fn offer_answered(
             vec![
                 accepted(&delay.label),
                 Reply::Say {
-                    text: format!(
-                        "I will check on you in {} days, at about this time of day. /cancel stops it.",
-                        delay.days
-                    ),
+                    text: fill(&follow_up.accepted.text, script, Some(session))
+                        .replace("{days}", &delay.days.to_string()),
                 },
             ]
         }
@@ -99,18 +97,57 @@ pub(super) fn offer_answered(
 /// The follow-up set for `due_ms` has come: ask, unless it was cancelled,
 /// replaced or already asked.
 pub(super) fn due(script: &Script, session: &mut Session, due_ms: u64) -> Vec<Reply> {
-    let pending = session.follow_up.filter(|f| f.due_ms == due_ms);
-    let outcome = match &session.position {
-        Position::Finished { outcome } => Some(outcome.clone()),
-        _ => None,
-    };
-    let (Some(_), Some(outcome), Some(_)) = (pending, outcome, &script.follow_up) else {
+    if session.follow_up.is_none_or(|f| f.due_ms != due_ms) {
         return Vec::new();
-    };
+    }
+    // Asked only after an outcome it is offered for; a check in progress by
+    // now (a new one, or changed with /back) drops it, and its end offers anew.
     session.follow_up = None;
+    let outcome = match (&session.position, &script.follow_up) {
+        (Position::Finished { outcome }, Some(f)) if f.after.contains(outcome) => outcome.clone(),
+        _ => return Vec::new(),
+    };
     session.turn = session.turn.wrapping_add(1);
     session.position = Position::FollowUp { outcome };
     vec![current(script, session)]
+}
+
+/// A pending follow-up does not outlive an outcome it is not offered for
+/// (an emergency): nothing is asked after it.
+pub(super) fn settle(script: &Script, session: &mut Session) {
+    if let Position::Finished { outcome } = &session.position {
+        let offered = script
+            .follow_up
+            .as_ref()
+            .is_some_and(|f| f.after.contains(outcome));
+        if !offered {
+            session.follow_up = None;
+        }
+    }
+}
+
+/// Words that make a typed follow-up answer "worse", whatever else it says:
+/// the safer reading sends the person through the emergency screen.
+const WORSE_WORDS: &[&str] = &["worse", "worsening", "new", "spreading", "spread", "more"];
+
+/// Which answer a typed reply to "is it still there?" means: anything
+/// saying worse or new wins, else the answer's words; `None` when unclear.
+pub(super) fn read(script: &Script, text: &str) -> Option<String> {
+    let follow_up = script.follow_up.as_ref()?;
+    let folded = crate::script::fold(text);
+    if folded.split(' ').any(|w| WORSE_WORDS.contains(&w)) {
+        return follow_up
+            .meanings
+            .iter()
+            .find(|(_, m)| *m == Meaning::Worse)
+            .map(|(v, _)| v.clone());
+    }
+    // "no, still there": the last clause that names an answer says it.
+    text.split([',', '.', ';', '!', '?', '\n'])
+        .rev()
+        .chain(std::iter::once(text))
+        .find_map(|part| super::parse::match_option(&follow_up.answers, part))
+        .map(|o| o.value.clone())
 }
 
 /// "Is it still there?", with its answers as buttons.
@@ -123,7 +160,7 @@ pub(super) fn question(script: &Script, session: &Session) -> Reply {
         kind: NodeKind::Choice,
         turn: session.turn,
         heading: Heading::FollowUp,
-        text: follow_up.question.text.clone(),
+        text: fill(&follow_up.question.text, script, Some(session)),
         choices: follow_up
             .answers
             .options
@@ -150,14 +187,8 @@ pub(super) fn answered(
     let Position::FollowUp { outcome } = session.position.clone() else {
         return vec![Reply::Notice(Notice::Stale), current(script, session)];
     };
-    let (Some(option), Some(meaning)) = (
-        follow_up.answers.option(value),
-        follow_up
-            .meanings
-            .iter()
-            .find(|(v, _)| v == value)
-            .map(|(_, m)| *m),
-    ) else {
+    let (Some(option), Some(meaning)) = (follow_up.answers.option(value), follow_up.meaning(value))
+    else {
         return vec![Reply::Notice(Notice::Stale), current(script, session)];
     };
     let accepted = Reply::Accepted {
@@ -185,7 +216,7 @@ pub(super) fn answered(
                 fill(&follow_up.still_long.text, script, Some(session))
                     .replace("{days}", &days.to_string())
             } else {
-                follow_up.still_short.text.clone()
+                fill(&follow_up.still_short.text, script, Some(session))
             };
             session.follow_ups.push(record);
             session.position = Position::Finished { outcome };
@@ -199,26 +230,25 @@ pub(super) fn answered(
             vec![
                 accepted,
                 Reply::Say {
-                    text: follow_up.gone.text.clone(),
+                    text: fill(&follow_up.gone.text, script, Some(session)),
                 },
             ]
         }
         Meaning::Worse => {
-            // The check again, emergency screen first; the follow-ups so far stay.
-            let mut history = std::mem::take(&mut session.follow_ups);
-            history.push(record);
-            *session = new_session(
-                script,
-                Some(session),
-                now_ms ^ u64::from(session.id),
-                now_ms,
-            );
-            session.follow_ups = history;
+            // The check again, emergency screen first; the follow-ups so far
+            // and the check it replaces stay for the summary.
+            let worse = fill(&follow_up.worse.text, script, Some(session));
+            session.follow_ups.push(record);
+            session.earlier.push(EarlierCheck {
+                finished_ms: session.finished_ms,
+                outcome,
+                answers: session.answers.clone(),
+            });
+            let seed = now_ms ^ u64::from(session.id);
+            *session = new_session(script, Some(session), seed, now_ms);
             vec![
                 accepted,
-                Reply::Say {
-                    text: follow_up.worse.text.clone(),
-                },
+                Reply::Say { text: worse },
                 current(script, session),
             ]
         }
@@ -229,16 +259,18 @@ pub(super) fn answered(
 /// answers stay until they expire.
 pub(super) fn cancel(session: &mut Session) -> Vec<Reply> {
     let scheduled = session.follow_up.take().is_some();
-    let running = matches!(
+    let running = !matches!(
         session.position,
-        Position::Asking { .. }
-            | Position::Unsure { .. }
-            | Position::Flagged { .. }
-            | Position::FollowUp { .. }
+        Position::Finished { .. } | Position::Stopped {}
     );
-    if running {
-        session.position = Position::Stopped {};
-    }
+    // A follow-up or a sign question after the outcome goes back to the
+    // outcome; a check in progress stops.
+    session.position = match std::mem::replace(&mut session.position, Position::Stopped {}) {
+        Position::FollowUp { outcome } => Position::Finished { outcome },
+        Position::Flagged { resume, .. } if matches!(*resume, Position::Finished { .. }) => *resume,
+        Position::Finished { outcome } => Position::Finished { outcome },
+        _ => Position::Stopped {},
+    };
     if !(running || scheduled) {
         return vec![Reply::Notice(Notice::NothingToCancel)];
     }
@@ -256,13 +288,12 @@ pub(super) fn happened(
     let mut events = Vec::new();
     if after.follow_ups.len() > before.follow_ups.len()
         && let Some(record) = after.follow_ups.last()
-        && let Some((_, meaning)) = script
+        && let Some(meaning) = script
             .follow_up
-            .iter()
-            .flat_map(|f| &f.meanings)
-            .find(|(value, _)| *value == record.answer)
+            .as_ref()
+            .and_then(|f| f.meaning(&record.answer))
     {
-        events.push(FollowUpEvent::Answered(*meaning));
+        events.push(FollowUpEvent::Answered(meaning));
     }
     if after.follow_up.is_some() && before.follow_up.is_none() {
         events.push(FollowUpEvent::Accepted);
@@ -270,7 +301,7 @@ pub(super) fn happened(
     if matches!(after.position, Position::FollowUp { .. })
         && !matches!(before.position, Position::FollowUp { .. })
     {
-        events.push(FollowUpEvent::Asked);
+        events.push(FollowUpEvent::Sent);
     }
     // Only a new outcome or a "still there" shows the offer; it is never re-displayed.
     if replies

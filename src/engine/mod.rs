@@ -18,7 +18,7 @@ pub mod yes_no;
 pub use button::ButtonToken;
 pub use reply::{ChoiceButton, Heading, Notice, OutcomeReply, Question, Reply, TipsReply};
 pub use session::{
-    Answer, ConfirmedSign, FollowUpRecord, Given, PendingFollowUp, Position, Session,
+    Answer, ConfirmedSign, EarlierCheck, FollowUpRecord, Given, PendingFollowUp, Position, Session,
 };
 pub use summary::{Summary, summary};
 
@@ -72,8 +72,8 @@ pub enum FollowUpEvent {
     Offered,
     /// The person chose a delay.
     Accepted,
-    /// Its time came and "is it still there?" was asked.
-    Asked,
+    /// Its time came and "is it still there?" was sent.
+    Sent,
     /// It was answered, meaning this.
     Answered(crate::script::Meaning),
 }
@@ -128,6 +128,28 @@ pub fn step_salted(
             },
         };
     };
+    // Neither a follow-up coming due nor /cancel starts a check on its own,
+    // even when the check no longer fits the dialogue.
+    match input {
+        Input::FollowUpDue { .. } if !session.fits(script) => {
+            session.follow_up = None;
+            return Step {
+                session: Some(session),
+                replies: Vec::new(),
+                follow_ups: Vec::new(),
+            };
+        }
+        Input::Cancel if !session.fits(script) => {
+            session.follow_up = None;
+            session.position = Position::Stopped {};
+            return Step {
+                session: Some(session),
+                replies: vec![Reply::Notice(Notice::Stopped)],
+                follow_ups: Vec::new(),
+            };
+        }
+        _ => {}
+    }
     if !session.fits(script) {
         return fresh(Some(&session), vec![Reply::Notice(Notice::DialogueUpdated)]);
     }
@@ -154,11 +176,16 @@ pub fn step_salted(
         Input::FollowUpDue { due_ms } => follow_up::due(script, &mut session, due_ms),
         Input::Cancel => follow_up::cancel(&mut session),
     };
+    // When the check itself ends (not when a follow-up returns to its outcome).
     if matches!(session.position, Position::Finished { .. })
-        && !matches!(before.position, Position::Finished { .. })
+        && !matches!(
+            before.position,
+            Position::Finished { .. } | Position::FollowUp { .. }
+        )
     {
         session.finished_ms = Some(now_ms);
     }
+    follow_up::settle(script, &mut session);
     if session != before {
         session.updated_ms = now_ms;
     }
@@ -239,8 +266,10 @@ fn new_session(script: &Script, old: Option<&Session>, seed: u64, now_ms: u64) -
         updated_ms: now_ms,
         confirmed_sign: None,
         finished_ms: None,
-        follow_up: None,
-        follow_ups: Vec::new(),
+        // A follow-up asked for and the ones answered outlive a new check.
+        follow_up: old.and_then(|o| o.follow_up),
+        follow_ups: old.map(|o| o.follow_ups.clone()).unwrap_or_default(),
+        earlier: old.map(|o| o.earlier.clone()).unwrap_or_default(),
     }
 }
 
@@ -503,11 +532,7 @@ fn typed(script: &Script, session: &mut Session, text: &str, now_ms: u64) -> Vec
             ],
         },
         Position::FollowUp { .. } => {
-            let value = script
-                .follow_up
-                .as_ref()
-                .and_then(|f| match_option(&f.answers, text))
-                .map(|o| o.value.clone());
+            let value = follow_up::read(script, text);
             match (value, &script.follow_up) {
                 (Some(value), _) => {
                     follow_up::answered(script, session, &value, Some(text), now_ms)

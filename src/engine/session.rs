@@ -36,6 +36,21 @@ pub struct Session {
     /// the follow-up itself started).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub follow_ups: Vec<FollowUpRecord>,
+    /// Checks before this one that a follow-up ("worse") started again,
+    /// kept for the summary.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier: Vec<EarlierCheck>,
+}
+
+/// A check a follow-up replaced, as the summary shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarlierCheck {
+    /// When it ended (ms since the epoch).
+    pub finished_ms: Option<u64>,
+    /// Its outcome.
+    pub outcome: String,
+    /// Its answers.
+    pub answers: Vec<Given>,
 }
 
 /// A follow-up waiting for its time.
@@ -189,7 +204,16 @@ impl Session {
     pub fn fits(&self, script: &Script) -> bool {
         let same_major =
             Version::parse(&self.version).is_some_and(|v| v.major == script.version.major);
-        let position_ok = self.position.fits(script)
+        let earlier_ok = self.earlier.iter().all(|e| {
+            script.outcome(&e.outcome).is_some()
+                && e.answers.iter().all(|given| {
+                    script
+                        .node(&given.node)
+                        .is_some_and(|node| given.answer.fits(node))
+                })
+        });
+        let position_ok = earlier_ok
+            && self.position.fits(script)
             && self.confirmed_sign.as_ref().is_none_or(|c| {
                 let flagged = Position::Flagged {
                     sign: c.sign.clone(),

@@ -5,6 +5,9 @@ use super::Session;
 use super::duration::date;
 use crate::script::{Level, Script, Text};
 
+/// A check a follow-up started again: its date, level and answers in words.
+pub type Earlier = (String, Option<Level>, Vec<(String, String)>);
+
 /// What `/summary` shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
@@ -22,6 +25,8 @@ pub struct Summary {
     pub follow_ups: Vec<(String, String, Option<u32>)>,
     /// When a follow-up still to come is due.
     pub next_follow_up: Option<String>,
+    /// Checks a follow-up started again: date, level, answers in words.
+    pub earlier: Vec<Earlier>,
     /// The sources the texts shown restate, by title (and address).
     pub sources: Vec<String>,
     /// Not medical advice.
@@ -39,6 +44,26 @@ pub fn summary(script: &Script, session: &Session) -> Option<Summary> {
     if session.answers.is_empty() && outcome.is_none() && session.follow_ups.is_empty() {
         return None;
     }
+    let in_words = |answers: &[super::Given]| -> Vec<(String, String)> {
+        answers
+            .iter()
+            .filter_map(|given| {
+                let node = script.node(&given.node)?;
+                Some((node.prompt.text.clone(), given.answer.display(node)))
+            })
+            .collect()
+    };
+    let earlier = session
+        .earlier
+        .iter()
+        .map(|check| {
+            (
+                check.finished_ms.map(date).unwrap_or_default(),
+                script.outcome(&check.outcome).map(|o| o.level),
+                in_words(&check.answers),
+            )
+        })
+        .collect();
     let mut cited: Vec<&Text> = Vec::new();
     let answers = session
         .answers
@@ -96,6 +121,7 @@ pub fn summary(script: &Script, session: &Session) -> Option<Summary> {
         outcome: outcome.map(|o| (o.level, o.verdict.text.clone())),
         follow_ups,
         next_follow_up: session.follow_up.map(|f| date(f.due_ms)),
+        earlier,
         sources,
         disclaimer: script.disclaimer.text.clone(),
     })

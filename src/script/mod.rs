@@ -297,6 +297,8 @@ pub struct FollowUp {
     pub decline: String,
     /// The delays offered.
     pub delays: Vec<Delay>,
+    /// Said when a delay is chosen; `{days}` is its days.
+    pub accepted: Text,
     /// "Is it still there?", asked when the follow-up is due.
     pub question: Text,
     /// Its answers, as a question (buttons and typed words).
@@ -311,6 +313,16 @@ pub struct FollowUp {
     pub worse: Text,
     /// Gone: a short closing note.
     pub gone: Text,
+}
+
+impl FollowUp {
+    /// What the answer with `value` means.
+    pub fn meaning(&self, value: &str) -> Option<Meaning> {
+        self.meanings
+            .iter()
+            .find(|(v, _)| v == value)
+            .map(|(_, m)| *m)
+    }
 }
 
 /// One delay a follow-up can be set for.

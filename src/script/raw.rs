@@ -185,6 +185,7 @@ pub struct RawFollowUp {
     pub more_than_days: Spanned<u32>,
     pub offer: RawText,
     pub decline: Spanned<String>,
+    pub accepted: RawText,
     pub question: RawText,
     pub still_long: RawText,
     pub still_short: RawText,

@@ -530,6 +530,12 @@ impl Checker<'_, '_> {
                     ),
                 );
             }
+            if id == FOLLOW_UP {
+                self.report.error(
+                    id_span.clone(),
+                    format!("`{FOLLOW_UP}` is reserved for the follow-up's buttons; choose another node id"),
+                );
+            }
             if !seen.insert(id.clone()) {
                 self.report
                     .error(id_span.clone(), format!("duplicate node id `{id}`"));
@@ -1182,6 +1188,15 @@ impl Checker<'_, '_> {
                 "`[follow_up]` needs at least one `[[follow_up.delay]]`",
             );
         }
+        if raw.delay.len() + 1 > MAX_OPTIONS || raw.answer.len() > MAX_OPTIONS {
+            self.report.error(
+                span.clone(),
+                format!(
+                    "a follow-up has at most {} delays and {MAX_OPTIONS} answers",
+                    MAX_OPTIONS - 1
+                ),
+            );
+        }
         let mut delays = Vec::new();
         for delay in raw.delay {
             let delay = delay.into_inner();
@@ -1247,6 +1262,7 @@ impl Checker<'_, '_> {
         let question = self.text(raw.question, "follow_up `question`");
         self.extra_placeholder = Some("days");
         let still_long = self.text(raw.still_long, "follow_up `still_long`");
+        let accepted = self.text(raw.accepted, "follow_up `accepted`");
         self.extra_placeholder = None;
         FollowUp {
             after: raw.after.into_iter().map(Spanned::into_inner).collect(),
@@ -1255,6 +1271,7 @@ impl Checker<'_, '_> {
             offer: self.text(raw.offer, "follow_up `offer`"),
             decline: self.label(raw.decline),
             delays,
+            accepted,
             answers: Node {
                 id: FOLLOW_UP.to_string(),
                 kind: NodeKind::Choice,

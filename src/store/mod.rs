@@ -566,6 +566,15 @@ impl Store {
         }
     }
 
+    /// What kind of storage it is, for people (/privacy): no path, no address.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Store::Memory(_) => "the bot's memory, lost when it restarts",
+            Store::Sqlite(_) => "a database file on the operator's server",
+            Store::Redis(_) => "a Redis database run by the operator",
+        }
+    }
+
     /// A short description for the start-up log.
     pub fn describe(&self) -> String {
         match self {

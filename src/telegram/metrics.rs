@@ -35,7 +35,7 @@ pub struct Metrics {
     not_understood: AtomicU64,
     /// Stored checks that could not be read and started again.
     unreadable: AtomicU64,
-    /// Follow-ups offered, accepted, asked, and answered still / worse / gone.
+    /// Follow-ups offered, accepted, sent, and answered still / worse / gone.
     follow_ups: [AtomicU64; 6],
 }
 
@@ -46,7 +46,7 @@ impl Metrics {
             let index = match event {
                 FollowUpEvent::Offered => 0,
                 FollowUpEvent::Accepted => 1,
-                FollowUpEvent::Asked => 2,
+                FollowUpEvent::Sent => 2,
                 FollowUpEvent::Answered(Meaning::Still) => 3,
                 FollowUpEvent::Answered(Meaning::Worse) => 4,
                 FollowUpEvent::Answered(Meaning::Gone) => 5,
@@ -149,12 +149,12 @@ impl Metrics {
         );
         let _ = writeln!(
             out,
-            "# HELP bot_follow_ups_total Follow-ups by what happened: offered, accepted, asked, answered (by meaning).\n# TYPE bot_follow_ups_total counter"
+            "# HELP bot_follow_ups_total Follow-ups by what happened: offered, accepted, sent, answered (by meaning).\n# TYPE bot_follow_ups_total counter"
         );
         for (stage, count) in [
             "offered",
             "accepted",
-            "asked",
+            "sent",
             "answered_still",
             "answered_worse",
             "answered_gone",

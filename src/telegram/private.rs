@@ -136,7 +136,7 @@ async fn command(app: &App, chat: i64, command: Command, now_ms: u64) -> StoreRe
             let hours = app.session_ttl.as_secs().div_ceil(3600);
             reply(render::message(
                 None,
-                render::privacy(hours, &app.store.describe()),
+                render::privacy(hours, app.store.kind()),
                 None,
             ))
         }

@@ -329,7 +329,7 @@ pub fn privacy(ttl_hours: u64, store: &str) -> String {
          Everything is deleted {ttl_hours} hours after your last message. If you asked me to check on you later, \
          it is kept until that follow-up is done, then for the same {ttl_hours} hours.\n\n\
          <b>Where</b>\n\
-         In the bot's own storage ({}), run by the bot's operator.\n\n\
+         In {}.\n\n\
          <b>Your choices</b>\n\
          /export sends you a copy of everything kept. /cancel stops a check or a follow-up. \
          /forget deletes everything at once, from the storage files too. Backups the operator keeps of the storage \
@@ -381,6 +381,14 @@ pub fn summary(s: &Summary) -> String {
     if let Some(next) = &s.next_follow_up {
         text.push_str(&format!("\n\nNext follow-up: {}", escape(next)));
     }
+    for (date, level, answers) in &s.earlier {
+        let level = level.map_or("—", |l| l.name());
+        text.push_str(&format!(
+            "\n\n<b>Earlier check, {}:</b> {level}; {} answers (in the file)",
+            escape(date),
+            answers.len()
+        ));
+    }
     text.push_str(&format!(
         "\n\n<i>⚠ {}</i>\n\nThe same as a file to print or show follows.",
         escape(&s.disclaimer)
@@ -407,6 +415,22 @@ pub fn summary_page(s: &Summary) -> String {
             escape(answer)
         ));
     }
+    let mut earlier = String::new();
+    for (date, level, answers) in &s.earlier {
+        earlier.push_str(&format!(
+            "<h2>Earlier check, {} ({})</h2>\n<table>\n",
+            escape(date),
+            level.map_or("—", |l| l.name())
+        ));
+        for (question, answer) in answers {
+            earlier.push_str(&format!(
+                "<tr><td>{}</td><td><b>{}</b></td></tr>\n",
+                escape(question),
+                escape(answer)
+            ));
+        }
+        earlier.push_str("</table>\n");
+    }
     let sources: String = s
         .sources
         .iter()
@@ -429,7 +453,7 @@ pub fn summary_page(s: &Summary) -> String {
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title>\
          <style>body{{font-family:sans-serif;max-width:42em;margin:2em auto}}td{{padding:.3em;vertical-align:top;border-bottom:1px solid #ddd}}</style>\
          </head><body>\n<h1>{title}</h1>\n<p>Check of {date}</p>\n{outcome}{sign}\
-         <h2>Answers</h2>\n<table>\n{rows}</table>\n<h2>Follow-ups</h2>\n<ul>\n{follow_ups}</ul>\n\
+         <h2>Answers</h2>\n<table>\n{rows}</table>\n<h2>Follow-ups</h2>\n<ul>\n{follow_ups}</ul>\n{earlier}\
          <h2>Sources</h2>\n<ul>\n{sources}</ul>\n<p><i>{disclaimer}</i></p>\n</body></html>\n",
         title = escape(&s.title),
         date = escape(&s.date),

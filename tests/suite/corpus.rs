@@ -26,6 +26,7 @@ fn at(script: &Script, node: &str) -> Session {
         finished_ms: None,
         follow_up: None,
         follow_ups: Vec::new(),
+        earlier: Vec::new(),
     }
 }
 

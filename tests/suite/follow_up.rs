@@ -258,3 +258,174 @@ async fn two_replicas_and_a_kill_9_still_ask_exactly_once() {
     );
     second.stop();
 }
+
+mod engine_level {
+    //! The follow-up's reading of answers and state, step by step in the engine.
+
+    use nasal_twitch_bot::engine::{self, ButtonToken, Input, Position, Reply, Session, Step};
+    use nasal_twitch_bot::script::Script;
+
+    use crate::shipped;
+
+    const DAY: u64 = 86_400_000;
+    const T0: u64 = 1_795_694_400_000;
+
+    fn step(script: &Script, session: Session, input: Input, now: u64) -> Step {
+        engine::step(script, Some(session), input, now)
+    }
+
+    /// A check answered by typing to its outcome at `T0`, lasting `duration`.
+    fn finished(script: &Script, duration: &str) -> Session {
+        let mut session = engine::step(script, None, Input::Begin, T0)
+            .session
+            .unwrap();
+        for answer in ["no", "daily", duration, "no", "no", "no", "no"] {
+            session = step(script, session, Input::Text(answer.into()), T0)
+                .session
+                .unwrap();
+        }
+        assert!(matches!(session.position, Position::Finished { .. }));
+        session
+    }
+
+    /// Presses the offer's "Check on me in 3 days" (or the delay of `days`).
+    fn accept(script: &Script, session: Session, days: u32, now: u64) -> Session {
+        let token = ButtonToken {
+            session: session.id,
+            turn: session.turn,
+            node: "follow_up".into(),
+            value: format!("d{days}"),
+        };
+        let after = step(script, session, Input::Button(token), now)
+            .session
+            .unwrap();
+        assert!(after.follow_up.is_some(), "accepted");
+        after
+    }
+
+    fn due(script: &Script, session: Session) -> Step {
+        let due_ms = session.follow_up.unwrap().due_ms;
+        step(script, session, Input::FollowUpDue { due_ms }, due_ms)
+    }
+
+    #[test]
+    fn typed_answers_lean_to_worse_and_never_read_no_as_gone() {
+        let script = shipped();
+        for (typed, want) in [
+            ("no it got worse", "worse"),
+            ("stopped, but I have new symptoms", "worse"),
+            ("no, still there", "same"),
+            ("yes it's gone", "gone"),
+            ("a bit better", "better"),
+        ] {
+            let asked = due(&script, accept(&script, finished(&script, "2 days"), 3, T0));
+            let session = asked.session.unwrap();
+            let now = T0 + 3 * DAY;
+            let after = step(&script, session, Input::Text(typed.into()), now)
+                .session
+                .unwrap();
+            let got = after.follow_ups.last().map(|r| r.answer.clone());
+            assert_eq!(got.as_deref(), Some(want), "{typed}");
+            if want == "worse" {
+                let earlier = &after.earlier;
+                assert_eq!(earlier.len(), 1, "the first check is kept for the summary");
+                assert_eq!(earlier[0].answers.len(), 7);
+                let summary = engine::summary(&script, &after).expect("a summary");
+                assert_eq!(summary.earlier.len(), 1);
+            }
+        }
+    }
+
+    #[test]
+    fn nothing_is_asked_after_an_emergency_or_with_a_check_in_progress() {
+        let script = shipped();
+        let accepted = accept(&script, finished(&script, "2 days"), 3, T0);
+        let flagged = step(
+            &script,
+            accepted.clone(),
+            Input::Text("my face is drooping".into()),
+            T0,
+        );
+        let emergency = step(
+            &script,
+            flagged.session.unwrap(),
+            Input::Text("yes".into()),
+            T0,
+        );
+        let emergency = emergency.session.unwrap();
+        assert!(
+            emergency.follow_up.is_none(),
+            "an emergency drops the follow-up"
+        );
+        let backed = step(&script, accepted, Input::Back, T0).session.unwrap();
+        let due_ms = backed.follow_up.unwrap().due_ms;
+        let at_due = step(&script, backed, Input::FollowUpDue { due_ms }, due_ms);
+        assert!(at_due.replies.is_empty(), "{:?}", at_due.replies);
+        let session = at_due.session.unwrap();
+        assert!(
+            session.follow_up.is_none(),
+            "a due follow-up is not left pending"
+        );
+        let refinished = step(&script, session, Input::Text("no".into()), due_ms);
+        assert!(
+            refinished
+                .replies
+                .iter()
+                .any(|r| matches!(r, Reply::Question(q) if q.node == "follow_up")),
+            "the check's end offers a follow-up again"
+        );
+    }
+
+    #[test]
+    fn days_in_all_count_from_the_first_check() {
+        let script = shipped();
+        let first = due(&script, accept(&script, finished(&script, "2 days"), 3, T0));
+        let now = T0 + 3 * DAY;
+        let still = step(
+            &script,
+            first.session.unwrap(),
+            Input::Text("same".into()),
+            now,
+        );
+        let session = still.session.unwrap();
+        assert_eq!(session.follow_ups[0].days, Some(5));
+        let second = due(&script, accept(&script, session, 7, now));
+        let now = T0 + 10 * DAY;
+        let again = step(
+            &script,
+            second.session.unwrap(),
+            Input::Text("same".into()),
+            now,
+        );
+        assert_eq!(again.session.unwrap().follow_ups[1].days, Some(12));
+    }
+
+    #[test]
+    fn cancel_restart_and_a_new_dialogue_version() {
+        let script = shipped();
+        let asked = due(&script, accept(&script, finished(&script, "2 days"), 3, T0));
+        let cancelled = step(&script, asked.session.unwrap(), Input::Cancel, T0 + 3 * DAY);
+        assert!(
+            matches!(
+                cancelled.session.unwrap().position,
+                Position::Finished { .. }
+            ),
+            "/cancel at the follow-up keeps the outcome"
+        );
+        let accepted = accept(&script, finished(&script, "2 days"), 3, T0);
+        let restarted = step(&script, accepted, Input::Restart, T0).session.unwrap();
+        assert!(
+            restarted.follow_up.is_some(),
+            "a new check keeps the follow-up"
+        );
+        let mut old = accept(&script, finished(&script, "2 days"), 3, T0);
+        old.version = "0.9".into();
+        let due_ms = old.follow_up.unwrap().due_ms;
+        let at_due = step(&script, old, Input::FollowUpDue { due_ms }, due_ms);
+        assert!(
+            at_due.replies.is_empty(),
+            "no check starts on its own: {:?}",
+            at_due.replies
+        );
+    }
+}

@@ -189,6 +189,7 @@ fn session(turn: u32) -> Session {
         finished_ms: None,
         follow_up: None,
         follow_ups: Vec::new(),
+        earlier: Vec::new(),
     }
 }
 
