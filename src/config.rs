@@ -98,6 +98,9 @@ pub struct Config {
     pub storage: Storage,
     /// `BOT_SESSION_TTL`: idle checks older than this are deleted.
     pub session_ttl: Duration,
+    /// `BOT_FOLLOW_UP_AFTER`: when set, an accepted follow-up comes after this
+    /// long instead of the days the person chose (for trials and tests).
+    pub follow_up_after: Option<Duration>,
     /// `BOT_WELCOME_DELAY`: joins within this window get one combined welcome.
     pub welcome_delay: Duration,
     /// `BOT_HTTP_TIMEOUT`: how long one Bot API request may take (long polls add their wait).
@@ -276,6 +279,16 @@ impl Config {
                 format!("BOT_SESSION_TTL `{text}` is not understood: use e.g. `24h`, `90m`, `2d` or seconds")
             })?,
         };
+        let follow_up_after = match var("BOT_FOLLOW_UP_AFTER") {
+            None => None,
+            Some(text) => Some(parse_duration(&text).filter(|d| !d.is_zero()).ok_or_else(
+                || {
+                    format!(
+                        "BOT_FOLLOW_UP_AFTER `{text}` is not understood: use e.g. `10s`, `5m`, `3d`"
+                    )
+                },
+            )?),
+        };
         let welcome_delay = match var("BOT_WELCOME_DELAY") {
             None => DEFAULT_WELCOME_DELAY,
             Some(text) => parse_duration(&text).ok_or_else(|| {
@@ -314,6 +327,7 @@ impl Config {
             dialogue: var("BOT_DIALOGUE"),
             storage,
             session_ttl,
+            follow_up_after,
             welcome_delay,
             http_timeout,
             redis_prefix: var("BOT_REDIS_PREFIX").unwrap_or_else(|| "nasal-twitch-bot".to_string()),
@@ -391,6 +405,7 @@ mod tests {
             dialogue: None,
             storage: Storage::Memory,
             session_ttl: DEFAULT_SESSION_TTL,
+            follow_up_after: None,
             welcome_delay: DEFAULT_WELCOME_DELAY,
             http_timeout: DEFAULT_HTTP_TIMEOUT,
             redis_prefix: "p".to_string(),

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::engine::{self, Input, OutcomeReply, Question, Reply, Session, TipsReply};
+use crate::engine::{self, Heading, Input, OutcomeReply, Question, Reply, Session, TipsReply};
 use crate::script::{NodeKind, Script};
 
 /// One terminal conversation with a dialogue.
@@ -51,6 +51,19 @@ impl<'s> Conversation<'s> {
                 };
             }
             "/back" => Input::Back,
+            "/cancel" => Input::Cancel,
+            // No clock runs here: bring an accepted follow-up forward.
+            "/followup" => match self.session.as_ref().and_then(|s| s.follow_up) {
+                Some(pending) => Input::FollowUpDue {
+                    due_ms: pending.due_ms,
+                },
+                None => {
+                    return Said {
+                        text: "No follow-up is set.".to_string(),
+                        quit: false,
+                    };
+                }
+            },
             "/restart" => Input::Restart,
             "/check" | "/start" => Input::Begin,
             "" => Input::Repeat,
@@ -101,17 +114,21 @@ impl<'s> Conversation<'s> {
         let step = engine::step(self.script, self.session.take(), input, now_ms);
         self.session = step.session;
         let mut out = String::new();
+        let mut shown = None;
         for reply in &step.replies {
             render(&mut out, reply);
             if let Reply::Question(q) = reply {
-                self.question = Some(q.clone());
+                shown = Some(q.clone());
             }
         }
-        if matches!(
-            self.session.as_ref().map(|s| &s.position),
-            None | Some(engine::Position::Finished { .. })
-        ) {
-            self.question = None;
+        // Numbers pick from the last question shown (an offer after an outcome too).
+        if shown.is_some()
+            || step
+                .replies
+                .iter()
+                .any(|r| matches!(r, Reply::Accepted { .. }))
+        {
+            self.question = shown;
         }
         self.replies = step.replies;
         out
@@ -119,7 +136,8 @@ impl<'s> Conversation<'s> {
 }
 
 const HELP: &str = "Answer with the option number or in your own words.\n\
-Commands: /back (change the last answer), /restart, /tips, /quit.";
+Commands: /back (change the last answer), /restart, /cancel, /tips, /quit;\n\
+/followup asks an accepted follow-up now instead of days later.";
 
 fn render(out: &mut String, reply: &Reply) {
     let _ = match reply {
@@ -145,9 +163,10 @@ fn render(out: &mut String, reply: &Reply) {
 }
 
 fn question_text(out: &mut String, q: &Question) {
-    let _ = match q.number {
-        Some(number) => writeln!(out, "\nQ{number}. {}", q.text),
-        None => writeln!(out, "\n⚠ {}", q.text),
+    let _ = match q.heading {
+        Heading::Number(number) => writeln!(out, "\nQ{number}. {}", q.text),
+        Heading::Safety => writeln!(out, "\n⚠ {}", q.text),
+        Heading::Offer | Heading::FollowUp => writeln!(out, "\n{}", q.text),
     };
     if let Some(previous) = &q.previous {
         let _ = writeln!(out, "   (your earlier answer: {previous})");

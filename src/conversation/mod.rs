@@ -10,8 +10,8 @@
 use crate::engine::{self, Input, Notice, Reply, Session, Step};
 use crate::script::Script;
 use crate::store::{
-    ChatRecord, CheckWrite, Checks, Commit, Committed, GroupWrite, NewEntry, Outgoing, Store,
-    StoreError, StoreResult,
+    ChatRecord, CheckWrite, Checks, Commit, Committed, Event, GroupWrite, NewEntry, Outbox,
+    Outgoing, Store, StoreError, StoreResult,
 };
 
 /// Writes racing for one chat (a replica that lost its lease) are retried this often.
@@ -62,6 +62,8 @@ pub struct Conversation<'a> {
     pub store: &'a Store,
     /// Idle checks older than this are gone.
     pub ttl_ms: u64,
+    /// Follow-ups come after this long instead of their days, when set.
+    pub follow_up_after_ms: Option<u64>,
 }
 
 impl Conversation<'_> {
@@ -74,8 +76,55 @@ impl Conversation<'_> {
             .filter(|s| !self.expired(s, now_ms)))
     }
 
+    /// Everything kept about a private chat, as JSON: the check with its
+    /// answers and follow-ups, and the question message on screen.
+    pub async fn export(&self, chat: i64, now_ms: u64) -> StoreResult<String> {
+        let check = self.current(chat, now_ms).await?;
+        let question = self.store.question_message(chat).await?;
+        let kept_until_ms = check
+            .as_ref()
+            .map(|s| s.keep_from_ms().saturating_add(self.ttl_ms));
+        let export = serde_json::json!({
+            "chat_id": chat,
+            "check": check,
+            "question_message": question.map(|q| serde_json::json!({
+                "message_id": q.message_id,
+                "turn": q.turn,
+            })),
+            "kept_until_ms": kept_until_ms,
+            "exported_ms": now_ms,
+        });
+        serde_json::to_string_pretty(&export).map_err(|e| StoreError(e.to_string()))
+    }
+
     fn expired(&self, session: &Session, now_ms: u64) -> bool {
-        now_ms.saturating_sub(session.updated_ms) > self.ttl_ms
+        now_ms.saturating_sub(session.keep_from_ms()) > self.ttl_ms
+    }
+
+    /// A follow-up the step just set gets its due event in the inbox (at
+    /// `follow_up_after_ms` when set), written in the step's own commit.
+    fn schedule_follow_up(
+        &self,
+        before: Option<u64>,
+        step: &mut Step,
+        turn: Turn,
+    ) -> Option<NewEntry> {
+        let session = step.session.as_mut()?;
+        let pending = session.follow_up.as_mut()?;
+        if before == Some(pending.due_ms) {
+            return None;
+        }
+        if let Some(after) = self.follow_up_after_ms {
+            pending.due_ms = turn.now_ms.saturating_add(after);
+        }
+        Some(NewEntry {
+            key: format!("fu:{}:{}:{}", turn.chat, session.id, pending.due_ms),
+            chat: turn.chat,
+            not_before_ms: pending.due_ms,
+            event: Event::FollowUpDue {
+                due_ms: pending.due_ms,
+            },
+        })
     }
 
     /// Applies `input` to the chat's check and commits the step with its
@@ -95,6 +144,7 @@ impl Conversation<'_> {
                 .as_ref()
                 .is_some_and(|r| self.expired(&r.session, turn.now_ms));
             let session = loaded.record.map(|r| r.session).filter(|_| !stale);
+            let due_before = session.as_ref().and_then(|s| s.follow_up).map(|f| f.due_ms);
             let salt = turn.chat as u64;
             // A check that cannot be read starts again, and the person is told.
             let input = if loaded.unreadable {
@@ -106,6 +156,10 @@ impl Conversation<'_> {
             if loaded.unreadable {
                 step.replies.insert(0, Reply::Notice(Notice::Unreadable));
             }
+            let schedule: Vec<NewEntry> = self
+                .schedule_follow_up(due_before, &mut step, turn)
+                .into_iter()
+                .collect();
             let outgoing = render(&step);
             let check = match &step.session {
                 Some(session) => CheckWrite::Save {
@@ -117,10 +171,17 @@ impl Conversation<'_> {
                 None if stale || loaded.unreadable => CheckWrite::Delete,
                 None => CheckWrite::Keep,
             };
+            // Kept through a pending follow-up, then the usual idle time.
+            let keep_ms = step
+                .session
+                .as_ref()
+                .map_or(0, |s| s.keep_from_ms().saturating_sub(turn.now_ms));
             let commit = Commit {
                 check,
                 clear_outbox,
                 outgoing,
+                schedule,
+                ttl_ms: self.ttl_ms.saturating_add(keep_ms),
                 ..self.commit(turn)
             };
             match self.store.commit(commit).await? {

@@ -253,6 +253,26 @@ fn month(word: &str) -> Option<u32> {
     found.map(|i| i as u32 + 1)
 }
 
+/// The date `ms` (since the epoch) falls on, in words ("26 November 2026", UTC).
+pub fn date(ms: u64) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let (year, month, day) = civil_from_days(day_of(ms));
+    format!("{day} {} {year}", MONTHS[(month as usize - 1) % 12])
+}
+
 /// The day `now_ms` falls on, as days since 1970-01-01 (UTC).
 pub fn day_of(now_ms: u64) -> i64 {
     (now_ms / 86_400_000) as i64
@@ -576,6 +596,7 @@ mod tests {
 
     #[test]
     fn today_is_a_thursday_in_november() {
+        assert_eq!(date(1_795_694_400_000), "26 November 2026");
         assert_eq!(civil_from_days(TODAY), (2026, 11, 26));
         assert_eq!(days_from_civil(2026, 11, 26), TODAY);
         assert_eq!(day_of(1_795_694_400_000), TODAY);

@@ -5,19 +5,24 @@
 
 pub mod button;
 pub mod duration;
+mod follow_up;
 pub mod frequency;
 mod net;
 pub mod parse;
 mod reply;
 mod session;
+mod summary;
 mod words;
 pub mod yes_no;
 
 pub use button::ButtonToken;
-pub use reply::{ChoiceButton, Notice, OutcomeReply, Question, Reply, TipsReply};
-pub use session::{Answer, ConfirmedSign, Given, Position, Session};
+pub use reply::{ChoiceButton, Heading, Notice, OutcomeReply, Question, Reply, TipsReply};
+pub use session::{
+    Answer, ConfirmedSign, EarlierCheck, FollowUpRecord, Given, PendingFollowUp, Position, Session,
+};
+pub use summary::{Summary, summary};
 
-use crate::script::{Node, NodeKind, RedFlags, Script, Sign, Target, Text, fold};
+use crate::script::{FOLLOW_UP, Node, NodeKind, RedFlags, Script, Sign, Target, Text, fold};
 use duration::{day_of, parse_duration};
 use parse::{match_option, match_option_exactly, match_quick_pick, names_option};
 use yes_no::Leaning;
@@ -40,6 +45,13 @@ pub enum Input {
     Restart,
     /// Show where the user is without changing anything.
     Repeat,
+    /// A follow-up set for `due_ms` has come due.
+    FollowUpDue {
+        /// The time it was set for (ms since the epoch).
+        due_ms: u64,
+    },
+    /// Stop the check in progress and anything scheduled; answers are kept.
+    Cancel,
 }
 
 /// The result of one step: the session to store (if any) and what to say.
@@ -49,6 +61,21 @@ pub struct Step {
     pub session: Option<Session>,
     /// What to show, in order.
     pub replies: Vec<Reply>,
+    /// What happened to follow-ups in this step, for counting.
+    pub follow_ups: Vec<FollowUpEvent>,
+}
+
+/// A follow-up's progress, as metrics count it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowUpEvent {
+    /// One was offered after an outcome.
+    Offered,
+    /// The person chose a delay.
+    Accepted,
+    /// Its time came and "is it still there?" was sent.
+    Sent,
+    /// It was answered, meaning this.
+    Answered(crate::script::Meaning),
 }
 
 /// Runs one input against a session. `now_ms` (milliseconds since the Unix
@@ -83,22 +110,59 @@ pub fn step_salted(
                 }
                 step
             }
+            // Nothing is kept any more (/forget): nothing to follow up.
+            Input::FollowUpDue { .. } => Step {
+                session: None,
+                replies: Vec::new(),
+                follow_ups: Vec::new(),
+            },
+            Input::Cancel => Step {
+                session: None,
+                replies: vec![Reply::Notice(Notice::NothingToCancel)],
+                follow_ups: Vec::new(),
+            },
             _ => Step {
                 session: None,
                 replies: vec![Reply::Notice(Notice::NotStarted)],
+                follow_ups: Vec::new(),
             },
         };
     };
+    // Neither a follow-up coming due nor /cancel starts a check on its own,
+    // even when the check no longer fits the dialogue.
+    match input {
+        Input::FollowUpDue { .. } if !session.fits(script) => {
+            session.follow_up = None;
+            return Step {
+                session: Some(session),
+                replies: Vec::new(),
+                follow_ups: Vec::new(),
+            };
+        }
+        Input::Cancel if !session.fits(script) => {
+            session.follow_up = None;
+            session.position = Position::Stopped {};
+            return Step {
+                session: Some(session),
+                replies: vec![Reply::Notice(Notice::Stopped)],
+                follow_ups: Vec::new(),
+            };
+        }
+        _ => {}
+    }
     if !session.fits(script) {
         return fresh(Some(&session), vec![Reply::Notice(Notice::DialogueUpdated)]);
     }
     let before = session.clone();
     let replies = match input {
         Input::Begin => match &session.position {
-            Position::Finished { .. } => {
+            Position::Finished { .. } | Position::Stopped {} => {
                 return fresh(Some(&session), vec![intro(script)]);
             }
-            Position::Asking { .. } | Position::Unsure { .. } | Position::Flagged { .. } => {
+            Position::Asking { .. }
+            | Position::Unsure { .. }
+            | Position::Flagged { .. }
+            | Position::FollowUp { .. } => {
                 vec![Reply::Notice(Notice::Resumed), current(script, &session)]
             }
         },
@@ -108,14 +172,28 @@ pub fn step_salted(
         Input::Repeat => vec![current(script, &session)],
         Input::Back => back(script, &mut session),
         Input::Text(text) => typed(script, &mut session, &text, now_ms),
-        Input::Button(token) => pressed(script, &mut session, &token),
+        Input::Button(token) => pressed(script, &mut session, &token, now_ms),
+        Input::FollowUpDue { due_ms } => follow_up::due(script, &mut session, due_ms),
+        Input::Cancel => follow_up::cancel(&mut session),
     };
+    // When the check itself ends (not when a follow-up returns to its outcome).
+    if matches!(session.position, Position::Finished { .. })
+        && !matches!(
+            before.position,
+            Position::Finished { .. } | Position::FollowUp { .. }
+        )
+    {
+        session.finished_ms = Some(now_ms);
+    }
+    follow_up::settle(script, &mut session);
     if session != before {
         session.updated_ms = now_ms;
     }
+    let follow_ups = follow_up::happened(script, &before, &session, &replies);
     Step {
         session: Some(session),
         replies,
+        follow_ups,
     }
 }
 
@@ -155,6 +233,18 @@ fn fresh(
     now_ms: u64,
     mut replies: Vec<Reply>,
 ) -> Step {
+    let session = new_session(script, old, seed, now_ms);
+    replies.push(current(script, &session));
+    Step {
+        session: Some(session),
+        replies,
+        follow_ups: Vec::new(),
+    }
+}
+
+/// A new check at the first question, with an id drawn from `seed` and
+/// unlike the old one's.
+fn new_session(script: &Script, old: Option<&Session>, seed: u64, now_ms: u64) -> Session {
     // splitmix64: nearby seeds give unrelated ids.
     let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -164,7 +254,7 @@ fn fresh(
     if old.is_some_and(|o| o.id == id) {
         id = id.wrapping_add(1);
     }
-    let session = Session {
+    Session {
         id,
         dialogue: script.id.clone(),
         version: script.version.to_string(),
@@ -175,11 +265,11 @@ fn fresh(
         answers: Vec::new(),
         updated_ms: now_ms,
         confirmed_sign: None,
-    };
-    replies.push(current(script, &session));
-    Step {
-        session: Some(session),
-        replies,
+        finished_ms: None,
+        // A follow-up asked for and the ones answered outlive a new check.
+        follow_up: old.and_then(|o| o.follow_up),
+        follow_ups: old.map(|o| o.follow_ups.clone()).unwrap_or_default(),
+        earlier: old.map(|o| o.earlier.clone()).unwrap_or_default(),
     }
 }
 
@@ -189,6 +279,8 @@ fn current(script: &Script, session: &Session) -> Reply {
         Position::Asking { node } => question(script, session, node, None),
         Position::Unsure { node } => unsure_question(script, session, node),
         Position::Flagged { sign, .. } => sign_question(script, session, sign),
+        Position::FollowUp { .. } => follow_up::question(script, session),
+        Position::Stopped {} => Reply::Notice(Notice::Stopped),
         Position::Finished { .. } => Reply::Notice(Notice::Finished),
     }
 }
@@ -201,7 +293,7 @@ fn question(script: &Script, session: &Session, node_id: &str, previous: Option<
         node: node.id.clone(),
         kind: node.kind,
         turn: session.turn,
-        number: Some(session.answers.len() + 1),
+        heading: Heading::Number(session.answers.len() + 1),
         text: fill(&node.prompt.text, script, Some(session)),
         choices: buttons(
             session,
@@ -241,7 +333,7 @@ fn unsure_question(script: &Script, session: &Session, node_id: &str) -> Reply {
         node: node.id.clone(),
         kind: NodeKind::YesNo,
         turn: session.turn,
-        number: None,
+        heading: Heading::Safety,
         text: flags.unsure.text.clone(),
         choices: buttons(
             session,
@@ -263,7 +355,7 @@ fn sign_question(script: &Script, session: &Session, sign_id: &str) -> Reply {
         node: sign.id.clone(),
         kind: NodeKind::YesNo,
         turn: session.turn,
-        number: None,
+        heading: Heading::Safety,
         text: format!("{} {}", sign.said.text, flags.confirm.text),
         choices: buttons(
             session,
@@ -302,6 +394,13 @@ fn back(script: &Script, session: &mut Session) -> Vec<Reply> {
             return vec![current(script, session)];
         }
         Position::Unsure { node } => session.position = Position::Asking { node },
+        // A follow-up is not part of the check: there is nothing to go back to.
+        Position::FollowUp { .. } => {
+            return vec![
+                Reply::Notice(Notice::AtFirstQuestion),
+                current(script, session),
+            ];
+        }
         _ => {}
     }
     let Some(last) = session.answers.pop() else {
@@ -319,7 +418,7 @@ fn back(script: &Script, session: &mut Session) -> Vec<Reply> {
     vec![question(script, session, &last.node, previous)]
 }
 
-fn pressed(script: &Script, session: &mut Session, token: &ButtonToken) -> Vec<Reply> {
+fn pressed(script: &Script, session: &mut Session, token: &ButtonToken, now_ms: u64) -> Vec<Reply> {
     let live = token.session == session.id && token.turn == session.turn;
     let stale = |session: &Session| vec![Reply::Notice(Notice::Stale), current(script, session)];
     if !live {
@@ -331,6 +430,12 @@ fn pressed(script: &Script, session: &mut Session, token: &ButtonToken) -> Vec<R
             "no" => sign_declined(script, session, &sign, *resume),
             _ => stale(session),
         },
+        Position::Finished { .. } if token.node == FOLLOW_UP => {
+            follow_up::offer_answered(script, session, &token.value, now_ms)
+        }
+        Position::FollowUp { .. } if token.node == FOLLOW_UP => {
+            follow_up::answered(script, session, &token.value, None, now_ms)
+        }
         Position::Asking { node } | Position::Unsure { node } if token.node == node => {
             let Some(node) = script.node(&node) else {
                 return stale(session);
@@ -426,7 +531,17 @@ fn typed(script: &Script, session: &mut Session, text: &str, now_ms: u64) -> Vec
                 current(script, session),
             ],
         },
-        Position::Finished { .. } => vec![current(script, session)],
+        Position::FollowUp { .. } => {
+            let value = follow_up::read(script, text);
+            match (value, &script.follow_up) {
+                (Some(value), _) => {
+                    follow_up::answered(script, session, &value, Some(text), now_ms)
+                }
+                (None, Some(f)) => not_understood(script, session, &f.answers, None),
+                (None, None) => vec![current(script, session)],
+            }
+        }
+        Position::Finished { .. } | Position::Stopped {} => vec![current(script, session)],
     }
 }
 
@@ -666,7 +781,9 @@ fn accept(
         }
         _ => finish(script, session),
     };
-    vec![accepted, next]
+    let mut replies = vec![accepted, next];
+    replies.extend(follow_up::offer(script, session));
+    replies
 }
 
 /// Picks the outcome with the first rule that holds and renders it.

@@ -66,6 +66,10 @@ pub enum Notice {
     Unsure,
     /// The stored check could not be read, so a new one began.
     Unreadable,
+    /// /cancel stopped what was running or scheduled.
+    Stopped,
+    /// /cancel with nothing running or scheduled.
+    NothingToCancel,
 }
 
 impl Notice {
@@ -84,6 +88,12 @@ impl Notice {
             }
             Notice::Finished => {
                 "Your check is complete. Send /back to change your last answer, or /restart to start again."
+            }
+            Notice::Stopped => {
+                "Stopped: nothing is running or scheduled now. Your answers are kept until they expire (/forget deletes them now); /check starts a new check."
+            }
+            Notice::NothingToCancel => {
+                "Nothing is running or scheduled, so there is nothing to stop."
             }
             Notice::Unreadable => {
                 "Sorry — the check I had saved for you could not be read, so it starts again from the beginning."
@@ -104,15 +114,27 @@ pub struct Question {
     pub kind: NodeKind,
     /// Turn it is asked on (buttons carry it).
     pub turn: u32,
-    /// 1-based number of this question in the user's path; `None` for a
-    /// safety confirmation, which is not one of the questions.
-    pub number: Option<usize>,
+    /// What kind of question it is, for how it is headed.
+    pub heading: Heading,
     /// The question.
     pub text: String,
     /// Buttons, in order.
     pub choices: Vec<ChoiceButton>,
     /// The earlier answer, when the user went back to change it.
     pub previous: Option<String>,
+}
+
+/// How a question is headed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Heading {
+    /// One of the check's questions: its 1-based number in the user's path.
+    Number(usize),
+    /// A stroke-screen confirmation, which is not one of the questions.
+    Safety,
+    /// The offer of a follow-up after an outcome.
+    Offer,
+    /// A follow-up's "is it still there?".
+    FollowUp,
 }
 
 /// One button of a question.

@@ -26,6 +26,52 @@ pub struct Session {
     /// The emergency sign the person confirmed, which ended the check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirmed_sign: Option<ConfirmedSign>,
+    /// When the check reached its outcome (ms since the epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_ms: Option<u64>,
+    /// A follow-up the person accepted and that is not asked yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<PendingFollowUp>,
+    /// Follow-ups asked and answered, oldest first (kept across a new check
+    /// the follow-up itself started).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub follow_ups: Vec<FollowUpRecord>,
+    /// Checks before this one that a follow-up ("worse") started again,
+    /// kept for the summary.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier: Vec<EarlierCheck>,
+}
+
+/// A check a follow-up replaced, as the summary shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarlierCheck {
+    /// When it ended (ms since the epoch).
+    pub finished_ms: Option<u64>,
+    /// Its outcome.
+    pub outcome: String,
+    /// Its answers.
+    pub answers: Vec<Given>,
+}
+
+/// A follow-up waiting for its time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingFollowUp {
+    /// When to ask (ms since the epoch).
+    pub due_ms: u64,
+    /// The delay the person chose, in days.
+    pub days: u32,
+}
+
+/// A follow-up asked and answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUpRecord {
+    /// When the answer came (ms since the epoch).
+    pub answered_ms: u64,
+    /// The answer's value (see the dialogue's `[[follow_up.answer]]`).
+    pub answer: String,
+    /// Days the twitching had lasted in all, when still there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<u32>,
 }
 
 /// A described emergency sign the person said is happening.
@@ -59,6 +105,13 @@ pub enum Position {
         /// Where the person was, to go back to if the sign is not happening.
         resume: Box<Position>,
     },
+    /// A follow-up is asking "is it still there?" after `outcome`.
+    FollowUp {
+        /// The outcome of the check it follows.
+        outcome: String,
+    },
+    /// The person stopped the check (/cancel); the answers stay until they expire.
+    Stopped {},
     /// The check ended with this outcome.
     Finished {
         /// Outcome id.
@@ -131,6 +184,13 @@ impl Answer {
 }
 
 impl Session {
+    /// Kept at least until this time plus the idle TTL: the last change, or
+    /// a pending follow-up's time, whichever is later.
+    pub fn keep_from_ms(&self) -> u64 {
+        self.follow_up
+            .map_or(self.updated_ms, |f| f.due_ms.max(self.updated_ms))
+    }
+
     /// The answer given to `node`, if any.
     pub fn answer(&self, node: &str) -> Option<&Answer> {
         self.answers
@@ -144,7 +204,16 @@ impl Session {
     pub fn fits(&self, script: &Script) -> bool {
         let same_major =
             Version::parse(&self.version).is_some_and(|v| v.major == script.version.major);
-        let position_ok = self.position.fits(script)
+        let earlier_ok = self.earlier.iter().all(|e| {
+            script.outcome(&e.outcome).is_some()
+                && e.answers.iter().all(|given| {
+                    script
+                        .node(&given.node)
+                        .is_some_and(|node| given.answer.fits(node))
+                })
+        });
+        let position_ok = earlier_ok
+            && self.position.fits(script)
             && self.confirmed_sign.as_ref().is_none_or(|c| {
                 let flagged = Position::Flagged {
                     sign: c.sign.clone(),
@@ -179,6 +248,10 @@ impl Position {
                 let nested = matches!(**resume, Position::Flagged { .. });
                 known && !nested && resume.fits(script)
             }
+            Position::FollowUp { outcome } => {
+                script.follow_up.is_some() && script.outcome(outcome).is_some()
+            }
+            Position::Stopped {} => true,
             Position::Finished { outcome } => script.outcome(outcome).is_some(),
         }
     }

@@ -126,7 +126,71 @@ fn layout(script: &Script) -> (Vec<Box>, Vec<Edge>) {
             shape: Shape::Outcome,
         });
     }
+    if let Some(follow_up) = &script.follow_up {
+        follow_up_layout(script, follow_up, &mut boxes, &mut edges);
+    }
     (boxes, edges)
+}
+
+/// The follow-up: offered after its outcomes, asked after a delay, and
+/// where each answer leads.
+fn follow_up_layout(
+    script: &Script,
+    follow_up: &super::FollowUp,
+    boxes: &mut Vec<Box>,
+    edges: &mut Vec<Edge>,
+) {
+    const KEY: &str = "follow_up";
+    boxes.push(Box {
+        id: KEY.to_string(),
+        label: format!("follow-up\n{}", shorten(&follow_up.question.text, 48)),
+        shape: Shape::Question,
+    });
+    let delays: Vec<String> = follow_up
+        .delays
+        .iter()
+        .map(|d| format!("{} d", d.days))
+        .collect();
+    for after in &follow_up.after {
+        edges.push(Edge {
+            from: outcome_key(after),
+            to: KEY.to_string(),
+            label: format!("accepted: {}", delays.join(" / ")),
+        });
+    }
+    for (meaning, label) in [
+        (super::Meaning::Still, "still there (days in all)"),
+        (super::Meaning::Gone, "gone: closing note"),
+    ] {
+        let answers: Vec<&str> = follow_up
+            .meanings
+            .iter()
+            .filter(|(_, m)| *m == meaning)
+            .map(|(v, _)| v.as_str())
+            .collect();
+        let end = format!("follow_up_{}", meaning.name());
+        boxes.push(Box {
+            id: end.clone(),
+            label: label.to_string(),
+            shape: Shape::Outcome,
+        });
+        edges.push(Edge {
+            from: KEY.to_string(),
+            to: end,
+            label: answers.join(" / "),
+        });
+    }
+    let worse: Vec<&str> = follow_up
+        .meanings
+        .iter()
+        .filter(|(_, m)| *m == super::Meaning::Worse)
+        .map(|(v, _)| v.as_str())
+        .collect();
+    edges.push(Edge {
+        from: KEY.to_string(),
+        to: node_key(&script.start),
+        label: format!("{}: the check again", worse.join(" / ")),
+    });
 }
 
 fn mermaid_text(text: &str) -> String {

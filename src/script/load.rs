@@ -185,6 +185,7 @@ fn split_document(table: Spanned<DeTable<'_>>, report: &mut Reporter<'_>) -> Raw
             "disclaimer" => doc.disclaimer = item(value, report),
             "tips" => doc.tips = item(value, report),
             "red_flags" => doc.red_flags = item(value, report),
+            "follow_up" => doc.follow_up = item(value, report),
             "source" => doc.sources = items(value, report),
             "node" => doc.nodes = items(value, report),
             "rule" => doc.rules = items(value, report),
@@ -193,7 +194,7 @@ fn split_document(table: Spanned<DeTable<'_>>, report: &mut Reporter<'_>) -> Raw
                 key_span,
                 format!(
                     "unknown field `{other}`, expected one of `id`, `title`, `version`, `start`, \
-                     `intro`, `disclaimer`, `tips`, `red_flags`, `source`, `node`, `rule`, `outcome`"
+                     `intro`, `disclaimer`, `tips`, `red_flags`, `follow_up`, `source`, `node`, `rule`, `outcome`"
                 ),
             ),
         }

@@ -74,6 +74,8 @@ pub struct Script {
     /// Emergency signs described in a person's own words, and what uncertain
     /// answers to safety questions lead to.
     pub red_flags: Option<RedFlags>,
+    /// A later check-in offered after some outcomes.
+    pub follow_up: Option<FollowUp>,
     /// The references texts restate, listed on /about.
     pub sources: Vec<Source>,
     node_index: HashMap<String, usize>,
@@ -279,6 +281,89 @@ pub struct RedFlags {
     /// The signs and how people describe them.
     pub signs: Vec<Sign>,
 }
+
+/// A check-in some days after an outcome: "is the twitching still there?".
+#[derive(Debug, Clone)]
+pub struct FollowUp {
+    /// Outcomes after which it is offered (never an emergency).
+    pub after: Vec<String>,
+    /// The duration question whose days the time since the check adds to.
+    pub duration: String,
+    /// Still there after more than this many days in all: see a doctor.
+    pub more_than_days: u32,
+    /// The offer, shown with a button per delay and one to decline.
+    pub offer: Text,
+    /// The decline button's label.
+    pub decline: String,
+    /// The delays offered.
+    pub delays: Vec<Delay>,
+    /// Said when a delay is chosen; `{days}` is its days.
+    pub accepted: Text,
+    /// "Is it still there?", asked when the follow-up is due.
+    pub question: Text,
+    /// Its answers, as a question (buttons and typed words).
+    pub answers: Node,
+    /// What each answer means, by answer value.
+    pub meanings: Vec<(String, Meaning)>,
+    /// Still there, for more than `more_than_days` in all; `{days}` is the count.
+    pub still_long: Text,
+    /// Still there, but not yet for long.
+    pub still_short: Text,
+    /// Worse or new signs: said before the check starts again at its screen.
+    pub worse: Text,
+    /// Gone: a short closing note.
+    pub gone: Text,
+}
+
+impl FollowUp {
+    /// What the answer with `value` means.
+    pub fn meaning(&self, value: &str) -> Option<Meaning> {
+        self.meanings
+            .iter()
+            .find(|(v, _)| v == value)
+            .map(|(_, m)| *m)
+    }
+}
+
+/// One delay a follow-up can be set for.
+#[derive(Debug, Clone)]
+pub struct Delay {
+    /// The button's label.
+    pub label: String,
+    /// Days until the follow-up.
+    pub days: u32,
+}
+
+/// What an answer to a follow-up means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Meaning {
+    /// The twitching is still there (better or the same).
+    Still,
+    /// Worse, or new signs: the emergency screen first.
+    Worse,
+    /// Gone.
+    Gone,
+}
+
+impl Meaning {
+    /// The word used in files, logs and metrics.
+    pub fn name(self) -> &'static str {
+        match self {
+            Meaning::Still => "still",
+            Meaning::Worse => "worse",
+            Meaning::Gone => "gone",
+        }
+    }
+
+    fn parse(word: &str) -> Option<Meaning> {
+        [Meaning::Still, Meaning::Worse, Meaning::Gone]
+            .into_iter()
+            .find(|m| m.name() == word)
+    }
+}
+
+/// The id follow-up buttons carry as their question.
+pub const FOLLOW_UP: &str = "follow_up";
 
 /// One emergency sign.
 #[derive(Debug, Clone)]

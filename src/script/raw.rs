@@ -169,8 +169,49 @@ pub struct RawDocument {
     pub disclaimer: Option<Spanned<RawText>>,
     pub tips: Option<Spanned<RawTips>>,
     pub red_flags: Option<Spanned<RawRedFlags>>,
+    pub follow_up: Option<Spanned<RawFollowUp>>,
     pub sources: Vec<Spanned<RawSource>>,
     pub nodes: Vec<Spanned<RawNode>>,
     pub rules: Vec<Spanned<RawRule>>,
     pub outcomes: Vec<Spanned<RawOutcome>>,
+}
+
+/// `[follow_up]`: a later check-in offered after an outcome.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFollowUp {
+    pub after: Vec<Spanned<String>>,
+    pub duration: Spanned<String>,
+    pub more_than_days: Spanned<u32>,
+    pub offer: RawText,
+    pub decline: Spanned<String>,
+    pub accepted: RawText,
+    pub question: RawText,
+    pub still_long: RawText,
+    pub still_short: RawText,
+    pub worse: RawText,
+    pub gone: RawText,
+    #[serde(default)]
+    pub delay: Vec<Spanned<RawDelay>>,
+    #[serde(default)]
+    pub answer: Vec<Spanned<RawFollowUpAnswer>>,
+}
+
+/// `[[follow_up.delay]]`: one delay offered as a button.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDelay {
+    pub label: Spanned<String>,
+    pub days: Spanned<u32>,
+}
+
+/// `[[follow_up.answer]]`: one answer to "is it still there?".
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFollowUpAnswer {
+    pub value: Spanned<String>,
+    pub label: Spanned<String>,
+    pub means: Spanned<String>,
+    #[serde(default)]
+    pub synonyms: Vec<Spanned<String>>,
 }

@@ -11,11 +11,12 @@ use super::band::{self, Band};
 use super::diagnostic::Reporter;
 use super::expr::{Expr, Literal};
 use super::raw::{
-    OneOrMany, RawDocument, RawNode, RawOption, RawOutcome, RawRedFlags, RawText, RawTips,
+    OneOrMany, RawDocument, RawFollowUp, RawNode, RawOption, RawOutcome, RawRedFlags, RawText,
+    RawTips,
 };
 use super::{
-    Choice, FINISH, Guidance, Level, MAX_BUTTON_PAYLOAD, Node, NodeKind, Outcome, RedFlags, Rule,
-    Script, Sign, Source, Target, Text, Tips, Version, fold,
+    Choice, Delay, FINISH, FOLLOW_UP, FollowUp, Guidance, Level, MAX_BUTTON_PAYLOAD, Meaning, Node,
+    NodeKind, Outcome, RedFlags, Rule, Script, Sign, Source, Target, Text, Tips, Version, fold,
 };
 
 /// Most words a red-flag phrase may have; longer ones would hardly ever match.
@@ -60,6 +61,8 @@ struct Checker<'r, 'a> {
     questions: HashMap<String, QuestionInfo>,
     source_ids: HashSet<String>,
     used_sources: HashSet<String>,
+    /// A placeholder the text being checked may use besides question ids.
+    extra_placeholder: Option<&'static str>,
 }
 
 /// Turns a well-shaped document into a [`Script`], reporting every problem.
@@ -88,6 +91,7 @@ pub(super) fn build<'a>(
         questions,
         source_ids,
         used_sources: HashSet::new(),
+        extra_placeholder: None,
     };
     let sources = checker.sources(&doc.sources);
     let source_spans: Vec<Range<usize>> =
@@ -127,6 +131,7 @@ pub(super) fn build<'a>(
             );
         }
     }
+    let follow_up = doc.follow_up.map(|raw| checker.follow_up(raw, &outcomes));
     let mut script = Script {
         path: path.to_path_buf(),
         id,
@@ -140,6 +145,7 @@ pub(super) fn build<'a>(
         outcomes: outcomes.into_iter().map(|(outcome, _)| outcome).collect(),
         tips,
         red_flags,
+        follow_up,
         sources,
         node_index: HashMap::new(),
     };
@@ -407,7 +413,8 @@ impl Checker<'_, '_> {
             let after = &rest[open + 1..];
             if let Some(close) = after.find('}') {
                 let name = &after[..close];
-                if is_ident(name) && !self.questions.contains_key(name) {
+                let extra = self.extra_placeholder == Some(name);
+                if is_ident(name) && !extra && !self.questions.contains_key(name) {
                     let at = self.inner_offset(&span, text, offset + open);
                     self.report.error(
                         at..at,
@@ -521,6 +528,12 @@ impl Checker<'_, '_> {
                     format!(
                         "`{FINISH}` is reserved for ending the questions; choose another node id"
                     ),
+                );
+            }
+            if id == FOLLOW_UP {
+                self.report.error(
+                    id_span.clone(),
+                    format!("`{FOLLOW_UP}` is reserved for the follow-up's buttons; choose another node id"),
                 );
             }
             if !seen.insert(id.clone()) {
@@ -1121,6 +1134,160 @@ impl Checker<'_, '_> {
                 "a Telegram button shows",
             ),
             signs,
+        }
+    }
+
+    /// A button label: not empty, and short enough for a Telegram button.
+    fn label(&mut self, raw: Spanned<String>) -> String {
+        self.bounded(raw, "button label", MAX_LABEL, "a Telegram button shows")
+    }
+
+    fn follow_up(
+        &mut self,
+        raw: Spanned<RawFollowUp>,
+        outcomes: &[(Outcome, Range<usize>)],
+    ) -> FollowUp {
+        let span = raw.span();
+        let raw = raw.into_inner();
+        for after in &raw.after {
+            match outcomes.iter().find(|(o, _)| &o.id == after.get_ref()) {
+                None => self.report.error(
+                    after.span(),
+                    format!(
+                        "follow_up `after` names outcome `{}`, which does not exist",
+                        after.get_ref()
+                    ),
+                ),
+                Some((o, _)) if o.level == Level::Emergency => self.report.error(
+                    after.span(),
+                    format!(
+                        "a follow-up is never offered after an emergency (`{}`)",
+                        o.id
+                    ),
+                ),
+                Some(_) => {}
+            }
+        }
+        if raw.after.is_empty() {
+            self.report
+                .error(span.clone(), "follow_up `after` names no outcome");
+        }
+        let duration = raw.duration.get_ref().clone();
+        match self.questions.get(&duration) {
+            Some(info) if info.kind == Some(NodeKind::Duration) => {}
+            _ => self.report.error(
+                raw.duration.span(),
+                format!(
+                    "follow_up `duration` must name a duration question; `{duration}` is not one"
+                ),
+            ),
+        }
+        if raw.delay.is_empty() {
+            self.report.error(
+                span.clone(),
+                "`[follow_up]` needs at least one `[[follow_up.delay]]`",
+            );
+        }
+        if raw.delay.len() + 1 > MAX_OPTIONS || raw.answer.len() > MAX_OPTIONS {
+            self.report.error(
+                span.clone(),
+                format!(
+                    "a follow-up has at most {} delays and {MAX_OPTIONS} answers",
+                    MAX_OPTIONS - 1
+                ),
+            );
+        }
+        let mut delays = Vec::new();
+        for delay in raw.delay {
+            let delay = delay.into_inner();
+            if !(1..=60).contains(delay.days.get_ref()) {
+                self.report
+                    .error(delay.days.span(), "a follow-up delay is 1 to 60 days");
+            }
+            let label = self.label(delay.label);
+            delays.push(Delay {
+                label,
+                days: delay.days.into_inner(),
+            });
+        }
+        let mut options: Vec<Choice> = Vec::new();
+        let mut meanings = Vec::new();
+        for answer in raw.answer {
+            let answer = answer.into_inner();
+            let value_span = answer.value.span();
+            let value = self.ident(answer.value, "follow-up answer value");
+            if options.iter().any(|o| o.value == value) {
+                self.report.error(
+                    value_span.clone(),
+                    format!("duplicate follow-up answer `{value}`"),
+                );
+            }
+            if FOLLOW_UP.len() + value.len() > MAX_BUTTON_PAYLOAD {
+                self.report.error(
+                    value_span,
+                    "this follow-up answer value is too long for a Telegram button",
+                );
+            }
+            match Meaning::parse(answer.means.get_ref()) {
+                Some(meaning) => meanings.push((value.clone(), meaning)),
+                None => self.report.error(
+                    answer.means.span(),
+                    format!(
+                        "`means` is one of `still`, `worse`, `gone`, not `{}`",
+                        answer.means.get_ref()
+                    ),
+                ),
+            }
+            options.push(Choice {
+                value,
+                label: self.label(answer.label),
+                synonyms: answer
+                    .synonyms
+                    .into_iter()
+                    .map(|s| self.non_empty(s, "synonym"))
+                    .collect(),
+                next: None,
+                days: None,
+                band: None,
+            });
+        }
+        for meaning in [Meaning::Still, Meaning::Worse, Meaning::Gone] {
+            if !meanings.iter().any(|(_, m)| *m == meaning) {
+                self.report.error(
+                    span.clone(),
+                    format!("no follow-up answer means `{}`", meaning.name()),
+                );
+            }
+        }
+        let question = self.text(raw.question, "follow_up `question`");
+        self.extra_placeholder = Some("days");
+        let still_long = self.text(raw.still_long, "follow_up `still_long`");
+        let accepted = self.text(raw.accepted, "follow_up `accepted`");
+        self.extra_placeholder = None;
+        FollowUp {
+            after: raw.after.into_iter().map(Spanned::into_inner).collect(),
+            duration,
+            more_than_days: raw.more_than_days.into_inner(),
+            offer: self.text(raw.offer, "follow_up `offer`"),
+            decline: self.label(raw.decline),
+            delays,
+            accepted,
+            answers: Node {
+                id: FOLLOW_UP.to_string(),
+                kind: NodeKind::Choice,
+                prompt: question.clone(),
+                hint: None,
+                options,
+                next: None,
+                max_length: DEFAULT_MAX_LENGTH as usize,
+                red_flag: false,
+            },
+            question,
+            meanings,
+            still_long,
+            still_short: self.text(raw.still_short, "follow_up `still_short`"),
+            worse: self.text(raw.worse, "follow_up `worse`"),
+            gone: self.text(raw.gone, "follow_up `gone`"),
         }
     }
 

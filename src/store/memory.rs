@@ -194,7 +194,7 @@ impl Checks for MemoryStore {
         let gone: Vec<i64> = state
             .checks
             .iter()
-            .filter(|(_, (r, _))| r.session.updated_ms < cutoff_ms)
+            .filter(|(_, (r, _))| r.session.keep_from_ms() < cutoff_ms)
             .map(|(chat, _)| *chat)
             .collect();
         for chat in &gone {

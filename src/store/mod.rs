@@ -72,6 +72,11 @@ pub enum Event {
     },
     /// Telegram said the chat is gone or blocked the bot (found by the sender).
     Blocked,
+    /// A follow-up the person accepted is due (see `Session::follow_up`).
+    FollowUpDue {
+        /// The time it was set for, which tells it from a later one.
+        due_ms: u64,
+    },
     /// Stored in a form this version cannot read (a newer replica wrote it,
     /// or the row is damaged): skipped rather than blocking the chat.
     #[serde(skip)]
@@ -155,6 +160,15 @@ pub enum Outgoing {
     /// blocking the chat's later replies.
     #[serde(skip)]
     Unreadable,
+    /// `sendDocument`: a small file (a summary, an export) with a caption.
+    Document {
+        /// The file's name, e.g. `export.json`.
+        filename: String,
+        /// The file's content.
+        content: String,
+        /// The caption, as HTML.
+        caption: String,
+    },
     /// `answerCallbackQuery`: stops a button's spinner, with an optional notice.
     AnswerButton {
         /// The callback query id.
@@ -168,7 +182,7 @@ pub enum Outgoing {
 impl Outgoing {
     /// Whether Telegram's message limits apply (edits and button answers are not paced).
     pub fn paced(&self) -> bool {
-        matches!(self, Outgoing::Send { .. })
+        matches!(self, Outgoing::Send { .. } | Outgoing::Document { .. })
     }
 }
 
@@ -184,6 +198,9 @@ pub struct OutboxEntry {
 }
 
 /// What a commit does to the chat's check.
+// One is built per commit and moved into the store at once: boxing the
+// check would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum CheckWrite {
     /// Leave it.
@@ -546,6 +563,15 @@ impl Store {
             Store::Memory(_) => Ok(()),
             Store::Sqlite(s) => s.ping().await,
             Store::Redis(s) => s.ping().await,
+        }
+    }
+
+    /// What kind of storage it is, for people (/privacy): no path, no address.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Store::Memory(_) => "the bot's memory, lost when it restarts",
+            Store::Sqlite(_) => "a database file on the operator's server",
+            Store::Redis(_) => "a Redis database run by the operator",
         }
     }
 

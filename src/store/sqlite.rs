@@ -257,7 +257,8 @@ fn write_check(tx: &Connection, chat: i64, check: &CheckWrite) -> StoreResult<bo
         }
         CheckWrite::Save { record, expected } => {
             let json = serde_json::to_string(record).map_err(|e| StoreError(e.to_string()))?;
-            let updated = int(record.session.updated_ms);
+            // Expiry counts from here: a pending follow-up keeps the check.
+            let updated = int(record.session.keep_from_ms());
             let changed = if *expected == 0 {
                 tx.prepare_cached(
                     "INSERT INTO chats (chat_id, updated_ms, record, rev) VALUES (?1, ?2, ?3, 1)

@@ -46,16 +46,41 @@ struct Parameters {
 
 /// Calls `method` with a JSON body; the `result` on success, unparsed.
 pub async fn call(bot: &TgBot, method: &str, body: &Value) -> Result<Box<RawValue>, Failure> {
+    send(request(bot, method)?.json(body)).await
+}
+
+/// Calls `method` with a file (as multipart form data, which Telegram
+/// requires for uploads) and plain `fields`.
+pub async fn upload(
+    bot: &TgBot,
+    method: &str,
+    fields: &[(&str, String)],
+    file: (&str, &str, Vec<u8>),
+) -> Result<Box<RawValue>, Failure> {
+    let (field, filename, bytes) = file;
+    let mut form = reqwest::multipart::Form::new();
+    for (name, value) in fields {
+        form = form.text(name.to_string(), value.clone());
+    }
+    let part = reqwest::multipart::Part::bytes(bytes).file_name(filename.to_string());
+    form = form.part(field.to_string(), part);
+    send(request(bot, method)?.multipart(form)).await
+}
+
+/// A POST to `method`, not yet sent.
+fn request(bot: &TgBot, method: &str) -> Result<reqwest::RequestBuilder, Failure> {
     let api = bot.api();
     let mut url = api.api_url();
     url.path_segments_mut()
         .map_err(|()| Failure::Rejected("the Bot API URL cannot take a path".into()))?
         .push(&format!("bot{}", api.token()))
         .push(method);
-    let response = api
-        .client()
-        .post(url)
-        .json(body)
+    Ok(api.client().post(url))
+}
+
+/// Sends a request and reads Telegram's answer into a result or a [`Failure`].
+async fn send(request: reqwest::RequestBuilder) -> Result<Box<RawValue>, Failure> {
+    let response = request
         .send()
         .await
         .map_err(|e| Failure::Transient(network(&e)))?;

@@ -17,8 +17,16 @@ pub enum Command {
     Restart,
     /// Ways to ease stress
     Tips,
+    /// A recap of your check to show a doctor
+    Summary,
+    /// Stop the check and any follow-up (answers are kept)
+    Cancel,
     /// What this bot is, its sources and what it keeps
     About,
+    /// What is kept about you, for how long, and how to delete it
+    Privacy,
+    /// Everything kept about you, as a file
+    Export,
     /// Delete everything kept about you
     Forget,
     /// How to use the bot

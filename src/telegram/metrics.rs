@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::engine::{Notice, Reply, Step};
-use crate::script::Level;
+use crate::engine::{FollowUpEvent, Heading, Notice, Reply, Step};
+use crate::script::{Level, Meaning};
 
 /// Counters since start-up, shared by all handlers.
 #[derive(Default)]
@@ -35,11 +35,24 @@ pub struct Metrics {
     not_understood: AtomicU64,
     /// Stored checks that could not be read and started again.
     unreadable: AtomicU64,
+    /// Follow-ups offered, accepted, sent, and answered still / worse / gone.
+    follow_ups: [AtomicU64; 6],
 }
 
 impl Metrics {
     /// Counts what a saved step did: a check begun, an outcome reached.
     pub fn count_step(&self, step: &Step) {
+        for event in &step.follow_ups {
+            let index = match event {
+                FollowUpEvent::Offered => 0,
+                FollowUpEvent::Accepted => 1,
+                FollowUpEvent::Sent => 2,
+                FollowUpEvent::Answered(Meaning::Still) => 3,
+                FollowUpEvent::Answered(Meaning::Worse) => 4,
+                FollowUpEvent::Answered(Meaning::Gone) => 5,
+            };
+            self.follow_ups[index].fetch_add(1, Ordering::Relaxed);
+        }
         for reply in &step.replies {
             match reply {
                 Reply::Intro { .. }
@@ -55,7 +68,7 @@ impl Metrics {
                     };
                     self.outcomes[index].fetch_add(1, Ordering::Relaxed);
                 }
-                Reply::Question(question) if question.number.is_none() => {
+                Reply::Question(question) if question.heading == Heading::Safety => {
                     self.safety_confirmations.fetch_add(1, Ordering::Relaxed);
                 }
                 Reply::Invalid { .. } => {
@@ -136,6 +149,27 @@ impl Metrics {
         );
         let _ = writeln!(
             out,
+            "# HELP bot_follow_ups_total Follow-ups by what happened: offered, accepted, sent, answered (by meaning).\n# TYPE bot_follow_ups_total counter"
+        );
+        for (stage, count) in [
+            "offered",
+            "accepted",
+            "sent",
+            "answered_still",
+            "answered_worse",
+            "answered_gone",
+        ]
+        .iter()
+        .zip(&self.follow_ups)
+        {
+            let _ = writeln!(
+                out,
+                "bot_follow_ups_total{{stage=\"{stage}\"}} {}",
+                get(count)
+            );
+        }
+        let _ = writeln!(
+            out,
             "# HELP bot_outcomes_total Outcomes reached, by triage level.\n# TYPE bot_outcomes_total counter"
         );
         for (level, count) in ["emergency", "see_doctor", "self_care"]
@@ -179,12 +213,17 @@ mod tests {
         let lost = Step {
             session: None,
             replies: vec![Reply::Notice(Notice::Unreadable)],
+            follow_ups: vec![FollowUpEvent::Offered],
         };
         for step in [&unsure, &purple, &lost] {
             metrics.count_step(step);
         }
         let text = metrics.render();
         assert!(text.contains("bot_checks_unreadable_total 1"), "{text}");
+        assert!(
+            text.contains("bot_follow_ups_total{stage=\"offered\"} 1"),
+            "{text}"
+        );
         assert!(text.contains("bot_safety_confirmations_total 1"), "{text}");
         assert!(
             text.contains("bot_answers_not_understood_total 1"),

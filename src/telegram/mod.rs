@@ -64,6 +64,8 @@ pub struct App {
     pub store: Store,
     /// Idle checks older than this are gone.
     pub session_ttl: Duration,
+    /// Follow-ups come after this long instead of their days, when set.
+    pub follow_up_after: Option<Duration>,
     /// How long joins are collected before one combined welcome.
     pub welcome_delay: Duration,
     /// How long one Bot API request may take.
@@ -87,6 +89,7 @@ impl App {
             script,
             store,
             session_ttl: config.session_ttl,
+            follow_up_after: config.follow_up_after,
             welcome_delay: config.welcome_delay,
             http_timeout: config.http_timeout,
             send_retry_window: config.send_retry_window,
@@ -103,6 +106,7 @@ impl App {
             script: &self.script,
             store: &self.store,
             ttl_ms: self.session_ttl.as_millis() as u64,
+            follow_up_after_ms: self.follow_up_after.map(|d| d.as_millis() as u64),
         }
     }
 }

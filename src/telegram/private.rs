@@ -112,6 +112,42 @@ async fn command(app: &App, chat: i64, command: Command, now_ms: u64) -> StoreRe
             let tips = engine::tips(&app.script, current.as_ref());
             reply(render::message(None, render::tips(&tips), None))
         }
+        Command::Cancel => step(Input::Cancel),
+        Command::Summary => {
+            let current = app.conversation().current(chat, now_ms).await?;
+            match current
+                .as_ref()
+                .and_then(|s| engine::summary(&app.script, s))
+            {
+                Some(summary) => Plan::Effects(Effects::reply(vec![
+                    render::message(None, render::summary(&summary), None),
+                    Outgoing::Document {
+                        filename: "summary.html".to_string(),
+                        content: render::summary_page(&summary),
+                        caption: "Your check, to print or show a doctor.".to_string(),
+                    },
+                ])),
+                None => reply(plain(
+                    "There is nothing to sum up yet: send /check to begin a check.",
+                )),
+            }
+        }
+        Command::Privacy => {
+            let hours = app.session_ttl.as_secs().div_ceil(3600);
+            reply(render::message(
+                None,
+                render::privacy(hours, app.store.kind()),
+                None,
+            ))
+        }
+        Command::Export => {
+            let export = app.conversation().export(chat, now_ms).await?;
+            reply(Outgoing::Document {
+                filename: "export.json".to_string(),
+                content: export,
+                caption: "Everything I keep about you. /forget deletes it.".to_string(),
+            })
+        }
         Command::About => {
             let hours = app.session_ttl.as_secs().div_ceil(3600);
             reply(render::message(

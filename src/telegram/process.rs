@@ -107,6 +107,14 @@ impl Processor {
             Event::TipDue { slot } => {
                 Plan::Effects(group::tip_due(&self.app, entry.chat, slot).await?)
             }
+            // A follow-up is only ever set in a private chat.
+            Event::FollowUpDue { due_ms } if entry.chat > 0 => Plan::Step(private::StepPlan {
+                before: Vec::new(),
+                input: crate::engine::Input::FollowUpDue { due_ms },
+                press: None,
+                clear_outbox: false,
+            }),
+            Event::FollowUpDue { .. } => Plan::Effects(Effects::default()),
             Event::Blocked if entry.chat < 0 => {
                 log::info!("{} is gone; its settings are deleted", shown(entry.chat));
                 Plan::Effects(group::gone())

@@ -4,7 +4,7 @@
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 use teloxide::utils::html::escape;
 
-use crate::engine::{OutcomeReply, Question, TipsReply};
+use crate::engine::{Heading, OutcomeReply, Question, Summary, TipsReply};
 use crate::script::{NodeKind, Script};
 use crate::store::{GroupSettings, Outgoing, Rhythm};
 
@@ -53,9 +53,10 @@ pub fn intro(text: &str, disclaimer: &str) -> String {
 
 /// A question with its buttons, one per row.
 pub fn question(q: &Question) -> (String, InlineKeyboardMarkup) {
-    let mut text = match q.number {
-        Some(number) => format!("<b>Question {number}.</b> {}", escape(&q.text)),
-        None => format!("<b>⚠️ {}</b>", escape(&q.text)),
+    let mut text = match q.heading {
+        Heading::Number(number) => format!("<b>Question {number}.</b> {}", escape(&q.text)),
+        Heading::Safety => format!("<b>⚠️ {}</b>", escape(&q.text)),
+        Heading::Offer | Heading::FollowUp => escape(&q.text),
     };
     if let Some(previous) = &q.previous {
         text.push_str(&format!(
@@ -304,13 +305,160 @@ pub fn help() -> String {
         "/back — change your last answer",
         "/restart — start the check again",
         "/tips — ways to ease stress",
+        "/summary — a recap of your check to show a doctor",
+        "/cancel — stop the check and any follow-up (your answers are kept)",
         "/about — what this bot is, its sources and what it keeps",
+        "/privacy — what is kept about you, for how long, and how to delete it",
+        "/export — everything kept about you, as a file",
         "/forget — delete everything kept about you",
         "/help — this list",
         "",
         "Answer with the buttons or type your answer.",
     ]
     .join("\n")
+}
+
+/// `/privacy`: what is kept, for how long, where, and how to delete it.
+pub fn privacy(ttl_hours: u64, store: &str) -> String {
+    format!(
+        "<b>What I keep about you</b>\n\
+         • Your answers in the check, the question you are on, and a follow-up you asked for with its answers.\n\
+         • Not your name, your messages outside the check, or anything from group chats \
+         (in groups I keep only the group's settings, never anyone's health answers).\n\n\
+         <b>For how long</b>\n\
+         Everything is deleted {ttl_hours} hours after your last message. If you asked me to check on you later, \
+         it is kept until that follow-up is done, then for the same {ttl_hours} hours.\n\n\
+         <b>Where</b>\n\
+         In {}.\n\n\
+         <b>Your choices</b>\n\
+         /export sends you a copy of everything kept. /cancel stops a check or a follow-up. \
+         /forget deletes everything at once, from the storage files too. Backups the operator keeps of the storage \
+         are outside what /forget can reach.",
+        escape(store)
+    )
+}
+
+/// The `/summary` message: the recap in short.
+pub fn summary(s: &Summary) -> String {
+    let mut text = format!(
+        "<b>Summary for your doctor — {}</b>\n{}",
+        escape(&s.title),
+        escape(&s.date)
+    );
+    if let Some((level, verdict)) = &s.outcome {
+        text.push_str(&format!(
+            "\n\n<b>Level reached:</b> {} — {}",
+            level.name(),
+            escape(verdict)
+        ));
+    }
+    if let Some(sign) = &s.sign {
+        text.push_str(&format!(
+            "\n<b>Emergency sign confirmed:</b> {}",
+            escape(sign)
+        ));
+    }
+    if !s.answers.is_empty() {
+        text.push_str("\n\n<b>Answers</b>");
+        for (question, answer) in &s.answers {
+            text.push_str(&format!(
+                "\n• {} — <b>{}</b>",
+                escape(question),
+                escape(answer)
+            ));
+        }
+    }
+    for (date, answer, days) in &s.follow_ups {
+        text.push_str(&format!(
+            "\n\n<b>Follow-up, {}:</b> {}",
+            escape(date),
+            escape(answer)
+        ));
+        if let Some(days) = days {
+            text.push_str(&format!(" (about {days} days in all)"));
+        }
+    }
+    if let Some(next) = &s.next_follow_up {
+        text.push_str(&format!("\n\nNext follow-up: {}", escape(next)));
+    }
+    for (date, level, answers) in &s.earlier {
+        let level = level.map_or("—", |l| l.name());
+        text.push_str(&format!(
+            "\n\n<b>Earlier check, {}:</b> {level}; {} answers (in the file)",
+            escape(date),
+            answers.len()
+        ));
+    }
+    text.push_str(&format!(
+        "\n\n<i>⚠ {}</i>\n\nThe same as a file to print or show follows.",
+        escape(&s.disclaimer)
+    ));
+    text
+}
+
+/// The `/summary` document: a small HTML page to print or show a doctor.
+pub fn summary_page(s: &Summary) -> String {
+    let mut rows = String::new();
+    for (question, answer) in &s.answers {
+        rows.push_str(&format!(
+            "<tr><td>{}</td><td><b>{}</b></td></tr>\n",
+            escape(question),
+            escape(answer)
+        ));
+    }
+    let mut follow_ups = String::new();
+    for (date, answer, days) in &s.follow_ups {
+        let days = days.map_or_else(String::new, |d| format!(" (about {d} days in all)"));
+        follow_ups.push_str(&format!(
+            "<li>{}: {}{days}</li>\n",
+            escape(date),
+            escape(answer)
+        ));
+    }
+    let mut earlier = String::new();
+    for (date, level, answers) in &s.earlier {
+        earlier.push_str(&format!(
+            "<h2>Earlier check, {} ({})</h2>\n<table>\n",
+            escape(date),
+            level.map_or("—", |l| l.name())
+        ));
+        for (question, answer) in answers {
+            earlier.push_str(&format!(
+                "<tr><td>{}</td><td><b>{}</b></td></tr>\n",
+                escape(question),
+                escape(answer)
+            ));
+        }
+        earlier.push_str("</table>\n");
+    }
+    let sources: String = s
+        .sources
+        .iter()
+        .map(|source| format!("<li>{}</li>\n", escape(source)))
+        .collect();
+    let outcome = s
+        .outcome
+        .as_ref()
+        .map_or_else(String::new, |(level, verdict)| {
+            format!(
+                "<p><b>Level reached:</b> {} — {}</p>\n",
+                level.name(),
+                escape(verdict)
+            )
+        });
+    let sign = s.sign.as_ref().map_or_else(String::new, |sign| {
+        format!("<p><b>Emergency sign confirmed:</b> {}</p>\n", escape(sign))
+    });
+    format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title>\
+         <style>body{{font-family:sans-serif;max-width:42em;margin:2em auto}}td{{padding:.3em;vertical-align:top;border-bottom:1px solid #ddd}}</style>\
+         </head><body>\n<h1>{title}</h1>\n<p>Check of {date}</p>\n{outcome}{sign}\
+         <h2>Answers</h2>\n<table>\n{rows}</table>\n<h2>Follow-ups</h2>\n<ul>\n{follow_ups}</ul>\n{earlier}\
+         <h2>Sources</h2>\n<ul>\n{sources}</ul>\n<p><i>{disclaimer}</i></p>\n</body></html>\n",
+        title = escape(&s.title),
+        date = escape(&s.date),
+        disclaimer = escape(&s.disclaimer),
+    )
 }
 
 /// Splits text into messages within Telegram's limit, at paragraph breaks

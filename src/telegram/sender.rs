@@ -167,6 +167,21 @@ impl Sender {
                 );
                 Err(Failure::Stale)
             }
+            Outgoing::Document {
+                filename,
+                content,
+                caption,
+            } => {
+                let fields = [
+                    ("chat_id", chat.to_string()),
+                    ("caption", caption.clone()),
+                    ("parse_mode", "HTML".to_string()),
+                ];
+                let file = ("document", filename.as_str(), content.clone().into_bytes());
+                api::upload(&self.bot, "sendDocument", &fields, file)
+                    .await
+                    .map(|_| None)
+            }
             Outgoing::AnswerButton { query, text } => {
                 let mut body = json!({ "callback_query_id": query });
                 if let Some(text) = text {

@@ -7,19 +7,10 @@
 
 use fake_bot_api::FakeApi;
 
-use crate::support::{
-    Backend, BotProcess, UserChat, shipped_dir, start_on, start_with_sqlite, temp_dir,
+use crate::support::shipped::{
+    self, Q_DETAILS, Q_DURATION, Q_FREQUENCY, Q_OTHER, Q_PAIN, Q_RED_FLAGS, Q_STRESS, Q_VISION,
 };
-
-/// The shipped questions, by a unique piece of each.
-const Q_RED_FLAGS: &str = "First, a safety question";
-const Q_FREQUENCY: &str = "How often does the twitching";
-const Q_DURATION: &str = "How long has it been going on?";
-const Q_PAIN: &str = "pain or discomfort?";
-const Q_VISION: &str = "vision or your hearing?";
-const Q_OTHER: &str = "Any other unusual symptoms?";
-const Q_DETAILS: &str = "In a few words, what else";
-const Q_STRESS: &str = "under stress or feeling anxious";
+use crate::support::{Backend, BotProcess, UserChat, start_on, start_with_sqlite, temp_dir};
 
 /// "No" to every question after the duration.
 const NO_TO_THE_REST: [(&str, &str); 4] = [
@@ -30,7 +21,7 @@ const NO_TO_THE_REST: [(&str, &str); 4] = [
 ];
 
 async fn whole_checks_reach_each_triage_level_by_buttons_and_by_typing(backend: Backend) {
-    let (api, bot) = start_on(&backend, &shipped_dir()).await;
+    let (api, bot) = start_on(&backend, &shipped::dir()).await;
 
     let mut emergency = UserChat::new(&api, 101);
     emergency.say("/start");
@@ -144,7 +135,7 @@ async fn whole_checks_on_redis() {
 }
 
 async fn back_restart_and_forget(backend: Backend) {
-    let (api, bot) = start_on(&backend, &shipped_dir()).await;
+    let (api, bot) = start_on(&backend, &shipped::dir()).await;
     let mut user = UserChat::new(&api, 201);
     user.say("/check");
     user.answer_by_typing(&[
@@ -207,7 +198,7 @@ async fn back_restart_and_forget_on_redis() {
 async fn a_restarted_bot_continues_every_conversation(backend: Backend) {
     let api = FakeApi::start().await;
     let storage = backend.url();
-    let first = BotProcess::start(&api, &storage, &shipped_dir());
+    let first = BotProcess::start(&api, &storage, &shipped::dir());
     let mut user = UserChat::new(&api, 401);
     user.say("/check");
     user.answer_by_typing(&[
@@ -220,7 +211,7 @@ async fn a_restarted_bot_continues_every_conversation(backend: Backend) {
     let log = first.stop();
     assert!(log.contains("SIGTERM"), "{log}");
 
-    let second = BotProcess::start(&api, &storage, &shipped_dir());
+    let second = BotProcess::start(&api, &storage, &shipped::dir());
     user.say("/check");
     user.expect("Picking up where you left off").await;
     user.answer_by_typing(&NO_TO_THE_REST).await;
@@ -250,7 +241,7 @@ async fn restart_persistence_on_redis() {
 /// is echoed on the answered question.
 #[tokio::test(flavor = "multi_thread")]
 async fn signs_typed_first_uncertainty_and_typed_rates_over_telegram() {
-    let (api, _dir, bot) = start_with_sqlite(&shipped_dir()).await;
+    let (api, _dir, bot) = start_with_sqlite(&shipped::dir()).await;
     let mut first = UserChat::new(&api, 701);
     first.say("my face suddenly drooped on one side");
     let asked = first.expect("Is this happening now").await;

@@ -134,7 +134,7 @@ fn chat_refuses_a_broken_dialogue_folder_with_every_error() {
 
 #[test]
 fn graph_prints_every_question_and_outcome() {
-    let script = crate::support::shipped();
+    let script = crate::support::shipped::script();
     let mermaid = text(&bot(&["graph", "--format", "mermaid"], "").stdout);
     assert!(mermaid.starts_with("flowchart TD\n"));
     let dot = text(&bot(&["graph", "--format", "dot"], "").stdout);

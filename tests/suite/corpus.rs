@@ -17,7 +17,7 @@ struct Tally {
 }
 
 fn run(file: &str) -> Tally {
-    let script = shipped();
+    let script = shipped::script();
     let corpus = fs::read_to_string(repo_path(file)).unwrap();
     let mut tally = Tally {
         total: 0,

@@ -11,7 +11,7 @@ use nasal_twitch_bot::telegram::tips;
 use crate::support::stable::{self, ANY_QUESTION, DISCLAIMER, FIRST_TIP, SOURCE, TIPS};
 use crate::support::{
     BotProcess, GroupView, config, messages_to, sqlite_file, sqlite_url, start_runtime,
-    start_with_sqlite, temp_dir,
+    start_with_sqlite, temp_dir, transcript,
 };
 
 const GROUP: i64 = -100_123;
@@ -34,28 +34,6 @@ async fn group_rows_when(dir: &std::path::Path, chat: i64, want: i64) -> i64 {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     count()
-}
-
-/// Prints what the bot said in `chat`, for the record (`--nocapture` shows it).
-fn transcript(api: &FakeApi, chat: i64) {
-    for call in api.calls().iter().filter(|c| c.chat() == Some(chat)) {
-        let buttons: Vec<String> = call
-            .labels()
-            .into_iter()
-            .flatten()
-            .map(|label| format!("[{label}]"))
-            .collect();
-        let topic = call
-            .topic()
-            .map(|t| format!(" (topic {t})"))
-            .unwrap_or_default();
-        eprintln!(
-            "bot {}{topic}: {} {}",
-            call.method,
-            call.text().replace('\n', " / "),
-            buttons.join(" ")
-        );
-    }
 }
 
 const DEEP_LINK: &str = "https://t.me/twitch_test_bot?start=check";

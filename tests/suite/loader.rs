@@ -72,7 +72,7 @@ fn good_fixture_and_shipped_dialogue_load_without_any_diagnostic() {
 
 #[test]
 fn shipped_dialogue_texts_all_carry_known_sources() {
-    let script = crate::support::shipped();
+    let script = crate::support::shipped::script();
     let mut texts = vec![&script.intro, &script.disclaimer];
     texts.extend(script.nodes.iter().map(|n| &n.prompt));
     for outcome in &script.outcomes {

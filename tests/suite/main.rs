@@ -11,6 +11,7 @@ mod crash;
 mod delivery;
 mod engine;
 mod faults;
+mod follow_up;
 mod groups;
 mod hostile;
 mod lifecycle;

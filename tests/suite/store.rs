@@ -186,6 +186,10 @@ fn session(turn: u32) -> Session {
         }],
         updated_ms: NOW,
         confirmed_sign: None,
+        finished_ms: None,
+        follow_up: None,
+        follow_ups: Vec::new(),
+        earlier: Vec::new(),
     }
 }
 
@@ -256,6 +260,7 @@ fn html(entries: &[OutboxEntry]) -> Vec<String> {
             Outgoing::Send { html, .. } | Outgoing::EditQuestion { html, .. } => html.clone(),
             Outgoing::Edit { html, .. } => html.clone(),
             Outgoing::AnswerButton { query, .. } => query.clone(),
+            Outgoing::Document { filename, .. } => filename.clone(),
             Outgoing::Unreadable => "(unreadable)".to_string(),
         })
         .collect()

@@ -30,7 +30,7 @@ fn note(coverage: &mut Coverage, replies: &[Reply]) {
 }
 
 fn run(name: &str, text: &str, coverage: &mut Coverage) {
-    let script = shipped();
+    let script = shipped::script();
     let mut chat = Conversation::new(&script);
     let mut output = chat.start();
     note(coverage, chat.replies());
@@ -90,7 +90,7 @@ fn transcripts_pass_and_cover_every_node_and_outcome() {
         }
     }
     assert!(files > 0, "no transcripts found");
-    let script = shipped();
+    let script = shipped::script();
     let missing_nodes: Vec<&str> = script
         .nodes
         .iter()

@@ -109,7 +109,7 @@ proptest! {
         after in select(AFTER),
         upper in any::<bool>(),
     ) {
-        let script = shipped();
+        let script = shipped::script();
         let typed = cased(format!("{before}{phrase}{after}"), upper);
         for node in script.nodes.iter().filter(|n| n.red_flag) {
             let got = reading(&script, &node.id, &typed);
@@ -124,7 +124,7 @@ proptest! {
         after in select(WRAP_AFTER),
         upper in any::<bool>(),
     ) {
-        let script = shipped();
+        let script = shipped::script();
         let typed = cased(format!("{before}{sign}{after}"), upper);
         for node in &script.nodes {
             let got = reading(&script, &node.id, &typed);
@@ -135,7 +135,7 @@ proptest! {
 
 #[test]
 fn a_sign_as_the_first_message_or_after_the_outcome_is_caught() {
-    let script = shipped();
+    let script = shipped::script();
     let first = engine::step(
         &script,
         None,
@@ -186,7 +186,7 @@ fn a_sign_as_the_first_message_or_after_the_outcome_is_caught() {
 /// be caught, asked again, or read as unsure — never a no.
 #[test]
 fn reviewed_safety_cases_are_never_a_no() {
-    let script = shipped();
+    let script = shipped::script();
     let long = format!("{} now my face is drooping", "twitch ".repeat(170));
     let cases: &[(&str, &str, &[&str])] = &[
         ("red_flags", "No. Slurred speech", &["flag"]),
@@ -245,7 +245,7 @@ fn step(
 /// interrupted; /back after a confirmed sign asks about the sign again.
 #[test]
 fn sign_confirmations_and_back() {
-    let script = shipped();
+    let script = shipped::script();
     let mut session = engine::step(&script, None, Input::Begin, TODAY_MS)
         .session
         .unwrap();
@@ -297,7 +297,7 @@ fn sign_confirmations_and_back() {
 /// Part of a day past three days is more than three days.
 #[test]
 fn three_and_a_half_days_is_more_than_three() {
-    let script = shipped();
+    let script = shipped::script();
     assert_eq!(reading(&script, "duration", "3 and a half days"), "days=4");
     assert_eq!(
         reading(&script, "duration", "3 days and 12 hours"),

@@ -20,6 +20,10 @@ fn at(script: &Script, node: &str) -> Session {
         answers: Vec::new(),
         updated_ms: TODAY_MS,
         confirmed_sign: None,
+        finished_ms: None,
+        follow_up: None,
+        follow_ups: Vec::new(),
+        earlier: Vec::new(),
     }
 }
 

@@ -1,8 +1,6 @@
-//! Paths in the repository, the shipped dialogue, and scratch space.
+//! Paths in the repository, and scratch space.
 
 use std::path::{Path, PathBuf};
-
-use nasal_twitch_bot::script::{self, Script};
 
 /// The repository root.
 pub fn root() -> &'static Path {
@@ -12,17 +10,6 @@ pub fn root() -> &'static Path {
 /// A path under the repository root.
 pub fn repo_path(relative: &str) -> PathBuf {
     root().join(relative)
-}
-
-/// The folder of dialogues the bot ships with (`BOT_DIALOGUES` for tests of
-/// the shipped content).
-pub fn shipped_dir() -> PathBuf {
-    repo_path("dialogues")
-}
-
-/// The dialogue the bot ships with.
-pub fn shipped() -> Script {
-    script::load_file(&repo_path("dialogues/nasal_twitching.toml")).expect("shipped dialogue loads")
 }
 
 /// A fresh folder, deleted when dropped.

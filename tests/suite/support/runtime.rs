@@ -21,6 +21,7 @@ pub fn config(api: &FakeApi, storage: Storage) -> Config {
         dialogue: None,
         storage,
         session_ttl: Duration::from_secs(3600),
+        follow_up_after: None,
         welcome_delay: Duration::from_millis(10),
         http_timeout: Duration::from_secs(5),
         redis_prefix: "test".to_string(),

@@ -1,0 +1,28 @@
+//! The dialogue the bot ships with (`dialogues/`), for the tests about the
+//! shipped content: these are the texts they look for.
+
+use std::path::PathBuf;
+
+use nasal_twitch_bot::script::{self, Script};
+
+use super::repo_path;
+
+/// The folder of dialogues the bot ships with (`BOT_DIALOGUES`).
+pub fn dir() -> PathBuf {
+    repo_path("dialogues")
+}
+
+/// The shipped dialogue, loaded.
+pub fn script() -> Script {
+    script::load_file(&dir().join("nasal_twitching.toml")).expect("shipped dialogue loads")
+}
+
+/// The shipped questions, by a unique piece of each.
+pub const Q_RED_FLAGS: &str = "First, a safety question";
+pub const Q_FREQUENCY: &str = "How often does the twitching";
+pub const Q_DURATION: &str = "How long has it been going on?";
+pub const Q_PAIN: &str = "pain or discomfort?";
+pub const Q_VISION: &str = "vision or your hearing?";
+pub const Q_OTHER: &str = "Any other unusual symptoms?";
+pub const Q_DETAILS: &str = "In a few words, what else";
+pub const Q_STRESS: &str = "under stress or feeling anxious";
