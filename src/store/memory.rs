@@ -149,6 +149,10 @@ impl Checks for MemoryStore {
             CheckWrite::Delete => {
                 state.checks.remove(&commit.chat);
                 state.questions.remove(&commit.chat);
+                // Timed entries (a follow-up still to come) go with the check.
+                if let Some(mine) = state.inbox.get_mut(&commit.chat) {
+                    mine.retain(|seq, e| *seq == commit.seq || e.not_before_ms == 0);
+                }
             }
             CheckWrite::Save { record, expected } => {
                 let current = state.checks.get(&commit.chat).map_or(0, |(_, rev)| *rev);

@@ -212,7 +212,8 @@ pub enum CheckWrite {
         /// The revision it was computed from.
         expected: u64,
     },
-    /// Delete the check, its question message and nothing else (`/forget`).
+    /// Delete the check, its question message and the chat's timed inbox
+    /// entries (a follow-up still to come), nothing else (`/forget`).
     Delete,
 }
 

@@ -115,6 +115,14 @@ if check == 'save' then
   redis.call('PEXPIRE', KEYS[4], ARGV[6])
 elseif check == 'delete' then
   redis.call('DEL', KEYS[3], KEYS[4])
+  -- Timed entries (a follow-up still to come) go with the check.
+  local all = redis.call('HGETALL', KEYS[1])
+  for i = 1, #all, 2 do
+    local not_before = tonumber(string.match(all[i + 1], '^(%d+)|'))
+    if all[i] ~= ARGV[2] and not_before and not_before > 0 then
+      redis.call('HDEL', KEYS[1], all[i])
+    end
+  end
 end
 redis.call('HDEL', KEYS[1], ARGV[2])
 reindex(KEYS[1], KEYS[2], chat)

@@ -248,9 +248,16 @@ fn write_check(tx: &Connection, chat: i64, check: &CheckWrite) -> StoreResult<bo
     match check {
         CheckWrite::Keep => Ok(true),
         CheckWrite::Delete => {
+            // Timed entries (a follow-up still to come) go with the check.
             tx.execute("DELETE FROM chats WHERE chat_id = ?1", [chat])
                 .and_then(|_| {
                     tx.execute("DELETE FROM question_messages WHERE chat_id = ?1", [chat])
+                })
+                .and_then(|_| {
+                    tx.execute(
+                        "DELETE FROM inbox WHERE chat_id = ?1 AND not_before > 0",
+                        [chat],
+                    )
                 })
                 .map_err(failed("cannot delete a chat"))?;
             Ok(true)

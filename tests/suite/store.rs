@@ -242,6 +242,48 @@ async fn one_entry<S: Inbox>(store: &S, key: &str, chat: i64) -> u64 {
     pending.due.expect("the entry just written is due").seq
 }
 
+/// Deleting a check (/forget) takes the chat's timed entries (a follow-up
+/// still to come) with it; updates waiting stay.
+async fn forgetting_drops_timed_entries<S: Inbox + Checks>(store: &S) {
+    let u = 7_901;
+    store
+        .receive(
+            vec![
+                entry(
+                    "fu:7901:1:9",
+                    u,
+                    NOW + 60_000,
+                    Event::FollowUpDue {
+                        due_ms: NOW + 60_000,
+                    },
+                ),
+                entry("u:7901", u, 0, Event::FloodNotice),
+            ],
+            NOW,
+        )
+        .await
+        .unwrap();
+    let seq = store.pending(u, NOW).await.unwrap().due.expect("due").seq;
+    store
+        .receive(vec![entry("u:7902", u, 0, Event::FloodNotice)], NOW)
+        .await
+        .unwrap();
+    let forget = Commit {
+        check: CheckWrite::Delete,
+        ..Commit::reply(u, seq, Vec::new())
+    };
+    assert_eq!(store.commit(forget).await.unwrap(), Committed::Done);
+    let left = store.pending(u, NOW + 120_000).await.unwrap();
+    let due = left.due.expect("the later update is still there");
+    assert!(matches!(due.event, Event::FloodNotice), "{:?}", due.event);
+    store.discard(u, due.seq).await.unwrap();
+    let left = store.pending(u, NOW + 120_000).await.unwrap();
+    assert!(
+        left.due.is_none() && left.later_ms.is_none(),
+        "the follow-up went with the check: {left:?}"
+    );
+}
+
 /// Sends (acks) everything waiting for `chat`, in order.
 async fn drain<S: Outbox>(store: &S, chat: i64) -> Vec<OutboxEntry> {
     let mut sent = Vec::new();
@@ -277,6 +319,7 @@ async fn conformance<S: Inbox + Checks + Outbox + Groups>(store: S, raw: Raw) {
     unreadable_checks(&store, &raw).await;
     unreadable_entries(&store, &raw).await;
     clearing_the_outbox(&store).await;
+    forgetting_drops_timed_entries(&store).await;
 }
 
 async fn receive_is_idempotent_and_ordered<S: Inbox + Checks>(store: &S) {
