@@ -356,7 +356,7 @@ fn sign_question(script: &Script, session: &Session, sign_id: &str) -> Reply {
         kind: NodeKind::YesNo,
         turn: session.turn,
         heading: Heading::Safety,
-        text: format!("{} {}", sign.said.text, flags.confirm.text),
+        text: sign_text(flags, sign),
         choices: buttons(
             session,
             &sign.id,
@@ -364,6 +364,11 @@ fn sign_question(script: &Script, session: &Session, sign_id: &str) -> Reply {
         ),
         previous: None,
     })
+}
+
+/// The question about a described sign: what was understood, then "is it happening now?".
+fn sign_text(flags: &RedFlags, sign: &Sign) -> String {
+    format!("{} {}", sign.said.text, flags.confirm.text)
 }
 
 fn sign_of<'s>(script: &'s Script, sign_id: &str) -> Option<(&'s RedFlags, &'s Sign)> {
@@ -560,7 +565,7 @@ fn sign_confirmed(
     };
     let accepted = Reply::Accepted {
         node: found.id.clone(),
-        question: format!("{} {}", found.said.text, flags.confirm.text),
+        question: sign_text(flags, found),
         turn: session.turn,
         answer: flags.yes.clone(),
         said: said.filter(|t| !yes_no::plain_yes(t)).map(str::to_string),
@@ -594,7 +599,7 @@ fn sign_declined(
     };
     let accepted = Reply::Accepted {
         node: found.id.clone(),
-        question: format!("{} {}", found.said.text, flags.confirm.text),
+        question: sign_text(flags, found),
         turn: session.turn,
         answer: flags.no.clone(),
         said: None,

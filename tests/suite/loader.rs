@@ -124,30 +124,25 @@ fn when_column(offset: usize) -> usize {
 #[test]
 fn deeply_nested_condition_is_refused_with_a_diagnostic_not_a_crash() {
     const DEPTH: usize = 50_000;
-    let when = format!("{}hurts = yes{}", "(".repeat(DEPTH), ")".repeat(DEPTH));
-    let (source, line) = minimal_with_rule(&when);
-    let (script, diagnostics) = script::load_str(std::path::Path::new("deep.toml"), &source);
-    assert!(script.is_none());
-    // The 33rd `(` is the one too deep.
-    assert_eq!(
-        reported(&diagnostics),
-        [format!(
-            "{line}:{}: error: rule: conditions nest at most 32 deep",
-            when_column(32)
-        )]
-    );
-
-    let when = format!("{}hurts = yes", "not ".repeat(DEPTH));
-    let (source, line) = minimal_with_rule(&when);
-    let (script, diagnostics) = script::load_str(std::path::Path::new("deep.toml"), &source);
-    assert!(script.is_none());
-    assert_eq!(
-        reported(&diagnostics),
-        [format!(
-            "{line}:{}: error: rule: conditions nest at most 32 deep",
-            when_column(32 * 4)
-        )]
-    );
+    // The 33rd `(` (or `not`) is the one too deep.
+    for (when, too_deep_at) in [
+        (
+            format!("{}hurts = yes{}", "(".repeat(DEPTH), ")".repeat(DEPTH)),
+            32,
+        ),
+        (format!("{}hurts = yes", "not ".repeat(DEPTH)), 32 * 4),
+    ] {
+        let (source, line) = minimal_with_rule(&when);
+        let (script, diagnostics) = script::load_str(std::path::Path::new("deep.toml"), &source);
+        assert!(script.is_none());
+        assert_eq!(
+            reported(&diagnostics),
+            [format!(
+                "{line}:{}: error: rule: conditions nest at most 32 deep",
+                when_column(too_deep_at)
+            )]
+        );
+    }
 }
 
 #[test]

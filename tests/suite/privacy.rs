@@ -164,6 +164,19 @@ fn holds(haystack: &[u8], needle: &str) -> usize {
         .count()
 }
 
+/// Answers up to the free-text question, typing `words` there.
+fn up_to_details(words: &str) -> [(&'static str, &str); 7] {
+    [
+        (Q_RED_FLAGS, "no"),
+        (Q_FREQUENCY, "daily"),
+        (Q_DURATION, "2 weeks"),
+        (Q_PAIN, "no"),
+        (Q_VISION, "no"),
+        (Q_OTHER, "yes"),
+        (Q_DETAILS, words),
+    ]
+}
+
 /// /forget leaves none of the person's words anywhere in the SQLite files
 /// (not in the WAL, not in free pages), and the files are the owner's only.
 #[tokio::test(flavor = "multi_thread")]
@@ -172,17 +185,8 @@ async fn forget_leaves_no_words_on_disk_and_the_database_is_private() {
     let words = "zqxj purple elephant twitch";
     let mut user = UserChat::new(&api, 801);
     user.say("/check");
-    user.answer_by_typing(&[
-        (Q_RED_FLAGS, "no"),
-        (Q_FREQUENCY, "daily"),
-        (Q_DURATION, "2 weeks"),
-        (Q_PAIN, "no"),
-        (Q_VISION, "no"),
-        (Q_OTHER, "yes"),
-        (Q_DETAILS, words),
-        (Q_STRESS, "no"),
-    ])
-    .await;
+    user.answer_by_typing(&up_to_details(words)).await;
+    user.answer_by_typing(&[(Q_STRESS, "no")]).await;
     user.expect(words).await;
     assert!(
         holds(&sqlite_bytes(dir.path()), words) > 0,
@@ -229,16 +233,7 @@ async fn expired_checks_leave_no_words_on_disk() {
     let words = "qqvz lilac giraffe spasm";
     let mut user = UserChat::new(&api, 802);
     user.say("/check");
-    user.answer_by_typing(&[
-        (Q_RED_FLAGS, "no"),
-        (Q_FREQUENCY, "daily"),
-        (Q_DURATION, "2 weeks"),
-        (Q_PAIN, "no"),
-        (Q_VISION, "no"),
-        (Q_OTHER, "yes"),
-        (Q_DETAILS, words),
-    ])
-    .await;
+    user.answer_by_typing(&up_to_details(words)).await;
     user.expect(Q_STRESS).await;
     let gone = backend.session_when(802, |s| s.is_null()).await;
     assert!(gone.is_null(), "the idle check was purged: {gone}");
