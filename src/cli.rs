@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config;
 use crate::script::graph::{self, Format};
-use crate::script::{self, Script};
+use crate::script::{self, Dialogue};
 use crate::terminal::Conversation;
 
 /// A Telegram bot that walks people with nasal twitching through a short check.
@@ -36,6 +36,9 @@ enum Command {
         /// Dialogue id, when several are loaded.
         #[arg(long)]
         dialogue: Option<String>,
+        /// The language to run it in, e.g. `es` or `ru` (default: English).
+        #[arg(long)]
+        lang: Option<String>,
     },
     /// Print the dialogue as a graph of questions, answers, rules and outcomes.
     Graph {
@@ -61,7 +64,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Run) {
         Command::Run => run_bot(),
         Command::Check { paths, strict } => check(paths, strict),
-        Command::Chat { dialogue } => chat(dialogue.as_deref()),
+        Command::Chat { dialogue, lang } => chat(dialogue.as_deref(), lang.as_deref()),
         Command::Graph { dialogue, format } => graph_cmd(dialogue.as_deref(), format),
     };
     match result {
@@ -96,7 +99,7 @@ fn check(paths: Vec<PathBuf>, strict: bool) -> Result<ExitCode, String> {
     } else {
         paths
     };
-    let loaded = script::load_paths(&paths).map_err(|e| e.to_string())?;
+    let loaded = script::load_paths(&paths, &config::locales_path()).map_err(|e| e.to_string())?;
     for diagnostic in &loaded.diagnostics {
         println!("{diagnostic}");
     }
@@ -116,18 +119,31 @@ fn check(paths: Vec<PathBuf>, strict: bool) -> Result<ExitCode, String> {
     })
 }
 
-/// Loads the dialogues from `$BOT_DIALOGUES` and picks one.
-fn load_one(id: Option<&str>) -> Result<Script, String> {
-    let scripts = script::load_checked(&[config::dialogues_path()]).map_err(|e| e.to_string())?;
+/// Loads the dialogues from `$BOT_DIALOGUES` (with their languages from
+/// `$BOT_LOCALES`) and picks one.
+fn load_one(id: Option<&str>) -> Result<Dialogue, String> {
+    let scripts = script::load_checked(&[config::dialogues_path()], &config::locales_path())
+        .map_err(|e| e.to_string())?;
     script::select(scripts, id)
 }
 
-fn chat(id: Option<&str>) -> Result<ExitCode, String> {
-    let script = load_one(id)?;
+fn chat(id: Option<&str>, lang: Option<&str>) -> Result<ExitCode, String> {
+    let dialogue = load_one(id)?;
+    let script = match lang {
+        None => dialogue.base(),
+        Some(lang) if dialogue.has(lang) => dialogue.get(lang),
+        Some(lang) => {
+            let have: Vec<&str> = dialogue.languages().map(|s| s.language.as_str()).collect();
+            return Err(format!(
+                "no language `{lang}` for this dialogue; it has: {}",
+                have.join(", ")
+            ));
+        }
+    };
     let stdin = std::io::stdin();
     let interactive = stdin.is_terminal();
     let mut stdout = std::io::stdout();
-    let mut conversation = Conversation::new(&script);
+    let mut conversation = Conversation::new(script);
     let say = |out: &mut std::io::Stdout, text: &str| -> Result<(), String> {
         write!(out, "{text}").map_err(|e| e.to_string())?;
         if interactive {
@@ -151,11 +167,12 @@ fn chat(id: Option<&str>) -> Result<ExitCode, String> {
 }
 
 fn graph_cmd(id: Option<&str>, format: GraphFormat) -> Result<ExitCode, String> {
-    let script = load_one(id)?;
+    let dialogue = load_one(id)?;
+    let script = dialogue.base();
     let format = match format {
         GraphFormat::Mermaid => Format::Mermaid,
         GraphFormat::Dot => Format::Dot,
     };
-    print!("{}", graph::render(&script, format));
+    print!("{}", graph::render(script, format));
     Ok(ExitCode::SUCCESS)
 }

@@ -22,6 +22,14 @@ pub const DEFAULT_FLOOD_LIMIT: u32 = 30;
 /// again when nothing else is said: an outage of hours loses no reply.
 pub const DEFAULT_SEND_RETRY_WINDOW: Duration = Duration::from_secs(6 * 60 * 60);
 
+/// Where the bot's own words per language are when nothing else is said.
+pub const DEFAULT_LOCALES: &str = "locales";
+
+/// The folder of language catalogs (`<lang>/bot.ftl`): `BOT_LOCALES`, else `locales`.
+pub fn locales_path() -> PathBuf {
+    var("BOT_LOCALES").map_or_else(|| PathBuf::from(DEFAULT_LOCALES), PathBuf::from)
+}
+
 /// The folder (or file) dialogues load from: `BOT_DIALOGUES`, else `dialogues`.
 pub fn dialogues_path() -> PathBuf {
     var("BOT_DIALOGUES").map_or_else(|| PathBuf::from(DEFAULT_DIALOGUES), PathBuf::from)
@@ -92,6 +100,8 @@ pub struct Config {
     pub api_url: Option<url::Url>,
     /// `BOT_DIALOGUES`.
     pub dialogues: PathBuf,
+    /// The folder of language catalogs (`<lang>/bot.ftl`).
+    pub locales: PathBuf,
     /// `BOT_DIALOGUE`: which dialogue to run when the folder has several.
     pub dialogue: Option<String>,
     /// `BOT_STORAGE`.
@@ -324,6 +334,7 @@ impl Config {
             token: Secret::new(token.trim()),
             api_url,
             dialogues: dialogues_path(),
+            locales: locales_path(),
             dialogue: var("BOT_DIALOGUE"),
             storage,
             session_ttl,
@@ -402,6 +413,7 @@ mod tests {
             token: Secret::new("123456:ABCdef-very-secret"),
             api_url: None,
             dialogues: PathBuf::from("dialogues"),
+            locales: PathBuf::from(DEFAULT_LOCALES),
             dialogue: None,
             storage: Storage::Memory,
             session_ttl: DEFAULT_SESSION_TTL,

@@ -34,6 +34,7 @@ pub mod cli;
 pub mod config;
 pub mod conversation;
 pub mod engine;
+pub mod language;
 pub mod logging;
 pub mod script;
 pub mod store;

@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::engine::{self, Heading, Input, OutcomeReply, Question, Reply, Session, TipsReply};
-use crate::script::{NodeKind, Script};
+use crate::language::Catalog;
+use crate::script::{NodeKind, Script, emergency_numbers};
 
 /// One terminal conversation with a dialogue.
 pub struct Conversation<'s> {
@@ -46,7 +47,7 @@ impl<'s> Conversation<'s> {
         let input = match line.to_lowercase().as_str() {
             "/quit" | "/exit" => {
                 return Said {
-                    text: "Goodbye — take care.".to_string(),
+                    text: self.script.catalog.text("terminal-goodbye"),
                     quit: true,
                 };
             }
@@ -59,7 +60,7 @@ impl<'s> Conversation<'s> {
                 },
                 None => {
                     return Said {
-                        text: "No follow-up is set.".to_string(),
+                        text: self.script.catalog.text("terminal-no-follow-up"),
                         quit: false,
                     };
                 }
@@ -75,7 +76,7 @@ impl<'s> Conversation<'s> {
             }
             "/help" => {
                 return Said {
-                    text: HELP.to_string(),
+                    text: self.script.catalog.text("terminal-help"),
                     quit: false,
                 };
             }
@@ -116,7 +117,7 @@ impl<'s> Conversation<'s> {
         let mut out = String::new();
         let mut shown = None;
         for reply in &step.replies {
-            render(&mut out, reply);
+            render(&mut out, reply, &self.script.catalog);
             if let Reply::Question(q) = reply {
                 shown = Some(q.clone());
             }
@@ -135,64 +136,77 @@ impl<'s> Conversation<'s> {
     }
 }
 
-const HELP: &str = "Answer with the option number or in your own words.\n\
-Commands: /back (change the last answer), /restart, /cancel, /tips, /quit;\n\
-/followup asks an accepted follow-up now instead of days later.";
-
-fn render(out: &mut String, reply: &Reply) {
+fn render(out: &mut String, reply: &Reply, catalog: &Catalog) {
     let _ = match reply {
         Reply::Intro { text, disclaimer } => writeln!(out, "{text}\n⚠ {disclaimer}\n"),
-        Reply::Notice(notice) => writeln!(out, "{}", notice.message()),
+        Reply::Notice(notice) => writeln!(out, "{}", catalog.text(notice.id())),
         Reply::Say { text } => writeln!(out, "{text}"),
         Reply::Accepted {
             answer,
             said: Some(said),
             ..
-        } => writeln!(out, "✓ {answer} — you said “{said}”"),
+        } => writeln!(
+            out,
+            "✓ {answer} — {}",
+            catalog.get("you-said", &[("said", said.as_str().into())])
+        ),
         Reply::Accepted { answer, .. } => writeln!(out, "✓ {answer}"),
-        Reply::Invalid { hint } => writeln!(out, "Sorry, that answer does not fit. {hint}"),
+        Reply::Invalid { hint } => writeln!(
+            out,
+            "{}",
+            catalog.get("not-fit", &[("hint", hint.as_str().into())])
+        ),
         Reply::Question(q) => {
-            question_text(out, q);
+            question_text(out, q, catalog);
             Ok(())
         }
         Reply::Outcome(o) => {
-            outcome_text(out, o);
+            outcome_text(out, o, catalog);
             Ok(())
         }
     };
 }
 
-fn question_text(out: &mut String, q: &Question) {
+fn question_text(out: &mut String, q: &Question, catalog: &Catalog) {
     let _ = match q.heading {
-        Heading::Number(number) => writeln!(out, "\nQ{number}. {}", q.text),
+        Heading::Number(number) => writeln!(
+            out,
+            "\n{} {}",
+            catalog.get("terminal-question", &[("number", number.into())]),
+            q.text
+        ),
         Heading::Safety => writeln!(out, "\n⚠ {}", q.text),
         Heading::Offer | Heading::FollowUp => writeln!(out, "\n{}", q.text),
     };
     if let Some(previous) = &q.previous {
-        let _ = writeln!(out, "   (your earlier answer: {previous})");
+        let earlier = catalog.get(
+            "terminal-earlier-answer",
+            &[("answer", previous.as_str().into())],
+        );
+        let _ = writeln!(out, "   {earlier}");
     }
     for (i, choice) in q.choices.iter().enumerate() {
         let _ = writeln!(out, "  {}) {}", i + 1, choice.label);
     }
-    let typed = match q.kind {
-        NodeKind::Choice | NodeKind::YesNo => "or type your answer",
-        NodeKind::Duration => "or type how long, e.g. “3 days”",
-        NodeKind::Text => "or type a few words",
-        NodeKind::Frequency => "or type how often, e.g. “3 times a day”",
+    let typed = catalog.text(match q.kind {
+        NodeKind::Choice | NodeKind::YesNo => "terminal-type-answer",
+        NodeKind::Duration => "terminal-type-duration",
+        NodeKind::Text => "terminal-type-text",
+        NodeKind::Frequency => "terminal-type-frequency",
+    });
+    let hint = if q.choices.is_empty() {
+        typed
+    } else {
+        catalog.get("terminal-pick-number", &[("typed", typed.into())])
     };
-    let _ = writeln!(
-        out,
-        "  ({}{typed})",
-        if q.choices.is_empty() {
-            ""
-        } else {
-            "pick a number, "
-        }
-    );
+    let _ = writeln!(out, "  ({hint})");
 }
 
-fn outcome_text(out: &mut String, o: &OutcomeReply) {
+fn outcome_text(out: &mut String, o: &OutcomeReply, catalog: &Catalog) {
     let _ = writeln!(out, "\n{}", o.verdict);
+    if !o.emergency_numbers.is_empty() {
+        let _ = writeln!(out, "{}", emergency_numbers(catalog, &o.emergency_numbers));
+    }
     for paragraph in &o.guidance {
         let _ = writeln!(out, "• {paragraph}");
     }

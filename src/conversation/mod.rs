@@ -8,7 +8,7 @@
 //! `render`, which turns the engine's replies into outbox entries.
 
 use crate::engine::{self, Input, Notice, Reply, Session, Step};
-use crate::script::Script;
+use crate::script::{Dialogue, Script};
 use crate::store::{
     ChatRecord, CheckWrite, Checks, Commit, Committed, Event, GroupWrite, NewEntry, Outbox,
     Outgoing, Store, StoreError, StoreResult,
@@ -54,10 +54,22 @@ impl Effects {
     }
 }
 
+/// What a step changes besides the check and its replies.
+#[derive(Debug, Clone, Default)]
+pub struct StepChanges {
+    /// Drop what waits in the chat's outbox first.
+    pub clear_outbox: bool,
+    /// The chat's settings (e.g. its language), written in the same commit.
+    pub group: Option<GroupWrite>,
+}
+
 /// How the service runs checks.
 pub struct Conversation<'a> {
-    /// The dialogue.
-    pub script: &'a Script,
+    /// The dialogue, in every language it has.
+    pub dialogue: &'a Dialogue,
+    /// The chat's language, for a check that starts now; a check under way
+    /// keeps the language it started in.
+    pub language: &'a str,
     /// Where checks, inboxes and outboxes are.
     pub store: &'a Store,
     /// Idle checks older than this are gone.
@@ -66,7 +78,7 @@ pub struct Conversation<'a> {
     pub follow_up_after_ms: Option<u64>,
 }
 
-impl Conversation<'_> {
+impl<'a> Conversation<'a> {
     /// The chat's check unless none is kept or it expired.
     pub async fn current(&self, chat: i64, now_ms: u64) -> StoreResult<Option<Session>> {
         let loaded = self.store.load(chat).await?;
@@ -127,15 +139,27 @@ impl Conversation<'_> {
         })
     }
 
+    /// The dialogue a step on `session` runs in: the check's own language,
+    /// or for [`Input::SwitchLanguage`] and a new check, the chat's.
+    pub fn script_for(&self, session: Option<&Session>, input: &Input) -> &'a Script {
+        match session {
+            Some(session) if *input != Input::SwitchLanguage => {
+                self.dialogue.get(&session.language)
+            }
+            _ => self.dialogue.get(self.language),
+        }
+    }
+
     /// Applies `input` to the chat's check and commits the step with its
     /// rendered replies (after dropping what waits in the outbox, with
-    /// `clear_outbox`). `None` when another worker handled the entry first.
+    /// `clear_outbox`) and `group`'s change to the chat's settings. `None`
+    /// when another worker handled the entry first.
     pub async fn step(
         &self,
         turn: Turn,
         input: Input,
-        clear_outbox: bool,
-        render: impl Fn(&Step) -> Vec<Outgoing>,
+        changes: StepChanges,
+        render: impl Fn(&Script, &Step) -> Vec<Outgoing>,
     ) -> StoreResult<Option<Step>> {
         for _ in 0..CONFLICT_RETRIES {
             let loaded = self.store.load(turn.chat).await?;
@@ -152,7 +176,8 @@ impl Conversation<'_> {
             } else {
                 input.clone()
             };
-            let mut step = engine::step_salted(self.script, session, input, turn.now_ms, salt);
+            let script = self.script_for(session.as_ref(), &input);
+            let mut step = engine::step_salted(script, session, input, turn.now_ms, salt);
             if loaded.unreadable {
                 step.replies.insert(0, Reply::Notice(Notice::Unreadable));
             }
@@ -160,7 +185,7 @@ impl Conversation<'_> {
                 .schedule_follow_up(due_before, &mut step, turn)
                 .into_iter()
                 .collect();
-            let outgoing = render(&step);
+            let outgoing = render(script, &step);
             let check = match &step.session {
                 Some(session) => CheckWrite::Save {
                     record: ChatRecord {
@@ -178,7 +203,8 @@ impl Conversation<'_> {
                 .map_or(0, |s| s.keep_from_ms().saturating_sub(turn.now_ms));
             let commit = Commit {
                 check,
-                clear_outbox,
+                clear_outbox: changes.clear_outbox,
+                group: changes.group.clone(),
                 outgoing,
                 schedule,
                 ttl_ms: self.ttl_ms.saturating_add(keep_ms),

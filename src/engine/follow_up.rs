@@ -83,8 +83,13 @@ pub(super) fn offer_answered(
             vec![
                 accepted(&delay.label),
                 Reply::Say {
-                    text: fill(&follow_up.accepted.text, script, Some(session))
-                        .replace("{days}", &delay.days.to_string()),
+                    text: fill(
+                        &follow_up
+                            .accepted
+                            .counted(&script.catalog, u64::from(delay.days)),
+                        script,
+                        Some(session),
+                    ),
                 },
             ]
         }
@@ -213,8 +218,11 @@ pub(super) fn answered(
             let days = u64::from(before).saturating_add(since);
             record.days = u32::try_from(days).ok();
             let text = if days > u64::from(follow_up.more_than_days) {
-                fill(&follow_up.still_long.text, script, Some(session))
-                    .replace("{days}", &days.to_string())
+                fill(
+                    &follow_up.still_long.counted(&script.catalog, days),
+                    script,
+                    Some(session),
+                )
             } else {
                 fill(&follow_up.still_short.text, script, Some(session))
             };

@@ -10,6 +10,7 @@ pub mod frequency;
 mod net;
 pub mod parse;
 mod reply;
+mod say;
 mod session;
 mod summary;
 mod words;
@@ -22,6 +23,7 @@ pub use session::{
 };
 pub use summary::{Summary, summary};
 
+use crate::language::Catalog;
 use crate::script::{FOLLOW_UP, Node, NodeKind, RedFlags, Script, Sign, Target, Text, fold};
 use duration::{day_of, parse_duration};
 use parse::{match_option, match_option_exactly, match_quick_pick, names_option};
@@ -52,6 +54,9 @@ pub enum Input {
     },
     /// Stop the check in progress and anything scheduled; answers are kept.
     Cancel,
+    /// Go on in the dialogue's language (the step's script): the check
+    /// keeps its answers and shows where it is, in that language.
+    SwitchLanguage,
 }
 
 /// The result of one step: the session to store (if any) and what to say.
@@ -110,8 +115,9 @@ pub fn step_salted(
                 }
                 step
             }
-            // Nothing is kept any more (/forget): nothing to follow up.
-            Input::FollowUpDue { .. } => Step {
+            // Nothing is kept any more (/forget): nothing to follow up,
+            // and no check to move to another language.
+            Input::FollowUpDue { .. } | Input::SwitchLanguage => Step {
                 session: None,
                 replies: Vec::new(),
                 follow_ups: Vec::new(),
@@ -175,6 +181,14 @@ pub fn step_salted(
         Input::Button(token) => pressed(script, &mut session, &token, now_ms),
         Input::FollowUpDue { due_ms } => follow_up::due(script, &mut session, due_ms),
         Input::Cancel => follow_up::cancel(&mut session),
+        Input::SwitchLanguage => {
+            session.language = script.language.clone();
+            match session.position {
+                // Nothing waits for an answer: nothing to show again.
+                Position::Finished { .. } | Position::Stopped {} => Vec::new(),
+                _ => vec![current(script, &session)],
+            }
+        }
     };
     // When the check itself ends (not when a follow-up returns to its outcome).
     if matches!(session.position, Position::Finished { .. })
@@ -270,6 +284,7 @@ fn new_session(script: &Script, old: Option<&Session>, seed: u64, now_ms: u64) -
         follow_up: old.and_then(|o| o.follow_up),
         follow_ups: old.map(|o| o.follow_ups.clone()).unwrap_or_default(),
         earlier: old.map(|o| o.earlier.clone()).unwrap_or_default(),
+        language: script.language.clone(),
     }
 }
 
@@ -415,7 +430,9 @@ fn back(script: &Script, session: &mut Session) -> Vec<Reply> {
             current(script, session),
         ];
     };
-    let previous = script.node(&last.node).map(|n| last.answer.display(n));
+    let previous = script
+        .node(&last.node)
+        .map(|n| last.answer.display(n, &script.catalog));
     session.turn = session.turn.wrapping_add(1);
     session.position = Position::Asking {
         node: last.node.clone(),
@@ -494,7 +511,7 @@ fn typed(script: &Script, session: &mut Session, text: &str, now_ms: u64) -> Vec
     if text.trim().chars().count() > MAX_INPUT_CHARS {
         return vec![
             Reply::Invalid {
-                hint: "That message is too long for an answer.".to_string(),
+                hint: script.catalog.text("hint-message-too-long"),
             },
             current(script, session),
         ];
@@ -531,7 +548,7 @@ fn typed(script: &Script, session: &mut Session, text: &str, now_ms: u64) -> Vec
             Some(false) => sign_declined(script, session, &sign, *resume),
             None => vec![
                 Reply::Invalid {
-                    hint: "Please answer yes or no.".to_string(),
+                    hint: script.catalog.text("hint-yes-or-no"),
                 },
                 current(script, session),
             ],
@@ -656,7 +673,7 @@ fn typed_answer(
             Leaning::Plain => {}
         }
     }
-    match read_answer(node, text, day_of(now_ms)) {
+    match read_answer(script, node, text, day_of(now_ms)) {
         Ok(answer) => accept(script, session, node, answer, Some(text)),
         Err(reason) => not_understood(script, session, node, reason),
     }
@@ -669,7 +686,10 @@ fn not_understood(
     node: &Node,
     reason: Option<String>,
 ) -> Vec<Reply> {
-    let expected = node.hint.clone().unwrap_or_else(|| default_hint(node));
+    let expected = node
+        .hint
+        .clone()
+        .unwrap_or_else(|| default_hint(&script.catalog, node));
     let hint = match reason {
         Some(reason) => format!("{reason} {expected}"),
         None => expected,
@@ -679,7 +699,12 @@ fn not_understood(
 
 /// Reads a typed answer for `node`; the error is an optional specific reason.
 /// `today` (days since 1970-01-01) reads answers such as "since Monday".
-fn read_answer(node: &Node, text: &str, today: i64) -> Result<Answer, Option<String>> {
+fn read_answer(
+    script: &Script,
+    node: &Node,
+    text: &str,
+    today: i64,
+) -> Result<Answer, Option<String>> {
     let text = text.trim();
     let option = |o: &crate::script::Choice| Answer::Option {
         value: o.value.clone(),
@@ -703,14 +728,15 @@ fn read_answer(node: &Node, text: &str, today: i64) -> Result<Answer, Option<Str
             }),
             None => parse_duration(text, today)
                 .map(|days| Answer::Duration { days, option: None })
-                .map_err(|e| Some(e.explain())),
+                .map_err(|e| Some(duration_hint(&script.catalog, &e))),
         },
         NodeKind::Text => match match_quick_pick(node, text) {
             Some(o) => Ok(option(o)),
-            None if text.chars().count() > node.max_length => Err(Some(format!(
-                "Please keep it under {} characters.",
-                node.max_length
-            ))),
+            None if text.chars().count() > node.max_length => Err(Some(
+                script
+                    .catalog
+                    .get("hint-max-length", &[("max", node.max_length.into())]),
+            )),
             None => Ok(Answer::Text {
                 text: text.to_string(),
             }),
@@ -718,24 +744,36 @@ fn read_answer(node: &Node, text: &str, today: i64) -> Result<Answer, Option<Str
     }
 }
 
-fn default_hint(node: &Node) -> String {
-    let labels: Vec<&str> = node.options.iter().map(|o| o.label.as_str()).collect();
-    match node.kind {
-        NodeKind::YesNo => "Please answer yes or no, or tap a button.".to_string(),
-        NodeKind::Choice => format!("Please choose one of: {}.", labels.join(" / ")),
-        NodeKind::Frequency => format!(
-            "Please say how often, for example “3 times a day”, “twice a week” or “every few hours”, or choose: {}.",
-            labels.join(" / ")
-        ),
-        NodeKind::Duration => {
-            "Please say how long, for example “3 days”, “2 weeks”, “a month” or “since Monday”, or tap a button."
-                .to_string()
+fn default_hint(catalog: &Catalog, node: &Node) -> String {
+    let labels = node
+        .options
+        .iter()
+        .map(|o| o.label.as_str())
+        .collect::<Vec<_>>()
+        .join(" / ");
+    let id = match node.kind {
+        NodeKind::YesNo => "hint-yes-no",
+        NodeKind::Choice => "hint-choice",
+        NodeKind::Frequency => "hint-frequency",
+        NodeKind::Duration => "hint-duration",
+        NodeKind::Text if labels.is_empty() => "hint-text",
+        NodeKind::Text => "hint-text-or-choose",
+    };
+    catalog.get(id, &[("labels", labels.into())])
+}
+
+/// Why a typed length of time was not understood, in the dialogue's language.
+fn duration_hint(catalog: &Catalog, error: &duration::DurationError) -> String {
+    use duration::DurationError;
+    match error {
+        DurationError::Empty => catalog.text("duration-empty"),
+        DurationError::NeedsUnit(number) => {
+            catalog.get("duration-needs-unit", &[("number", number.clone().into())])
         }
-        NodeKind::Text if labels.is_empty() => "Please answer in a few words.".to_string(),
-        NodeKind::Text => format!(
-            "Please answer in a few words, or choose: {}.",
-            labels.join(" / ")
-        ),
+        DurationError::Unknown(word) => {
+            catalog.get("duration-unknown", &[("word", word.clone().into())])
+        }
+        DurationError::TooLong => catalog.text("duration-too-long"),
     }
 }
 
@@ -748,7 +786,7 @@ fn accept(
     answer: Answer,
     typed: Option<&str>,
 ) -> Vec<Reply> {
-    let shown = answer.display(node);
+    let shown = answer.display(node, &script.catalog);
     let asked_on = session.turn;
     let option = match &answer {
         Answer::Option { value }
@@ -814,6 +852,11 @@ fn outcome_reply(script: &Script, session: &Session, outcome: &crate::script::Ou
         outcome: outcome.id.clone(),
         level: outcome.level,
         verdict: fill(&outcome.verdict.text, script, Some(session)),
+        emergency_numbers: if outcome.level == crate::script::Level::Emergency {
+            script.emergency_numbers.clone()
+        } else {
+            Vec::new()
+        },
         guidance: outcome
             .guidance
             .iter()
@@ -837,7 +880,7 @@ fn fill(text: &str, script: &Script, session: Option<&Session>) -> String {
             Some(node) => {
                 let shown = session
                     .and_then(|s| s.answer(&node.id))
-                    .map_or_else(|| "—".to_string(), |a| a.display(node));
+                    .map_or_else(|| "—".to_string(), |a| a.display(node, &script.catalog));
                 out.push_str(&shown);
                 rest = &after[node.id.len() + 1..];
             }

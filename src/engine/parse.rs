@@ -210,6 +210,7 @@ mod tests {
             prompt: crate::script::Text {
                 text: "?".into(),
                 sources: vec![],
+                forms: vec![],
             },
             hint: None,
             options,

@@ -1,7 +1,7 @@
 //! What the engine says back, independent of Telegram or the terminal.
 
 use super::button::ButtonToken;
-use crate::script::{Level, NodeKind};
+use crate::script::{EmergencyNumber, Level, NodeKind};
 
 /// One thing to show the user, in order.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,34 +73,21 @@ pub enum Notice {
 }
 
 impl Notice {
-    /// The plain wording, naming the commands every front end understands.
-    pub fn message(self) -> &'static str {
+    /// Its message in the language catalogs (`notice-…`), naming the
+    /// commands every front end understands.
+    pub fn id(self) -> &'static str {
         match self {
-            Notice::NotStarted => "No check is running yet. Send /check to begin.",
-            Notice::Resumed => "Picking up where you left off.",
-            Notice::Restarted => "Starting the check again from the beginning.",
-            Notice::Stale => "That question is closed — here is where you are.",
-            Notice::DialogueUpdated => {
-                "This check was updated since you started, so it starts again from the beginning."
-            }
-            Notice::AtFirstQuestion => {
-                "This is the first question — there is nothing to go back to."
-            }
-            Notice::Finished => {
-                "Your check is complete. Send /back to change your last answer, or /restart to start again."
-            }
-            Notice::Stopped => {
-                "Stopped: nothing is running or scheduled now. Your answers are kept until they expire (/forget deletes them now); /check starts a new check."
-            }
-            Notice::NothingToCancel => {
-                "Nothing is running or scheduled, so there is nothing to stop."
-            }
-            Notice::Unreadable => {
-                "Sorry — the check I had saved for you could not be read, so it starts again from the beginning."
-            }
-            Notice::Unsure => {
-                "That's fine if you are not sure. If you have noticed it at all, even a little, answer yes; if not, answer no."
-            }
+            Notice::NotStarted => "notice-not-started",
+            Notice::Resumed => "notice-resumed",
+            Notice::Restarted => "notice-restarted",
+            Notice::Stale => "notice-stale",
+            Notice::DialogueUpdated => "notice-dialogue-updated",
+            Notice::AtFirstQuestion => "notice-at-first-question",
+            Notice::Finished => "notice-finished",
+            Notice::Stopped => "notice-stopped",
+            Notice::NothingToCancel => "notice-nothing-to-cancel",
+            Notice::Unreadable => "notice-unreadable",
+            Notice::Unsure => "notice-unsure",
         }
     }
 }
@@ -155,6 +142,8 @@ pub struct OutcomeReply {
     pub level: Level,
     /// One line naming the level.
     pub verdict: String,
+    /// For an emergency: the numbers to call, shown under the verdict.
+    pub emergency_numbers: Vec<EmergencyNumber>,
     /// Paragraphs that apply to these answers.
     pub guidance: Vec<String>,
     /// Stress tips, when the outcome shows them.

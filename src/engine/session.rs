@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::duration::describe_days;
+use crate::language::Catalog;
 use crate::script::expr::Answers;
 use crate::script::{Node, NodeKind, Script, Version};
 
@@ -40,6 +40,14 @@ pub struct Session {
     /// kept for the summary.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub earlier: Vec<EarlierCheck>,
+    /// The language the check runs in; it keeps it from start to end
+    /// (`/language` moves it). Checks stored before languages were English.
+    #[serde(default = "base_language")]
+    pub language: String,
+}
+
+fn base_language() -> String {
+    crate::language::BASE.to_string()
 }
 
 /// A check a follow-up replaced, as the summary shows it.
@@ -153,7 +161,7 @@ pub enum Answer {
 
 impl Answer {
     /// How the answer reads back to the user ("Yes", "2 weeks", their words).
-    pub fn display(&self, node: &Node) -> String {
+    pub fn display(&self, node: &Node, catalog: &Catalog) -> String {
         match self {
             Answer::Option { value }
             | Answer::Duration {
@@ -162,7 +170,7 @@ impl Answer {
             } => node
                 .option(value)
                 .map_or_else(|| value.clone(), |o| o.label.clone()),
-            Answer::Duration { days, option: None } => describe_days(*days),
+            Answer::Duration { days, option: None } => super::say::days(catalog, *days),
             Answer::Text { text } => text.clone(),
         }
     }

@@ -2,7 +2,7 @@
 //! level reached, the follow-ups and their answers, and the sources.
 
 use super::Session;
-use super::duration::date;
+use super::say::date;
 use crate::script::{Level, Script, Text};
 
 /// A check a follow-up started again: its date, level and answers in words.
@@ -49,7 +49,10 @@ pub fn summary(script: &Script, session: &Session) -> Option<Summary> {
             .iter()
             .filter_map(|given| {
                 let node = script.node(&given.node)?;
-                Some((node.prompt.text.clone(), given.answer.display(node)))
+                Some((
+                    node.prompt.text.clone(),
+                    given.answer.display(node, &script.catalog),
+                ))
             })
             .collect()
     };
@@ -58,7 +61,10 @@ pub fn summary(script: &Script, session: &Session) -> Option<Summary> {
         .iter()
         .map(|check| {
             (
-                check.finished_ms.map(date).unwrap_or_default(),
+                check
+                    .finished_ms
+                    .map(|ms| date(&script.catalog, ms))
+                    .unwrap_or_default(),
                 script.outcome(&check.outcome).map(|o| o.level),
                 in_words(&check.answers),
             )
@@ -71,7 +77,10 @@ pub fn summary(script: &Script, session: &Session) -> Option<Summary> {
         .filter_map(|given| {
             let node = script.node(&given.node)?;
             cited.push(&node.prompt);
-            Some((node.prompt.text.clone(), given.answer.display(node)))
+            Some((
+                node.prompt.text.clone(),
+                given.answer.display(node, &script.catalog),
+            ))
         })
         .collect();
     if let Some(outcome) = outcome {
@@ -97,7 +106,11 @@ pub fn summary(script: &Script, session: &Session) -> Option<Summary> {
                 .as_ref()
                 .and_then(|f| f.answers.option(&record.answer))
                 .map_or_else(|| record.answer.clone(), |o| o.label.clone());
-            (date(record.answered_ms), label, record.days)
+            (
+                date(&script.catalog, record.answered_ms),
+                label,
+                record.days,
+            )
         })
         .collect();
     let mut sources: Vec<String> = Vec::new();
@@ -115,12 +128,15 @@ pub fn summary(script: &Script, session: &Session) -> Option<Summary> {
     }
     Some(Summary {
         title: script.title.clone(),
-        date: date(session.finished_ms.unwrap_or(session.updated_ms)),
+        date: date(
+            &script.catalog,
+            session.finished_ms.unwrap_or(session.updated_ms),
+        ),
         answers,
         sign,
         outcome: outcome.map(|o| (o.level, o.verdict.text.clone())),
         follow_ups,
-        next_follow_up: session.follow_up.map(|f| date(f.due_ms)),
+        next_follow_up: session.follow_up.map(|f| date(&script.catalog, f.due_ms)),
         earlier,
         sources,
         disclaimer: script.disclaimer.text.clone(),

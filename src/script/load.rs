@@ -11,6 +11,8 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 use super::diagnostic::{Diagnostic, Reporter};
 use super::raw::RawDocument;
 use super::{Script, validate};
+use crate::language::{Catalog, catalog};
+use std::sync::Arc;
 
 /// Why dialogues could not be loaded.
 #[derive(Debug)]
@@ -72,42 +74,150 @@ impl Loaded {
 }
 
 /// Loads every dialogue named by `paths` (files, or folders of `*.toml`),
-/// collecting all diagnostics; only I/O problems stop it early.
-pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
+/// and every language overlay among them with its catalog from
+/// `locales/<lang>/bot.ftl`, collecting all diagnostics; only I/O problems
+/// stop it early.
+pub fn load_paths(paths: &[PathBuf], locales: &Path) -> Result<Loaded, LoadError> {
     let mut loaded = Loaded::default();
+    let mut overlays = Vec::new();
     for path in paths {
         for file in dialogue_files(path)? {
-            let source = std::fs::read_to_string(&file).map_err(|error| LoadError::Io {
-                path: file.clone(),
-                error,
-            })?;
+            let source = read(&file)?;
+            loaded.files.push(file.clone());
+            if let Some(header) = super::header(&source) {
+                overlays.push((file, source, header));
+                continue;
+            }
             let (script, diagnostics) = load_str(&file, &source);
             loaded.diagnostics.extend(diagnostics);
             if let Some(script) = script {
-                if let Some(twin) = loaded.scripts.iter().find(|s| s.id == script.id) {
-                    let mut report = Reporter::new(&file, &source);
-                    report.error(
-                        id_offset(&source),
-                        format!(
-                            "dialogue id `{}` is already used by {}",
-                            script.id,
-                            twin.path.display()
-                        ),
-                    );
-                    loaded.diagnostics.extend(report.finish());
-                } else {
-                    loaded.scripts.push(script);
-                }
+                loaded.add(script, &file, &source);
             }
-            loaded.files.push(file);
+        }
+    }
+    for (file, source, header) in overlays {
+        let mut report = Reporter::new(&file, &source);
+        let Some(base) = loaded
+            .scripts
+            .iter()
+            .find(|s| s.id == header.dialogue && s.language == crate::language::BASE)
+            .cloned()
+        else {
+            report.error(
+                0..0,
+                format!(
+                    "overlay for dialogue `{}`, but no base dialogue with that id was loaded",
+                    header.dialogue
+                ),
+            );
+            loaded.diagnostics.extend(report.finish());
+            continue;
+        };
+        if header.language == crate::language::BASE {
+            report.error(
+                0..0,
+                format!("`{}` is the base dialogue's own language", header.language),
+            );
+            loaded.diagnostics.extend(report.finish());
+            continue;
+        }
+        let Some(catalog) = load_catalog(locales, &header.language, &mut loaded)? else {
+            report.error(
+                0..0,
+                format!(
+                    "language `{}` has no usable catalog {}",
+                    header.language,
+                    catalog_path(locales, &header.language).display()
+                ),
+            );
+            loaded.diagnostics.extend(report.finish());
+            continue;
+        };
+        let (script, diagnostics) = super::overlay::apply(&base, &file, &source, catalog);
+        loaded.diagnostics.extend(diagnostics);
+        if let Some(script) = script {
+            loaded.add(script, &file, &source);
         }
     }
     Ok(loaded)
 }
 
-/// Loads dialogues and refuses them if any has an error.
-pub fn load_checked(paths: &[PathBuf]) -> Result<Vec<Script>, LoadError> {
-    let loaded = load_paths(paths)?;
+fn catalog_path(locales: &Path, language: &str) -> PathBuf {
+    locales.join(language).join("bot.ftl")
+}
+
+/// The catalog of `language`, with every problem of it reported; `None`
+/// when it is missing or has errors.
+fn load_catalog(
+    locales: &Path,
+    language: &str,
+    loaded: &mut Loaded,
+) -> Result<Option<Arc<Catalog>>, LoadError> {
+    let path = catalog_path(locales, language);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let source = read(&path)?;
+    loaded.files.push(path.clone());
+    let mut report = Reporter::new(&path, &source);
+    let catalog = match Catalog::parse(language, &source) {
+        Ok(catalog) => {
+            for finding in catalog::review(&catalog, &source) {
+                if finding.error {
+                    report.error(finding.span, finding.message);
+                } else {
+                    report.warning(finding.span, finding.message);
+                }
+            }
+            Some(Arc::new(catalog))
+        }
+        Err(findings) => {
+            for finding in findings {
+                report.error(finding.span, finding.message);
+            }
+            None
+        }
+    };
+    let failed = report.has_errors();
+    loaded.diagnostics.extend(report.finish());
+    Ok(catalog.filter(|_| !failed))
+}
+
+fn read(file: &Path) -> Result<String, LoadError> {
+    std::fs::read_to_string(file).map_err(|error| LoadError::Io {
+        path: file.to_path_buf(),
+        error,
+    })
+}
+
+impl Loaded {
+    /// Keeps `script` unless a dialogue with its id and language is in already.
+    fn add(&mut self, script: Script, file: &Path, source: &str) {
+        let twin = self
+            .scripts
+            .iter()
+            .find(|s| s.id == script.id && s.language == script.language);
+        if let Some(twin) = twin {
+            let mut report = Reporter::new(file, source);
+            report.error(
+                id_offset(source),
+                format!(
+                    "dialogue id `{}` in language `{}` is already used by {}",
+                    script.id,
+                    script.language,
+                    twin.path.display()
+                ),
+            );
+            self.diagnostics.extend(report.finish());
+        } else {
+            self.scripts.push(script);
+        }
+    }
+}
+
+/// Loads dialogues and their languages and refuses them if any has an error.
+pub fn load_checked(paths: &[PathBuf], locales: &Path) -> Result<Vec<Script>, LoadError> {
+    let loaded = load_paths(paths, locales)?;
     if loaded.has_errors() {
         return Err(LoadError::Invalid(loaded.diagnostics));
     }
@@ -116,10 +226,7 @@ pub fn load_checked(paths: &[PathBuf]) -> Result<Vec<Script>, LoadError> {
 
 /// Loads one dialogue file and refuses it if it has an error.
 pub fn load_file(path: &Path) -> Result<Script, LoadError> {
-    let source = std::fs::read_to_string(path).map_err(|error| LoadError::Io {
-        path: path.to_path_buf(),
-        error,
-    })?;
+    let source = read(path)?;
     match load_str(path, &source) {
         (Some(script), _) => Ok(script),
         (None, diagnostics) => Err(LoadError::Invalid(diagnostics)),
@@ -186,6 +293,7 @@ fn split_document(table: Spanned<DeTable<'_>>, report: &mut Reporter<'_>) -> Raw
             "tips" => doc.tips = item(value, report),
             "red_flags" => doc.red_flags = item(value, report),
             "follow_up" => doc.follow_up = item(value, report),
+            "emergency_numbers" => doc.emergency_numbers = items(value, report),
             "source" => doc.sources = items(value, report),
             "node" => doc.nodes = items(value, report),
             "rule" => doc.rules = items(value, report),
@@ -194,7 +302,7 @@ fn split_document(table: Spanned<DeTable<'_>>, report: &mut Reporter<'_>) -> Raw
                 key_span,
                 format!(
                     "unknown field `{other}`, expected one of `id`, `title`, `version`, `start`, \
-                     `intro`, `disclaimer`, `tips`, `red_flags`, `follow_up`, `source`, `node`, `rule`, `outcome`"
+                     `intro`, `disclaimer`, `tips`, `red_flags`, `follow_up`, `emergency_numbers`, `source`, `node`, `rule`, `outcome`"
                 ),
             ),
         }
@@ -246,7 +354,7 @@ fn items<T: DeserializeOwned>(
             .filter_map(|element| item(element, report))
             .collect(),
         _ => {
-            report.error(span, "expected an array of tables (`[[…]]`)");
+            report.error(span, "expected an array of tables (`[[…]]` or `[{ … }]`)");
             Vec::new()
         }
     }

@@ -11,17 +11,22 @@ mod diagnostic;
 pub mod expr;
 pub mod graph;
 mod load;
+mod overlay;
 mod raw;
 mod validate;
 
 use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use band::Band;
 pub use diagnostic::{Diagnostic, Severity, line_column};
 use expr::Expr;
 pub use load::{LoadError, Loaded, load_checked, load_file, load_paths, load_str};
+pub use overlay::{Header, header};
+
+use crate::language::Catalog;
 
 /// The target word that ends the questions and lets the rules choose an outcome.
 pub const FINISH: &str = "finish";
@@ -29,6 +34,18 @@ pub const FINISH: &str = "finish";
 /// Bytes of Telegram's 64-byte callback data left for a node id plus a choice value,
 /// after the session id and turn that make stale buttons detectable.
 pub const MAX_BUTTON_PAYLOAD: usize = 40;
+
+/// Longest button label, in characters (Telegram cuts longer ones).
+pub const MAX_LABEL: usize = 64;
+
+/// Whether `text` reads as a phone number: digits, with spaces, `+` or `-`.
+pub fn is_phone_number(text: &str) -> bool {
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    (1..=15).contains(&digits)
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-'))
+}
 
 /// Folds typed text for comparison: lowercase, punctuation to spaces, one space
 /// between words, apostrophes dropped (so "Don't!" and "dont" are the same).
@@ -78,7 +95,22 @@ pub struct Script {
     pub follow_up: Option<FollowUp>,
     /// The references texts restate, listed on /about.
     pub sources: Vec<Source>,
+    /// Numbers to call in an emergency, shown under the emergency verdict.
+    pub emergency_numbers: Vec<EmergencyNumber>,
+    /// The language its texts are in (`en` for the base file).
+    pub language: String,
+    /// The bot's own words in that language.
+    pub catalog: Arc<Catalog>,
     node_index: HashMap<String, usize>,
+}
+
+/// A number to call in an emergency, and where it works.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmergencyNumber {
+    /// The number, e.g. `112`.
+    pub number: String,
+    /// Where it works, e.g. `EU`.
+    pub place: String,
 }
 
 impl Script {
@@ -133,6 +165,25 @@ impl fmt::Display for Version {
     }
 }
 
+/// The emergency numbers as one line in `catalog`'s language:
+/// "Emergency numbers: 999 (UK) · 112 (EU)".
+pub fn emergency_numbers(catalog: &Catalog, numbers: &[EmergencyNumber]) -> String {
+    let listed = numbers
+        .iter()
+        .map(|n| {
+            catalog.get(
+                "emergency-number",
+                &[
+                    ("number", n.number.as_str().into()),
+                    ("place", n.place.as_str().into()),
+                ],
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" · ");
+    format!("{} {listed}", catalog.text("emergency-numbers"))
+}
+
 /// A user-facing text with the ids of the sources it restates.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Text {
@@ -140,6 +191,24 @@ pub struct Text {
     pub text: String,
     /// Source ids (see [`Source`]).
     pub sources: Vec<String>,
+    /// For a text holding a count (`{days}`): its forms by plural category
+    /// (`one`, `few`, `many`, `other`…); empty when it has one form.
+    pub forms: Vec<(String, String)>,
+}
+
+impl Text {
+    /// The text for a count of `n`, in the form `catalog`'s language uses
+    /// for it, with `{days}` filled in.
+    pub fn counted(&self, catalog: &Catalog, n: u64) -> String {
+        let category = catalog.plural(n);
+        let form = self
+            .forms
+            .iter()
+            .find(|(c, _)| c == category)
+            .or_else(|| self.forms.iter().find(|(c, _)| c == "other"))
+            .map_or(self.text.as_str(), |(_, f)| f.as_str());
+        form.replace("{days}", &n.to_string())
+    }
 }
 
 /// A reference that texts restate.
@@ -452,27 +521,89 @@ pub struct Tips {
     pub items: Vec<Text>,
 }
 
-/// Picks the dialogue with `id`, or the only one loaded when no id is given.
-pub fn select(scripts: Vec<Script>, id: Option<&str>) -> Result<Script, String> {
-    let ids = || {
-        scripts
-            .iter()
-            .map(|s| s.id.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    match id {
-        Some(id) => {
-            let known = ids();
-            scripts
-                .into_iter()
-                .find(|s| s.id == id)
-                .ok_or_else(|| format!("no dialogue with id `{id}`; loaded: {known}"))
+/// One dialogue in every language it has: the base first, then each overlay.
+/// The structure is the same in all, so a check can move between them.
+#[derive(Debug, Clone)]
+pub struct Dialogue {
+    scripts: Vec<Script>,
+}
+
+impl Dialogue {
+    /// A dialogue in one language only.
+    pub fn single(script: Script) -> Dialogue {
+        Dialogue {
+            scripts: vec![script],
         }
-        None if scripts.len() == 1 => Ok(scripts.into_iter().next().expect("one script")),
-        None => Err(format!(
-            "several dialogues are loaded ({}); choose one with --dialogue ID",
-            ids()
-        )),
     }
+
+    /// The base dialogue (English).
+    pub fn base(&self) -> &Script {
+        &self.scripts[0]
+    }
+
+    /// The dialogue in `language`, else the base.
+    pub fn get(&self, language: &str) -> &Script {
+        self.scripts
+            .iter()
+            .find(|s| s.language == language)
+            .unwrap_or(self.base())
+    }
+
+    /// Whether the dialogue exists in `language`.
+    pub fn has(&self, language: &str) -> bool {
+        self.scripts.iter().any(|s| s.language == language)
+    }
+
+    /// Every language, the base first.
+    pub fn languages(&self) -> impl Iterator<Item = &Script> + Clone {
+        self.scripts.iter()
+    }
+
+    /// The language for a Telegram `language_code` (`pt-br` → `pt-BR` → `pt`),
+    /// else the base language.
+    pub fn language_for(&self, tag: Option<&str>) -> &str {
+        let codes = self.scripts.iter().map(|s| s.language.as_str());
+        tag.and_then(|tag| crate::language::pick(codes, tag))
+            .unwrap_or(&self.base().language)
+    }
+}
+
+/// Picks the dialogue with `id`, or the only one loaded when no id is given,
+/// with all its languages.
+pub fn select(scripts: Vec<Script>, id: Option<&str>) -> Result<Dialogue, String> {
+    let mut ids: Vec<&str> = Vec::new();
+    for script in &scripts {
+        if !ids.contains(&script.id.as_str()) {
+            ids.push(&script.id);
+        }
+    }
+    let chosen = match id {
+        Some(id) if ids.contains(&id) => id.to_string(),
+        Some(id) => {
+            return Err(format!(
+                "no dialogue with id `{id}`; loaded: {}",
+                ids.join(", ")
+            ));
+        }
+        None if ids.len() == 1 => ids[0].to_string(),
+        None => {
+            return Err(format!(
+                "several dialogues are loaded ({}); choose one with --dialogue ID",
+                ids.join(", ")
+            ));
+        }
+    };
+    let mut chosen: Vec<Script> = scripts.into_iter().filter(|s| s.id == chosen).collect();
+    // The base first, then the other languages in a steady order.
+    chosen.sort_by(|a, b| {
+        (a.language != crate::language::BASE, &a.language)
+            .cmp(&(b.language != crate::language::BASE, &b.language))
+    });
+    if chosen
+        .first()
+        .is_none_or(|s| s.language != crate::language::BASE)
+    {
+        return Err("the dialogue's base file (its English texts) was not loaded".to_string());
+    }
+    Ok(Dialogue { scripts: chosen })
 }

@@ -32,6 +32,36 @@ impl OneOrMany {
 pub struct RawText {
     pub text: Spanned<String>,
     pub source: Option<Spanned<OneOrMany>>,
+    /// Plural forms of a text holding a count; `text` is the `other` form.
+    pub zero: Option<Spanned<String>>,
+    pub one: Option<Spanned<String>>,
+    pub two: Option<Spanned<String>>,
+    pub few: Option<Spanned<String>>,
+    pub many: Option<Spanned<String>>,
+}
+
+impl RawText {
+    /// The plural forms written besides `text`, by category.
+    pub fn forms(&self) -> Vec<(&'static str, Spanned<String>)> {
+        [
+            ("zero", &self.zero),
+            ("one", &self.one),
+            ("two", &self.two),
+            ("few", &self.few),
+            ("many", &self.many),
+        ]
+        .into_iter()
+        .filter_map(|(name, form)| form.clone().map(|f| (name, f)))
+        .collect()
+    }
+}
+
+/// `emergency_numbers = [{ number = "112", place = "EU" }]`: one number to call.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEmergencyNumber {
+    pub number: Spanned<String>,
+    pub place: Spanned<String>,
 }
 
 /// `[[source]]`: a reference shown on /about and named by texts.
@@ -170,6 +200,7 @@ pub struct RawDocument {
     pub tips: Option<Spanned<RawTips>>,
     pub red_flags: Option<Spanned<RawRedFlags>>,
     pub follow_up: Option<Spanned<RawFollowUp>>,
+    pub emergency_numbers: Vec<Spanned<RawEmergencyNumber>>,
     pub sources: Vec<Spanned<RawSource>>,
     pub nodes: Vec<Spanned<RawNode>>,
     pub rules: Vec<Spanned<RawRule>>,

@@ -11,12 +11,13 @@ use super::band::{self, Band};
 use super::diagnostic::Reporter;
 use super::expr::{Expr, Literal};
 use super::raw::{
-    OneOrMany, RawDocument, RawFollowUp, RawNode, RawOption, RawOutcome, RawRedFlags, RawText,
-    RawTips,
+    OneOrMany, RawDocument, RawEmergencyNumber, RawFollowUp, RawNode, RawOption, RawOutcome,
+    RawRedFlags, RawText, RawTips,
 };
 use super::{
-    Choice, Delay, FINISH, FOLLOW_UP, FollowUp, Guidance, Level, MAX_BUTTON_PAYLOAD, Meaning, Node,
-    NodeKind, Outcome, RedFlags, Rule, Script, Sign, Source, Target, Text, Tips, Version, fold,
+    Choice, Delay, EmergencyNumber, FINISH, FOLLOW_UP, FollowUp, Guidance, Level,
+    MAX_BUTTON_PAYLOAD, MAX_LABEL, Meaning, Node, NodeKind, Outcome, RedFlags, Rule, Script, Sign,
+    Source, Target, Text, Tips, Version, fold, is_phone_number,
 };
 
 /// Most words a red-flag phrase may have; longer ones would hardly ever match.
@@ -35,8 +36,6 @@ const MAX_OPTIONS: usize = 12;
 const MAX_TEXT: usize = 1000;
 /// Most characters in a title (the dialogue's, the tips', a source's).
 const MAX_TITLE: usize = 200;
-/// Most characters on a button; Telegram cuts longer button text.
-const MAX_LABEL: usize = 64;
 /// Most characters of dialogue text in one message the bot never splits
 /// (`/tips`, `/about`), leaving room under Telegram's 4096 for the bot's own
 /// words and filled-in answers.
@@ -132,6 +131,7 @@ pub(super) fn build<'a>(
         }
     }
     let follow_up = doc.follow_up.map(|raw| checker.follow_up(raw, &outcomes));
+    let emergency_numbers = checker.emergency_numbers(doc.emergency_numbers, &outcomes);
     let mut script = Script {
         path: path.to_path_buf(),
         id,
@@ -147,6 +147,9 @@ pub(super) fn build<'a>(
         red_flags,
         follow_up,
         sources,
+        emergency_numbers,
+        language: crate::language::BASE.to_string(),
+        catalog: crate::language::Catalog::english_shared(),
         node_index: HashMap::new(),
     };
     script.index_nodes();
@@ -353,10 +356,70 @@ impl Checker<'_, '_> {
         sources
     }
 
+    /// The numbers to call in an emergency; required when an outcome is one.
+    fn emergency_numbers(
+        &mut self,
+        raw: Vec<Spanned<RawEmergencyNumber>>,
+        outcomes: &[(Outcome, Range<usize>)],
+    ) -> Vec<EmergencyNumber> {
+        let mut numbers = Vec::new();
+        for entry in raw {
+            let entry = entry.into_inner();
+            let span = entry.number.span();
+            let number = self.non_empty(entry.number, "an emergency `number`");
+            let place_span = entry.place.span();
+            let place = self.non_empty(entry.place, "an emergency number's `place`");
+            self.at_most(
+                place_span,
+                &place,
+                "an emergency number's `place`",
+                MAX_LABEL,
+                "a label may have",
+            );
+            if !is_phone_number(&number) {
+                self.report.error(
+                    span,
+                    format!("`{number}` is not a phone number (digits, spaces, + and - only)"),
+                );
+            }
+            numbers.push(EmergencyNumber { number, place });
+        }
+        if numbers.is_empty()
+            && let Some((outcome, span)) =
+                outcomes.iter().find(|(o, _)| o.level == Level::Emergency)
+        {
+            self.report.error(
+                span.clone(),
+                format!(
+                    "outcome `{}` is an emergency: list the numbers to call in `emergency_numbers`",
+                    outcome.id
+                ),
+            );
+        }
+        numbers
+    }
+
     /// Converts a text, checking it is not empty, names known sources and
     /// only uses placeholders that name questions.
     fn text(&mut self, raw: RawText, what: &str) -> Text {
-        self.text_parts(raw.text, raw.source, what)
+        let span = raw.text.span();
+        let mut forms: Vec<(String, String)> = raw
+            .forms()
+            .into_iter()
+            .map(|(category, form)| (category.to_string(), form.into_inner()))
+            .collect();
+        let mut text = self.text_parts(raw.text, raw.source, what);
+        if !forms.is_empty() {
+            forms.push(("other".to_string(), text.text.clone()));
+        }
+        if text.text.contains("{days}") && !forms.iter().any(|(c, _)| c == "one") {
+            self.report.warning(
+                span,
+                format!("{what} holds a count ({{days}}): give its `one` form too (`one = \"… {{days}} day …\"`)"),
+            );
+        }
+        text.forms = forms;
+        text
     }
 
     fn text_parts(
@@ -403,7 +466,11 @@ impl Checker<'_, '_> {
                 ids
             }
         };
-        Text { text, sources }
+        Text {
+            text,
+            sources,
+            forms: Vec::new(),
+        }
     }
 
     fn placeholders(&mut self, text: &str, span: Range<usize>, what: &str) {

@@ -302,6 +302,10 @@ pub struct GroupSettings {
     /// When the next welcome is due, if one is scheduled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub welcome_due_ms: Option<u64>,
+    /// The chat's language, chosen with `/language` (a person) or in
+    /// `/settings` (a group's admins); `None` follows Telegram's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 /// How often periodic tips come.
@@ -567,12 +571,13 @@ impl Store {
         }
     }
 
-    /// What kind of storage it is, for people (/privacy): no path, no address.
+    /// What kind of storage it is (`memory`, `sqlite`, `redis`), for people
+    /// (/privacy words it from the catalog): no path, no address.
     pub fn kind(&self) -> &'static str {
         match self {
-            Store::Memory(_) => "the bot's memory, lost when it restarts",
-            Store::Sqlite(_) => "a database file on the operator's server",
-            Store::Redis(_) => "a Redis database run by the operator",
+            Store::Memory(_) => "memory",
+            Store::Sqlite(_) => "sqlite",
+            Store::Redis(_) => "redis",
         }
     }
 

@@ -3,6 +3,8 @@
 use teloxide::types::{BotCommand, BotCommandScope};
 use teloxide::utils::command::BotCommands;
 
+use crate::language::Catalog;
+
 /// Commands in a private chat.
 #[derive(BotCommands, Clone, Debug, PartialEq)]
 #[command(rename_rule = "lowercase")]
@@ -29,6 +31,8 @@ pub enum Command {
     Export,
     /// Delete everything kept about you
     Forget,
+    /// Choose the language; `/language es` picks one at once
+    Language(String),
     /// How to use the bot
     Help,
 }
@@ -51,29 +55,57 @@ pub enum GroupCommand {
     Settings,
 }
 
-/// Telegram wants command names without the leading slash teloxide adds.
-fn menu(commands: Vec<BotCommand>, skip: &[&str]) -> Vec<BotCommand> {
+/// A menu from teloxide's list of commands, described in `catalog`'s
+/// language (`command-<name>`, `group-command-<name>` where a group's
+/// differs), without the leading slash and the commands in `skip`.
+fn menu(
+    commands: Vec<BotCommand>,
+    catalog: &Catalog,
+    prefix: &str,
+    skip: &[&str],
+) -> Vec<BotCommand> {
     commands
         .into_iter()
-        .map(|c| BotCommand::new(c.command.trim_start_matches('/'), c.description))
-        .filter(|c| !skip.contains(&c.command.as_str()))
+        .map(|c| c.command.trim_start_matches('/').to_string())
+        .filter(|name| !skip.contains(&name.as_str()))
+        .map(|name| {
+            let own = format!("{prefix}{name}");
+            let id = if catalog.has(&own) || Catalog::english().has(&own) {
+                own
+            } else {
+                format!("command-{name}")
+            };
+            let description = catalog.text(&id);
+            BotCommand::new(name, description)
+        })
         .collect()
 }
 
-/// The three menus: private chats, group members, group administrators.
-pub fn menus() -> Vec<(BotCommandScope, Vec<BotCommand>)> {
+/// The three menus in `catalog`'s language: private chats, group members,
+/// group administrators.
+pub fn menus(catalog: &Catalog) -> Vec<(BotCommandScope, Vec<BotCommand>)> {
     vec![
         (
             BotCommandScope::AllPrivateChats,
-            menu(Command::bot_commands(), &[]),
+            menu(Command::bot_commands(), catalog, "command-", &[]),
         ),
         (
             BotCommandScope::AllGroupChats,
-            menu(GroupCommand::bot_commands(), &["start", "settings"]),
+            menu(
+                GroupCommand::bot_commands(),
+                catalog,
+                "group-command-",
+                &["start", "settings"],
+            ),
         ),
         (
             BotCommandScope::AllChatAdministrators,
-            menu(GroupCommand::bot_commands(), &["start"]),
+            menu(
+                GroupCommand::bot_commands(),
+                catalog,
+                "group-command-",
+                &["start"],
+            ),
         ),
     ]
 }

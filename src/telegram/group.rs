@@ -11,6 +11,7 @@ use super::commands::{Command, GroupCommand};
 use super::{App, TgBot, render};
 use crate::conversation::Effects;
 use crate::engine;
+use crate::script::Script;
 use crate::store::{Event, GroupSettings, GroupWrite, Groups, NewEntry, Outgoing, Rhythm};
 
 /// A scheduled welcome this late was set aside: schedule another.
@@ -32,9 +33,10 @@ pub async fn message(
     msg: &Message,
     me: &Me,
     app: &App,
-    seq: u64,
-    now_ms: u64,
+    script: &Script,
+    turn: (u64, u64),
 ) -> Result<Effects, Failed> {
+    let (seq, now_ms) = turn;
     let chat = msg.chat.id;
     if let Some(to) = msg.migrate_to_chat_id() {
         log::info!(
@@ -69,24 +71,24 @@ pub async fn message(
         Ok(Effects::reply(vec![render::message(here, html(), None)]))
     };
     match GroupCommand::parse(text, me.username()) {
-        Ok(GroupCommand::Start(_) | GroupCommand::Check) => Ok(to_private(here, me)),
-        Ok(GroupCommand::Tips) => reply("tips", &|| render::tips(&engine::tips(&app.script, None))),
-        Ok(GroupCommand::About) => reply("about", &|| render::group_about(&app.script)),
-        Ok(GroupCommand::Help) => reply("help", &render::group_help),
-        Ok(GroupCommand::Settings) => settings(bot, msg, app, here).await,
+        Ok(GroupCommand::Start(_) | GroupCommand::Check) => Ok(to_private(script, here, me)),
+        Ok(GroupCommand::Tips) => reply("tips", &|| render::tips(&engine::tips(script, None))),
+        Ok(GroupCommand::About) => reply("about", &|| render::group_about(&app.dialogue, script)),
+        Ok(GroupCommand::Help) => reply("help", &|| render::group_help(&script.catalog)),
+        Ok(GroupCommand::Settings) => settings(bot, msg, app, script, here).await,
         // A private-chat command addressed to us: it only works in private.
-        Err(_) if Command::parse(text, me.username()).is_ok() => Ok(to_private(here, me)),
+        Err(_) if Command::parse(text, me.username()).is_ok() => Ok(to_private(script, here, me)),
         // Plain talk, other bots' commands: not for us.
         Err(_) => Ok(Effects::default()),
     }
 }
 
 /// Points to the private chat, where checks happen, with a deep link.
-fn to_private(here: Option<i32>, me: &Me) -> Effects {
-    let link = render::check_link(me.username());
+fn to_private(script: &Script, here: Option<i32>, me: &Me) -> Effects {
+    let link = render::check_link(&script.catalog, me.username());
     Effects::reply(vec![render::message(
         here,
-        render::check_in_private(),
+        render::check_in_private(&script.catalog),
         Some(link),
     )])
 }
@@ -131,7 +133,12 @@ async fn joined(
 }
 
 /// The welcome is due: greet everyone gathered so far in one message.
-pub async fn welcome_due(app: &App, chat: i64, me: &Me) -> Result<Effects, Failed> {
+pub async fn welcome_due(
+    app: &App,
+    script: &Script,
+    chat: i64,
+    me: &Me,
+) -> Result<Effects, Failed> {
     let mut settings = app.store.group(chat).await?;
     if settings.waiting.is_empty() && settings.welcome_due_ms.is_none() {
         // Nothing gathered (the group moved or was forgotten): write nothing.
@@ -143,8 +150,8 @@ pub async fn welcome_due(app: &App, chat: i64, me: &Me) -> Result<Effects, Faile
     if settings.welcome && !names.is_empty() {
         outgoing.push(render::message(
             settings.topic,
-            render::welcome_members(&names),
-            Some(render::check_link(me.username())),
+            render::welcome_members(&script.catalog, &names),
+            Some(render::check_link(&script.catalog, me.username())),
         ));
     }
     Ok(Effects {
@@ -156,9 +163,9 @@ pub async fn welcome_due(app: &App, chat: i64, me: &Me) -> Result<Effects, Faile
 
 /// A periodic tip is due for `slot`: post the next one in rotation, unless
 /// tips were switched off or the slot was posted already.
-pub async fn tip_due(app: &App, chat: i64, slot: u64) -> Result<Effects, Failed> {
+pub async fn tip_due(app: &App, script: &Script, chat: i64, slot: u64) -> Result<Effects, Failed> {
     let mut settings = app.store.group(chat).await?;
-    let items = &app.script.tips.items;
+    let items = &script.tips.items;
     let due = settings.tips.is_some() && settings.last_tip_slot.is_none_or(|last| last < slot);
     if !due || items.is_empty() {
         return Ok(Effects::default());
@@ -166,7 +173,7 @@ pub async fn tip_due(app: &App, chat: i64, slot: u64) -> Result<Effects, Failed>
     let tip = &items[(settings.tips_posted % items.len() as u64) as usize];
     settings.last_tip_slot = Some(slot);
     settings.tips_posted += 1;
-    let html = render::periodic_tip(&app.script.tips.title, &tip.text);
+    let html = render::periodic_tip(&script.tips.title, &tip.text);
     Ok(Effects {
         outgoing: vec![render::message(settings.topic, html, None)],
         group: Some(GroupWrite::Save(settings)),
@@ -205,18 +212,19 @@ async fn settings(
     bot: &TgBot,
     msg: &Message,
     app: &App,
+    script: &Script,
     here: Option<i32>,
 ) -> Result<Effects, Failed> {
     if !sent_by_admin(bot, msg).await? {
-        let refusal = "Sorry — only the group's admins can change my settings.";
+        let refusal = script.catalog.text("settings-admins-only");
         return Ok(Effects::reply(vec![render::message(
             here,
-            render::plain(refusal),
+            render::plain(&refusal),
             None,
         )]));
     }
     let current = app.store.group(msg.chat.id.0).await?;
-    let (text, keyboard) = render::settings(&current, here);
+    let (text, keyboard) = render::settings(script, &app.dialogue, &current, here);
     Ok(Effects::reply(vec![render::message(
         here,
         text,
@@ -229,8 +237,10 @@ pub async fn settings_pressed(
     bot: &TgBot,
     query: &CallbackQuery,
     app: &App,
+    script: &Script,
     now_ms: u64,
 ) -> Result<Effects, Failed> {
+    let c = &script.catalog;
     let answer = |text: Option<&str>| Outgoing::AnswerButton {
         query: query.id.0.clone(),
         text: text.map(str::to_string),
@@ -240,25 +250,32 @@ pub async fn settings_pressed(
     };
     let chat = message.chat.id;
     if !is_admin(bot, chat, &query.from).await? {
-        let refusal = "Only the group's admins can change these settings.";
-        return Ok(Effects::reply(vec![answer(Some(refusal))]));
+        let refusal = c.text("settings-admins-only-short");
+        return Ok(Effects::reply(vec![answer(Some(&refusal))]));
     }
     let topic = thread_of(message);
     let data = query.data.as_deref().unwrap_or("");
     let mut current = app.store.group(chat.0).await?;
-    let changed = apply(
-        &mut current,
-        data.trim_start_matches(render::SETTINGS),
-        topic,
-        now_ms,
-    );
+    let choice = data.trim_start_matches(render::SETTINGS);
+    let changed = match choice.strip_prefix("lang:") {
+        Some(code) if app.dialogue.has(code) => {
+            let before = current.language.replace(code.to_string());
+            before.as_deref() != Some(code)
+        }
+        Some(_) => false,
+        None => apply(&mut current, choice, topic, now_ms),
+    };
     if !changed {
-        return Ok(Effects::reply(vec![answer(Some("Nothing to change."))]));
+        return Ok(Effects::reply(vec![answer(Some(
+            &c.text("settings-nothing-to-change"),
+        ))]));
     }
-    let (html, keyboard) = render::settings(&current, topic);
+    // Shown in the group's language as it is now.
+    let script = app.script(current.language.as_deref().unwrap_or(&script.language));
+    let (html, keyboard) = render::settings(script, &app.dialogue, &current, topic);
     Ok(Effects {
         outgoing: vec![
-            answer(Some("Saved.")),
+            answer(Some(&script.catalog.text("settings-saved"))),
             Outgoing::Edit {
                 message_id: message.id.0,
                 html,
@@ -297,7 +314,7 @@ fn apply(settings: &mut GroupSettings, choice: &str, topic: Option<i32>, now_ms:
 }
 
 /// The bot's own membership changed: introduce itself, or forget the group.
-pub fn membership(update: &ChatMemberUpdated, app: &App) -> Effects {
+pub fn membership(update: &ChatMemberUpdated, script: &Script) -> Effects {
     let chat = update.chat.id;
     let was = update.old_chat_member.kind.is_present();
     let is = update.new_chat_member.kind.is_present();
@@ -305,7 +322,7 @@ pub fn membership(update: &ChatMemberUpdated, app: &App) -> Effects {
         log::info!("added to group {}", chat.0);
         return Effects::reply(vec![render::message(
             None,
-            render::group_intro(&app.script),
+            render::group_intro(script),
             None,
         )]);
     }

@@ -34,7 +34,7 @@ use teloxide::types::Me;
 
 use crate::config::{Config, Storage};
 use crate::conversation::Conversation;
-use crate::script::{self, Script};
+use crate::script::{self, Dialogue, Script};
 use crate::store::{
     Checks, Inbox, MemoryStore, NewEntry, REMEMBER_MS, RedisStore, SqliteStore, Store, StoreError,
 };
@@ -58,8 +58,8 @@ impl TgBot {
 
 /// What every part of the edge shares.
 pub struct App {
-    /// The dialogue being run.
-    pub script: Script,
+    /// The dialogue being run, in every language it has.
+    pub dialogue: Dialogue,
     /// Inboxes, checks, outboxes and group settings.
     pub store: Store,
     /// Idle checks older than this are gone.
@@ -84,9 +84,9 @@ pub struct App {
 
 impl App {
     /// Everything the edge needs, from the loaded dialogue, the store and the settings.
-    pub fn new(script: Script, store: Store, config: &Config) -> App {
+    pub fn new(dialogue: Dialogue, store: Store, config: &Config) -> App {
         App {
-            script,
+            dialogue,
             store,
             session_ttl: config.session_ttl,
             follow_up_after: config.follow_up_after,
@@ -100,10 +100,17 @@ impl App {
         }
     }
 
-    /// The conversation service over this app's dialogue and store.
-    pub fn conversation(&self) -> Conversation<'_> {
+    /// The dialogue in `language` (the base when it has no such language).
+    pub fn script(&self, language: &str) -> &Script {
+        self.dialogue.get(language)
+    }
+
+    /// The conversation service over this app's dialogue and store, for a
+    /// chat in `language`.
+    pub fn conversation<'a>(&'a self, language: &'a str) -> Conversation<'a> {
         Conversation {
-            script: &self.script,
+            dialogue: &self.dialogue,
+            language,
             store: &self.store,
             ttl_ms: self.session_ttl.as_millis() as u64,
             follow_up_after_ms: self.follow_up_after.map(|d| d.as_millis() as u64),
@@ -237,13 +244,15 @@ pub fn connect(config: &Config) -> TgBot {
 
 /// Loads the configured dialogue and store, as `run` does.
 pub async fn prepare(config: &Config) -> Result<App, String> {
-    let scripts =
-        script::load_checked(std::slice::from_ref(&config.dialogues)).map_err(|e| e.to_string())?;
+    let scripts = script::load_checked(std::slice::from_ref(&config.dialogues), &config.locales)
+        .map_err(|e| e.to_string())?;
     let files: Vec<String> = scripts
         .iter()
         .map(|s| s.path.display().to_string())
         .collect();
-    let script = script::select(scripts, config.dialogue.as_deref())?;
+    let dialogue = script::select(scripts, config.dialogue.as_deref())?;
+    let script = dialogue.base();
+    let languages: Vec<&str> = dialogue.languages().map(|s| s.language.as_str()).collect();
     let store = open_store(config).await?;
     let mode = match &config.webhook {
         // Not the path of WEBHOOK_URL: people put secrets in it.
@@ -251,15 +260,16 @@ pub async fn prepare(config: &Config) -> Result<App, String> {
         None => "long polling".to_string(),
     };
     log::info!(
-        "dialogue `{}` v{} ({}); store: {}; mode: {mode}; pacing: {}; idle checks kept {}s",
+        "dialogue `{}` v{} in {} ({}); store: {}; mode: {mode}; pacing: {}; idle checks kept {}s",
         script.id,
         script.version,
+        languages.join(", "),
         files.join(", "),
         store.describe(),
         if config.throttle { "on" } else { "off" },
         config.session_ttl.as_secs()
     );
-    Ok(App::new(script, store, config))
+    Ok(App::new(dialogue, store, config))
 }
 
 /// How long shutdown waits for lanes at work.
@@ -288,12 +298,43 @@ pub async fn run(config: Config) -> Result<(), String> {
             api::loggable(&e)
         )
     })?;
-    for (scope, menu) in commands::menus() {
-        let set = bot.api().set_my_commands(menu).scope(scope).into_future();
-        match unless_stopped(&mut stopped, set).await {
+    // Menus and the profile in every language: the base one for everyone,
+    // each other one for people whose Telegram is in it.
+    for script in app.dialogue.languages() {
+        let code =
+            (script.language != app.dialogue.base().language).then(|| script.language.clone());
+        let catalog = &script.catalog;
+        let mut calls = Vec::new();
+        for (scope, menu) in commands::menus(catalog) {
+            let mut set = bot.api().set_my_commands(menu).scope(scope);
+            set.language_code.clone_from(&code);
+            calls.push(set.into_future());
+        }
+        let mut description = bot
+            .api()
+            .set_my_description()
+            .description(catalog.text("bot-description"));
+        description.language_code.clone_from(&code);
+        let mut short = bot
+            .api()
+            .set_my_short_description()
+            .short_description(catalog.text("bot-short-description"));
+        short.language_code.clone_from(&code);
+        let profile = async {
+            for call in calls {
+                call.await?;
+            }
+            description.into_future().await?;
+            short.into_future().await.map(|_| ())
+        };
+        match unless_stopped(&mut stopped, profile).await {
             None => return stopped_early(),
-            Some(Err(e)) => log::warn!("could not set a command menu: {}", api::loggable(&e)),
-            Some(Ok(_)) => {}
+            Some(Err(e)) => log::warn!(
+                "could not set the menus or profile in `{}`: {}",
+                script.language,
+                api::loggable(&e)
+            ),
+            Some(Ok(())) => {}
         }
     }
     let runtime = Runtime::start(Arc::clone(&app), bot.clone(), me);

@@ -8,9 +8,11 @@ use teloxide::utils::command::BotCommands;
 
 use super::commands::Command;
 use super::{App, render};
-use crate::conversation::Effects;
+use crate::conversation::{Effects, StepChanges};
 use crate::engine::{self, ButtonToken, Input, Notice, Reply, Step};
-use crate::store::{Outgoing, StoreResult};
+use crate::language::Catalog;
+use crate::script::Script;
+use crate::store::{GroupWrite, Groups, Outgoing, StoreResult};
 
 /// What handling a private chat's update comes to.
 pub enum Plan {
@@ -28,8 +30,11 @@ pub struct StepPlan {
     pub input: Input,
     /// The button press being answered, if any.
     pub press: Option<Press>,
-    /// Drop the chat's queued replies first (see [`crate::store::Commit`]).
-    pub clear_outbox: bool,
+    /// Drop the chat's queued replies first, and change the chat's
+    /// settings (see [`crate::store::Commit`]).
+    pub changes: StepChanges,
+    /// The language the step runs in when it is not the chat's (a switch).
+    pub language: Option<String>,
 }
 
 /// A button press: its spinner is stopped, with a notice when it was stale.
@@ -46,7 +51,8 @@ fn step(input: Input) -> Plan {
         before: Vec::new(),
         input,
         press: None,
-        clear_outbox: false,
+        changes: StepChanges::default(),
+        language: None,
     })
 }
 
@@ -55,7 +61,8 @@ fn after(note: &str, input: Input) -> Plan {
         before: vec![plain(note)],
         input,
         press: None,
-        clear_outbox: false,
+        changes: StepChanges::default(),
+        language: None,
     })
 }
 
@@ -68,110 +75,170 @@ pub fn plain(text: &str) -> Outgoing {
     render::message(None, render::plain(text), None)
 }
 
-/// A message in a private chat.
-pub async fn message(msg: &Message, me: &Me, app: &App, now_ms: u64) -> StoreResult<Plan> {
+/// A message in a private chat, whose language is `script`'s.
+pub async fn message(
+    msg: &Message,
+    me: &Me,
+    app: &App,
+    script: &Script,
+    now_ms: u64,
+) -> StoreResult<Plan> {
     log::debug!("update from chat {}: message", msg.chat.id.0);
+    let c = &script.catalog;
     let Some(text) = msg.text() else {
-        return Ok(after(
-            "I can only read typed answers and button taps.",
-            Input::Repeat,
-        ));
+        return Ok(after(&c.text("only-text"), Input::Repeat));
     };
     Ok(match Command::parse(text, me.username()) {
-        Ok(command) => self::command(app, msg.chat.id.0, command, now_ms).await?,
+        Ok(command) => self::command(app, script, msg.chat.id.0, command, now_ms).await?,
         Err(_) if text.starts_with('/') => Plan::Step(StepPlan {
-            before: vec![render::message(None, render::help(), None)],
+            before: vec![render::message(None, render::help(c), None)],
             input: Input::Repeat,
             press: None,
-            clear_outbox: false,
+            changes: StepChanges::default(),
+            language: None,
         }),
         Err(_) => step(Input::Text(text.to_string())),
     })
 }
 
 /// An edited message: answers are read only from new messages.
-pub fn edited() -> Plan {
-    after(
-        "I can’t use edited messages — please send your answer as a new message.",
-        Input::Repeat,
-    )
+pub fn edited(c: &Catalog) -> Plan {
+    after(&c.text("edited-message"), Input::Repeat)
 }
 
-async fn command(app: &App, chat: i64, command: Command, now_ms: u64) -> StoreResult<Plan> {
+/// `/language` with a code, or a press on one of its buttons: the chat's
+/// language is stored and the check under way goes on in it; without a
+/// known code, the menu.
+pub async fn choose_language(
+    app: &App,
+    script: &Script,
+    chat: i64,
+    wanted: &str,
+) -> StoreResult<Plan> {
+    let codes = app.dialogue.languages().map(|s| s.language.as_str());
+    let Some(code) = crate::language::pick(codes, wanted.trim()) else {
+        let (menu, keyboard) = render::language_menu(script, &app.dialogue);
+        let mut outgoing = Vec::new();
+        if !wanted.trim().is_empty() {
+            outgoing.push(plain(&script.catalog.text("language-unknown")));
+        }
+        outgoing.push(render::message(None, menu, Some(keyboard)));
+        return Ok(Plan::Effects(Effects::reply(outgoing)));
+    };
+    let chosen = app.script(code);
+    let mut settings = app.store.group(chat).await?;
+    settings.language = Some(code.to_string());
+    Ok(Plan::Step(StepPlan {
+        before: vec![plain(&chosen.catalog.text("language-set"))],
+        input: Input::SwitchLanguage,
+        press: None,
+        changes: StepChanges {
+            clear_outbox: false,
+            group: Some(GroupWrite::Save(settings)),
+        },
+        language: Some(code.to_string()),
+    }))
+}
+
+async fn command(
+    app: &App,
+    script: &Script,
+    chat: i64,
+    command: Command,
+    now_ms: u64,
+) -> StoreResult<Plan> {
+    let c = &script.catalog;
+    let conversation = app.conversation(&script.language);
     Ok(match command {
         Command::Start(payload) if payload.trim() == "check" => step(Input::Begin),
         Command::Start(_) => {
-            let (text, keyboard) = render::welcome(&app.script);
+            let (text, keyboard) = render::welcome(script);
             reply(render::message(None, text, Some(keyboard)))
         }
+        Command::Language(wanted) => choose_language(app, script, chat, &wanted).await?,
         Command::Check => step(Input::Begin),
         Command::Back => step(Input::Back),
         Command::Restart => step(Input::Restart),
         Command::Tips => {
-            let current = app.conversation().current(chat, now_ms).await?;
-            let tips = engine::tips(&app.script, current.as_ref());
+            let current = conversation.current(chat, now_ms).await?;
+            let script = conversation.script_for(current.as_ref(), &Input::Repeat);
+            let tips = engine::tips(script, current.as_ref());
             reply(render::message(None, render::tips(&tips), None))
         }
         Command::Cancel => step(Input::Cancel),
         Command::Summary => {
-            let current = app.conversation().current(chat, now_ms).await?;
-            match current
-                .as_ref()
-                .and_then(|s| engine::summary(&app.script, s))
-            {
+            let current = conversation.current(chat, now_ms).await?;
+            let script = conversation.script_for(current.as_ref(), &Input::Repeat);
+            let c = &script.catalog;
+            match current.as_ref().and_then(|s| engine::summary(script, s)) {
                 Some(summary) => Plan::Effects(Effects::reply(vec![
-                    render::message(None, render::summary(&summary), None),
+                    render::message(None, render::summary(c, &summary), None),
                     Outgoing::Document {
                         filename: "summary.html".to_string(),
-                        content: render::summary_page(&summary),
-                        caption: "Your check, to print or show a doctor.".to_string(),
+                        content: render::summary_page(c, &summary),
+                        caption: c.text("summary-caption"),
                     },
                 ])),
-                None => reply(plain(
-                    "There is nothing to sum up yet: send /check to begin a check.",
-                )),
+                None => reply(plain(&c.text("nothing-to-sum-up"))),
             }
         }
         Command::Privacy => {
             let hours = app.session_ttl.as_secs().div_ceil(3600);
             reply(render::message(
                 None,
-                render::privacy(hours, app.store.kind()),
+                render::privacy(c, hours, app.store.kind()),
                 None,
             ))
         }
         Command::Export => {
-            let export = app.conversation().export(chat, now_ms).await?;
+            let export = conversation.export(chat, now_ms).await?;
             reply(Outgoing::Document {
                 filename: "export.json".to_string(),
                 content: export,
-                caption: "Everything I keep about you. /forget deletes it.".to_string(),
+                caption: c.text("export-caption"),
             })
         }
         Command::About => {
             let hours = app.session_ttl.as_secs().div_ceil(3600);
             reply(render::message(
                 None,
-                render::about(&app.script, hours),
+                render::about(&app.dialogue, script, hours),
                 None,
             ))
         }
         Command::Forget => Plan::Effects(Effects {
             forget: true,
+            // The chosen language goes too: it is kept about this person.
+            group: Some(GroupWrite::Delete),
             // Replies still waiting may quote the person's answers.
             clear_outbox: true,
-            ..Effects::reply(vec![plain(
-                "Done — I deleted everything I kept about this chat. Send /check to start a new check.",
-            )])
+            ..Effects::reply(vec![plain(&c.text("forgotten"))])
         }),
-        Command::Help => reply(render::message(None, render::help(), None)),
+        Command::Help => reply(render::message(None, render::help(c), None)),
     })
 }
 
 /// A button pressed in a private chat.
-pub fn callback(query: &CallbackQuery) -> Plan {
+pub async fn callback(
+    query: &CallbackQuery,
+    app: &App,
+    script: &Script,
+    chat: i64,
+) -> StoreResult<Plan> {
     log::debug!("update from user {}: button", query.from.id.0);
     let data = query.data.as_deref().unwrap_or("");
+    if let Some(code) = data.strip_prefix(render::LANGUAGE) {
+        let mut plan = choose_language(app, script, chat, code).await?;
+        let answer = Outgoing::AnswerButton {
+            query: query.id.0.clone(),
+            text: None,
+        };
+        match &mut plan {
+            Plan::Step(step) => step.before.insert(0, answer),
+            Plan::Effects(effects) => effects.outgoing.insert(0, answer),
+        }
+        return Ok(plan);
+    }
     let token = ButtonToken::decode(data);
     let from_welcome = data == render::BEGIN;
     let input = match (&token, from_welcome) {
@@ -179,7 +246,7 @@ pub fn callback(query: &CallbackQuery) -> Plan {
         (Some(token), false) => Input::Button(token.clone()),
         (None, false) => Input::Repeat,
     };
-    Plan::Step(StepPlan {
+    Ok(Plan::Step(StepPlan {
         before: Vec::new(),
         input,
         press: Some(Press {
@@ -187,13 +254,15 @@ pub fn callback(query: &CallbackQuery) -> Plan {
             from_welcome,
             known: token.is_some(),
         }),
-        clear_outbox: false,
-    })
+        changes: StepChanges::default(),
+        language: None,
+    }))
 }
 
 /// The outbox entries for a step: the button answer first (with the stale
 /// notice on it), then `before`, then the step's replies.
-pub fn render_step(plan: &StepPlan, step: &Step) -> Vec<Outgoing> {
+pub fn render_step(plan: &StepPlan, script: &Script, step: &Step) -> Vec<Outgoing> {
+    let c = &script.catalog;
     let mut out = Vec::new();
     let mut replies: Vec<&Reply> = step.replies.iter().collect();
     if let Some(press) = &plan.press {
@@ -201,7 +270,7 @@ pub fn render_step(plan: &StepPlan, step: &Step) -> Vec<Outgoing> {
             || (!press.from_welcome && !press.known);
         out.push(Outgoing::AnswerButton {
             query: press.query.clone(),
-            text: stale.then(|| Notice::Stale.message().to_string()),
+            text: stale.then(|| c.text(Notice::Stale.id())),
         });
         // The notice was shown on the button; the greeting was just read.
         replies.retain(|r| {
@@ -212,20 +281,20 @@ pub fn render_step(plan: &StepPlan, step: &Step) -> Vec<Outgoing> {
     }
     out.extend(plan.before.iter().cloned());
     for reply in replies {
-        render_reply(reply, &mut out);
+        render_reply(c, reply, &mut out);
     }
     out
 }
 
-fn render_reply(reply: &Reply, out: &mut Vec<Outgoing>) {
+fn render_reply(c: &Catalog, reply: &Reply, out: &mut Vec<Outgoing>) {
     match reply {
         Reply::Intro { text, disclaimer } => {
             out.push(render::message(None, render::intro(text, disclaimer), None))
         }
-        Reply::Notice(notice) => out.push(plain(notice.message())),
+        Reply::Notice(notice) => out.push(plain(&c.text(notice.id()))),
         Reply::Say { text } => out.push(plain(text)),
         Reply::Invalid { hint } => {
-            out.push(plain(&format!("Sorry, that answer does not fit. {hint}")));
+            out.push(plain(&c.get("not-fit", &[("hint", hint.as_str().into())])));
         }
         Reply::Accepted {
             question,
@@ -235,10 +304,10 @@ fn render_reply(reply: &Reply, out: &mut Vec<Outgoing>) {
             ..
         } => out.push(Outgoing::EditQuestion {
             turn: *turn,
-            html: render::answered(question, answer, said.as_deref()),
+            html: render::answered(c, question, answer, said.as_deref()),
         }),
         Reply::Question(q) => {
-            let (html, keyboard) = render::question(q);
+            let (html, keyboard) = render::question(c, q);
             out.push(Outgoing::Send {
                 thread: None,
                 html,
@@ -247,7 +316,7 @@ fn render_reply(reply: &Reply, out: &mut Vec<Outgoing>) {
             });
         }
         Reply::Outcome(o) => out.extend(
-            render::outcome(o)
+            render::outcome(c, o)
                 .into_iter()
                 .map(|html| render::message(None, html, None)),
         ),

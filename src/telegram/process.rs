@@ -19,9 +19,10 @@ use super::lanes::{Job, Lanes, Next};
 use super::private::{self, Plan};
 use super::sender::Sender;
 use super::{App, TgBot, now_ms, render};
-use crate::conversation::{Effects, Turn};
+use crate::conversation::{Effects, StepChanges, Turn};
 use crate::logging::chat as shown;
-use crate::store::{Committed, Event, Inbox, InboxEntry, Outgoing, Store};
+use crate::script::Script;
+use crate::store::{Committed, Event, Groups, Inbox, InboxEntry, Outgoing, Store};
 
 /// Attempts at one entry before it is set aside.
 const ATTEMPTS: u32 = 20;
@@ -61,9 +62,25 @@ impl Processor {
             seq: entry.seq,
             now_ms,
         };
+        // The chat's chosen language; else, for a person, their Telegram's.
+        let stored = self
+            .store()
+            .group(entry.chat)
+            .await?
+            .language
+            .filter(|l| self.app.dialogue.has(l));
+        let mut language = stored
+            .clone()
+            .unwrap_or_else(|| self.app.dialogue.base().language.clone());
         let plan = match entry.event {
             Event::Update(json) => match serde_json::from_str::<Update>(json.get()) {
-                Ok(update) => self.plan(update, turn).await?,
+                Ok(update) => {
+                    if stored.is_none() && entry.chat > 0 {
+                        let tag = telegram_language(&update);
+                        language = self.app.dialogue.language_for(tag).to_string();
+                    }
+                    self.plan(update, turn, self.app.script(&language)).await?
+                }
                 Err(e) => {
                     log::warn!(
                         "entry {} of {}: the update could not be read ({}); skipped",
@@ -75,10 +92,7 @@ impl Processor {
                 }
             },
             Event::FloodNotice => {
-                let note = private::plain(
-                    "You are sending a lot very quickly, so I will pause for a minute. \
-                     Your answers so far are kept.",
-                );
+                let note = private::plain(&self.app.script(&language).catalog.text("flood-pause"));
                 if entry.chat > 0 {
                     // The replies to the flood still waiting for their pacing
                     // would only bury the notice: it comes next, with where
@@ -87,7 +101,11 @@ impl Processor {
                         before: vec![note],
                         input: crate::engine::Input::Repeat,
                         press: None,
-                        clear_outbox: true,
+                        changes: StepChanges {
+                            clear_outbox: true,
+                            group: None,
+                        },
+                        language: None,
                     })
                 } else {
                     Plan::Effects(Effects::reply(vec![note]))
@@ -102,17 +120,20 @@ impl Processor {
                 Plan::Effects(Effects::default())
             }
             Event::WelcomeDue => {
-                Plan::Effects(group::welcome_due(&self.app, entry.chat, &self.me).await?)
+                let script = self.app.script(&language);
+                Plan::Effects(group::welcome_due(&self.app, script, entry.chat, &self.me).await?)
             }
             Event::TipDue { slot } => {
-                Plan::Effects(group::tip_due(&self.app, entry.chat, slot).await?)
+                let script = self.app.script(&language);
+                Plan::Effects(group::tip_due(&self.app, script, entry.chat, slot).await?)
             }
             // A follow-up is only ever set in a private chat.
             Event::FollowUpDue { due_ms } if entry.chat > 0 => Plan::Step(private::StepPlan {
                 before: Vec::new(),
                 input: crate::engine::Input::FollowUpDue { due_ms },
                 press: None,
-                clear_outbox: false,
+                changes: StepChanges::default(),
+                language: None,
             }),
             Event::FollowUpDue { .. } => Plan::Effects(Effects::default()),
             Event::Blocked if entry.chat < 0 => {
@@ -121,13 +142,18 @@ impl Processor {
             }
             Event::Blocked => Plan::Effects(Effects::default()),
         };
-        let conversation = self.app.conversation();
         match plan {
             Plan::Step(plan) => {
-                let step = conversation
-                    .step(turn, plan.input.clone(), plan.clear_outbox, |step| {
-                        private::render_step(&plan, step)
-                    })
+                let language = plan.language.as_deref().unwrap_or(&language);
+                let step = self
+                    .app
+                    .conversation(language)
+                    .step(
+                        turn,
+                        plan.input.clone(),
+                        plan.changes.clone(),
+                        |script, step| private::render_step(&plan, script, step),
+                    )
                     .await?;
                 match step {
                     Some(step) => {
@@ -139,25 +165,30 @@ impl Processor {
             }
             Plan::Effects(effects) => {
                 let queued = !effects.outgoing.is_empty();
-                let committed = conversation.finish(turn, effects).await?;
+                let committed = self
+                    .app
+                    .conversation(&language)
+                    .finish(turn, effects)
+                    .await?;
                 Ok(queued && committed == Committed::Done)
             }
         }
     }
 
-    /// What an update asks for.
-    async fn plan(&self, update: Update, turn: Turn) -> Result<Plan, Failed> {
+    /// What an update asks for, answered in `script`'s language.
+    async fn plan(&self, update: Update, turn: Turn, script: &Script) -> Result<Plan, Failed> {
         let app = &self.app;
         Ok(match &update.kind {
             UpdateKind::Message(msg) if msg.chat.is_private() => {
-                private::message(msg, &self.me, app, turn.now_ms).await?
+                private::message(msg, &self.me, app, script, turn.now_ms).await?
             }
             UpdateKind::Message(msg) if msg.chat.is_group() || msg.chat.is_supergroup() => {
-                Plan::Effects(
-                    group::message(&self.bot, msg, &self.me, app, turn.seq, turn.now_ms).await?,
-                )
+                let at = (turn.seq, turn.now_ms);
+                Plan::Effects(group::message(&self.bot, msg, &self.me, app, script, at).await?)
             }
-            UpdateKind::EditedMessage(msg) if msg.chat.is_private() => private::edited(),
+            UpdateKind::EditedMessage(msg) if msg.chat.is_private() => {
+                private::edited(&script.catalog)
+            }
             UpdateKind::CallbackQuery(query) => {
                 let chat = query.message.as_ref().map(|m| m.chat().clone());
                 let settings = query
@@ -165,9 +196,11 @@ impl Processor {
                     .as_deref()
                     .is_some_and(|d| d.starts_with(render::SETTINGS));
                 match chat {
-                    Some(chat) if chat.is_private() => private::callback(query),
+                    Some(chat) if chat.is_private() => {
+                        private::callback(query, app, script, chat.id.0).await?
+                    }
                     Some(_) if settings => Plan::Effects(
-                        group::settings_pressed(&self.bot, query, app, turn.now_ms).await?,
+                        group::settings_pressed(&self.bot, query, app, script, turn.now_ms).await?,
                     ),
                     _ => Plan::Effects(Effects::reply(vec![Outgoing::AnswerButton {
                         query: query.id.0.clone(),
@@ -176,7 +209,7 @@ impl Processor {
                 }
             }
             UpdateKind::MyChatMember(change) if !change.chat.is_private() => {
-                Plan::Effects(group::membership(change, app))
+                Plan::Effects(group::membership(change, script))
             }
             _ => Plan::Effects(Effects::default()),
         })
@@ -272,4 +305,14 @@ impl Job for Processor {
             Vec::new()
         })
     }
+}
+
+/// The language a person's Telegram is set to, from the update they sent.
+fn telegram_language(update: &Update) -> Option<&str> {
+    let user = match &update.kind {
+        UpdateKind::Message(msg) | UpdateKind::EditedMessage(msg) => msg.from.as_ref(),
+        UpdateKind::CallbackQuery(query) => Some(&query.from),
+        _ => None,
+    };
+    user.and_then(|u| u.language_code.as_deref())
 }

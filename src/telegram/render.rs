@@ -5,7 +5,8 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 use teloxide::utils::html::escape;
 
 use crate::engine::{Heading, OutcomeReply, Question, Summary, TipsReply};
-use crate::script::{NodeKind, Script};
+use crate::language::Catalog;
+use crate::script::{Dialogue, NodeKind, Script, emergency_numbers};
 use crate::store::{GroupSettings, Outgoing, Rhythm};
 
 /// Telegram's limit on one message's text.
@@ -41,8 +42,10 @@ pub fn welcome(script: &Script) -> (String, InlineKeyboardMarkup) {
         escape(&script.intro.text),
         escape(&script.disclaimer.text)
     );
-    let keyboard =
-        InlineKeyboardMarkup::new([[InlineKeyboardButton::callback("Start the check", BEGIN)]]);
+    let keyboard = InlineKeyboardMarkup::new([[InlineKeyboardButton::callback(
+        script.catalog.text("start-button"),
+        BEGIN,
+    )]]);
     (text, keyboard)
 }
 
@@ -52,26 +55,28 @@ pub fn intro(text: &str, disclaimer: &str) -> String {
 }
 
 /// A question with its buttons, one per row.
-pub fn question(q: &Question) -> (String, InlineKeyboardMarkup) {
+pub fn question(c: &Catalog, q: &Question) -> (String, InlineKeyboardMarkup) {
     let mut text = match q.heading {
-        Heading::Number(number) => format!("<b>Question {number}.</b> {}", escape(&q.text)),
+        Heading::Number(number) => format!(
+            "<b>{}</b> {}",
+            escape(&c.get("question-number", &[("number", number.into())])),
+            escape(&q.text)
+        ),
         Heading::Safety => format!("<b>⚠️ {}</b>", escape(&q.text)),
         Heading::Offer | Heading::FollowUp => escape(&q.text),
     };
     if let Some(previous) = &q.previous {
-        text.push_str(&format!(
-            "\n<i>Your earlier answer: {}</i>",
-            escape(previous)
-        ));
+        let earlier = c.get("earlier-answer", &[("answer", previous.as_str().into())]);
+        text.push_str(&format!("\n<i>{}</i>", escape(&earlier)));
     }
     let typed = match q.kind {
-        NodeKind::Duration => Some("Or type how long, e.g. “3 days”."),
-        NodeKind::Text => Some("Or type a few words."),
-        NodeKind::Frequency => Some("Or type how often, e.g. “3 times a day”."),
+        NodeKind::Duration => Some("or-type-duration"),
+        NodeKind::Text => Some("or-type-text"),
+        NodeKind::Frequency => Some("or-type-frequency"),
         NodeKind::Choice | NodeKind::YesNo => None,
     };
     if let Some(typed) = typed {
-        text.push_str(&format!("\n<i>{typed}</i>"));
+        text.push_str(&format!("\n<i>{}</i>", escape(&c.text(typed))));
     }
     let rows: Vec<Vec<InlineKeyboardButton>> = q
         .choices
@@ -88,10 +93,11 @@ pub fn question(q: &Question) -> (String, InlineKeyboardMarkup) {
 
 /// The question's message once answered: the question and the answer, no
 /// buttons, and the person's own words when the answer was read from them.
-pub fn answered(question: &str, answer: &str, said: Option<&str>) -> String {
+pub fn answered(c: &Catalog, question: &str, answer: &str, said: Option<&str>) -> String {
     let mut text = format!("{}\n\n✓ <b>{}</b>", escape(question), escape(answer));
     if let Some(said) = said {
-        text.push_str(&format!(" — you said “{}”", escape(said)));
+        let said = c.get("you-said", &[("said", said.into())]);
+        text.push_str(&format!(" — {}", escape(&said)));
     }
     text
 }
@@ -102,8 +108,14 @@ pub fn plain(text: &str) -> String {
 }
 
 /// The outcome: verdict and guidance with the disclaimer, then the tips.
-pub fn outcome(o: &OutcomeReply) -> Vec<String> {
+pub fn outcome(c: &Catalog, o: &OutcomeReply) -> Vec<String> {
     let mut main = format!("<b>{}</b>", escape(&o.verdict));
+    if !o.emergency_numbers.is_empty() {
+        main.push_str(&format!(
+            "\n<b>{}</b>",
+            escape(&emergency_numbers(c, &o.emergency_numbers))
+        ));
+    }
     for paragraph in &o.guidance {
         main.push_str(&format!("\n\n• {}", escape(paragraph)));
     }
@@ -132,32 +144,42 @@ pub fn tips(t: &TipsReply) -> String {
 }
 
 /// `/about` in a private chat: what the bot is, its sources, the disclaimer, what it stores.
-pub fn about(script: &Script, ttl_hours: u64) -> String {
+pub fn about(dialogue: &Dialogue, script: &Script, ttl_hours: u64) -> String {
     format!(
-        "{}\n\n<b>What I keep</b>\nWhile you do a check I keep your answers and the question you are on, \
-         so you can continue later or go /back. They are deleted {ttl_hours} hours after your last \
-         message, and a finished check keeps nothing longer. /forget deletes everything at once. \
-         Backups the bot's operator keeps of its storage are outside what /forget can reach. \
-         I never ask health questions in group chats.",
-        about_common(script)
+        "{}\n\n{}",
+        about_common(dialogue, script),
+        script
+            .catalog
+            .get("about-private", &[("hours", ttl_hours.into())])
     )
 }
 
 /// `/about` in a group.
-pub fn group_about(script: &Script) -> String {
+pub fn group_about(dialogue: &Dialogue, script: &Script) -> String {
     format!(
-        "{}\n\nIn this group I only share general tips. Checks happen in a private chat with me, \
-         so nobody here sees anyone's answers.",
-        about_common(script)
+        "{}\n\n{}",
+        about_common(dialogue, script),
+        script.catalog.text("about-group")
     )
 }
 
-fn about_common(script: &Script) -> String {
+fn about_common(dialogue: &Dialogue, script: &Script) -> String {
+    let c = &script.catalog;
+    let names: Vec<String> = dialogue
+        .languages()
+        .map(|s| s.catalog.text("language-name"))
+        .collect();
+    let languages = c.get(
+        "languages-available",
+        &[("languages", names.join(", ").into())],
+    );
     let mut text = format!(
-        "<b>{}</b>\n{}\n\n<i>⚠ {}</i>\n\n<b>Sources</b>",
+        "<b>{}</b>\n{}\n\n<i>⚠ {}</i>\n\n{}\n\n<b>{}</b>",
         escape(&script.title),
         escape(&script.intro.text),
-        escape(&script.disclaimer.text)
+        escape(&script.disclaimer.text),
+        escape(&languages),
+        escape(&c.text("about-heading"))
     );
     for source in &script.sources {
         text.push_str(&format!("\n• {}", escape(&source.title)));
@@ -169,60 +191,54 @@ fn about_common(script: &Script) -> String {
 }
 
 /// The deep link that opens a private chat and starts the check at once.
-pub fn check_link(bot_username: &str) -> InlineKeyboardMarkup {
+pub fn check_link(c: &Catalog, bot_username: &str) -> InlineKeyboardMarkup {
     let url = url::Url::parse(&format!("https://t.me/{bot_username}?start=check"))
         .unwrap_or_else(|_| url::Url::parse("https://t.me/").expect("static URL parses"));
-    InlineKeyboardMarkup::new([[InlineKeyboardButton::url("Start my private check", url)]])
+    InlineKeyboardMarkup::new([[InlineKeyboardButton::url(
+        c.text("private-check-button"),
+        url,
+    )]])
 }
 
 /// What the bot posts when added to a group.
 pub fn group_intro(script: &Script) -> String {
     format!(
-        "<b>Hello, everyone!</b> I help with twitching around the nose and face.\n\
-         • /check — a short check in a private chat with me: your answers stay between us, \
-         I never ask health questions here.\n\
-         • /tips — ways to ease stress, which can make twitching worse.\n\
-         • /about — what I am and where my information comes from.\n\n<i>⚠ {}</i>",
+        "{}\n\n<i>⚠ {}</i>",
+        script.catalog.text("group-intro"),
         escape(&script.disclaimer.text)
     )
 }
 
 /// The reply to `/check` in a group: the check happens in private.
-pub fn check_in_private() -> String {
-    "Checks happen in a private chat, so nobody here sees your answers. Tap below to start yours."
-        .to_string()
+pub fn check_in_private(c: &Catalog) -> String {
+    escape(&c.text("check-in-private"))
 }
 
 /// `/help` in a group.
-pub fn group_help() -> String {
-    [
-        "<b>How I work in this group</b>",
-        "/check — start your own check in a private chat with me",
-        "/tips — ways to ease stress",
-        "/about — what I am and my sources",
-        "/settings — welcome message and periodic tips (admins only)",
-        "",
-        "I never ask health questions in the group.",
-    ]
-    .join("\n")
+pub fn group_help(c: &Catalog) -> String {
+    c.text("group-help")
 }
 
 /// One combined welcome for everyone who just joined.
-pub fn welcome_members(names: &[String]) -> String {
+pub fn welcome_members(c: &Catalog, names: &[String]) -> String {
     const SHOWN: usize = 10;
     let mut list: Vec<String> = names.iter().take(SHOWN).map(|n| escape(n)).collect();
     if names.len() > SHOWN {
-        list.push(format!("{} others", names.len() - SHOWN));
+        let others = names.len() - SHOWN;
+        list.push(c.get("welcome-others", &[("count", others.into())]));
     }
     let who = match list.len() {
-        0 => "everyone".to_string(),
+        0 => c.text("welcome-everyone"),
         1 => list[0].clone(),
-        n => format!("{} and {}", list[..n - 1].join(", "), list[n - 1]),
+        n => c.get(
+            "welcome-and",
+            &[
+                ("first", list[..n - 1].join(", ").into()),
+                ("last", list[n - 1].clone().into()),
+            ],
+        ),
     };
-    format!(
-        "Welcome, {who}! If twitching around your nose or face bothers you, I can walk you \
-         through a short check in a private chat — your answers stay between us."
-    )
+    c.get("welcome-members", &[("who", who.into())])
 }
 
 /// A periodic tip.
@@ -234,132 +250,164 @@ pub fn periodic_tip(title: &str, tip: &str) -> String {
 pub const SETTINGS: &str = "s:";
 
 /// The `/settings` message: the current choices and buttons to change them.
-/// `topic` is the forum topic the message is in, if any.
-pub fn settings(current: &GroupSettings, topic: Option<i32>) -> (String, InlineKeyboardMarkup) {
-    let rhythm = match current.tips {
-        None => "off",
-        Some(Rhythm::Daily) => "daily",
-        Some(Rhythm::Weekly) => "weekly",
-    };
+/// `topic` is the forum topic the message is in, if any; `languages` are the
+/// dialogue's languages, whose names are buttons.
+pub fn settings(
+    script: &Script,
+    dialogue: &Dialogue,
+    current: &GroupSettings,
+    topic: Option<i32>,
+) -> (String, InlineKeyboardMarkup) {
+    let c = &script.catalog;
+    let rhythm = c.text(match current.tips {
+        None => "settings-off",
+        Some(Rhythm::Daily) => "settings-daily",
+        Some(Rhythm::Weekly) => "settings-weekly",
+    });
     let place = match current.topic {
-        None => "General".to_string(),
-        Some(t) if Some(t) == topic => "this topic".to_string(),
-        Some(t) => format!("topic {t}"),
+        None => c.text("settings-general"),
+        Some(t) if Some(t) == topic => c.text("settings-this-topic"),
+        Some(t) => c.get("settings-topic", &[("topic", t.to_string().into())]),
     };
-    let text = format!(
-        "<b>Settings for this group</b>\nWelcome message for new members: <b>{}</b>\n\
-         Periodic stress tip: <b>{rhythm}</b>\nWelcomes and tips are posted in: <b>{place}</b>",
-        if current.welcome { "on" } else { "off" }
+    let welcome = c.text(if current.welcome {
+        "settings-on"
+    } else {
+        "settings-off"
+    });
+    let text = c.get(
+        "settings",
+        &[
+            ("welcome", welcome.into()),
+            ("tips", rhythm.into()),
+            ("place", escape(&place).into()),
+            ("language", c.text("language-name").into()),
+        ],
     );
-    let mark = |on: bool, label: &str| {
-        if on {
-            format!("✓ {label}")
-        } else {
-            label.to_string()
-        }
+    let mark = |on: bool, id: &str| {
+        let label = c.text(id);
+        if on { format!("✓ {label}") } else { label }
     };
     let button = |label: String, data: &str| {
         InlineKeyboardButton::callback(label, format!("{SETTINGS}{data}"))
     };
     let mut rows = vec![
         vec![
-            button(mark(current.welcome, "Welcome on"), "welcome:on"),
-            button(mark(!current.welcome, "Welcome off"), "welcome:off"),
+            button(mark(current.welcome, "settings-welcome-on"), "welcome:on"),
+            button(
+                mark(!current.welcome, "settings-welcome-off"),
+                "welcome:off",
+            ),
         ],
         vec![
-            button(mark(current.tips.is_none(), "Tips off"), "tips:off"),
             button(
-                mark(current.tips == Some(Rhythm::Daily), "Daily"),
+                mark(current.tips.is_none(), "settings-tips-off"),
+                "tips:off",
+            ),
+            button(
+                mark(current.tips == Some(Rhythm::Daily), "settings-tips-daily"),
                 "tips:daily",
             ),
             button(
-                mark(current.tips == Some(Rhythm::Weekly), "Weekly"),
+                mark(current.tips == Some(Rhythm::Weekly), "settings-tips-weekly"),
                 "tips:weekly",
             ),
         ],
     ];
     if topic.is_some() || current.topic.is_some() {
         let mut row = vec![button(
-            mark(current.topic.is_none(), "Post in General"),
+            mark(current.topic.is_none(), "settings-post-general"),
             "topic:general",
         )];
         if topic.is_some() {
             row.push(button(
                 mark(
                     current.topic.is_some() && current.topic == topic,
-                    "Post in this topic",
+                    "settings-post-here",
                 ),
                 "topic:here",
             ));
         }
         rows.push(row);
     }
+    let languages: Vec<InlineKeyboardButton> = dialogue
+        .languages()
+        .map(|s| {
+            let name = s.catalog.text("language-name");
+            let label = if s.language == script.language {
+                format!("✓ {name}")
+            } else {
+                name
+            };
+            button(label, &format!("lang:{}", s.language))
+        })
+        .collect();
+    if languages.len() > 1 {
+        rows.push(languages);
+    }
     (text, InlineKeyboardMarkup::new(rows))
 }
 
+/// Callback data prefix of the private `/language` buttons.
+pub const LANGUAGE: &str = "lang:";
+
+/// The `/language` menu: one button per language, each in its own words.
+pub fn language_menu(script: &Script, dialogue: &Dialogue) -> (String, InlineKeyboardMarkup) {
+    let rows = dialogue.languages().map(|s| {
+        let name = s.catalog.text("language-name");
+        let label = if s.language == script.language {
+            format!("✓ {name}")
+        } else {
+            name
+        };
+        vec![InlineKeyboardButton::callback(
+            label,
+            format!("{LANGUAGE}{}", s.language),
+        )]
+    });
+    (
+        escape(&script.catalog.text("language-choose")),
+        InlineKeyboardMarkup::new(rows),
+    )
+}
+
 /// `/help`.
-pub fn help() -> String {
-    [
-        "<b>Commands</b>",
-        "/check — begin the check, or continue where you left off",
-        "/back — change your last answer",
-        "/restart — start the check again",
-        "/tips — ways to ease stress",
-        "/summary — a recap of your check to show a doctor",
-        "/cancel — stop the check and any follow-up (your answers are kept)",
-        "/about — what this bot is, its sources and what it keeps",
-        "/privacy — what is kept about you, for how long, and how to delete it",
-        "/export — everything kept about you, as a file",
-        "/forget — delete everything kept about you",
-        "/help — this list",
-        "",
-        "Answer with the buttons or type your answer.",
-    ]
-    .join("\n")
+pub fn help(c: &Catalog) -> String {
+    c.text("help")
 }
 
 /// `/privacy`: what is kept, for how long, where, and how to delete it.
-pub fn privacy(ttl_hours: u64, store: &str) -> String {
-    format!(
-        "<b>What I keep about you</b>\n\
-         • Your answers in the check, the question you are on, and a follow-up you asked for with its answers.\n\
-         • Not your name, your messages outside the check, or anything from group chats \
-         (in groups I keep only the group's settings, never anyone's health answers).\n\n\
-         <b>For how long</b>\n\
-         Everything is deleted {ttl_hours} hours after your last message. If you asked me to check on you later, \
-         it is kept until that follow-up is done, then for the same {ttl_hours} hours.\n\n\
-         <b>Where</b>\n\
-         In {}.\n\n\
-         <b>Your choices</b>\n\
-         /export sends you a copy of everything kept. /cancel stops a check or a follow-up. \
-         /forget deletes everything at once, from the storage files too. Backups the operator keeps of the storage \
-         are outside what /forget can reach.",
-        escape(store)
+pub fn privacy(c: &Catalog, ttl_hours: u64, store: &str) -> String {
+    let store = c.text(&format!("store-{store}"));
+    c.get(
+        "privacy",
+        &[
+            ("hours", ttl_hours.into()),
+            ("store", escape(&store).into()),
+        ],
     )
 }
 
 /// The `/summary` message: the recap in short.
-pub fn summary(s: &Summary) -> String {
+pub fn summary(c: &Catalog, s: &Summary) -> String {
+    let e = |id: &str| escape(&c.text(id));
     let mut text = format!(
-        "<b>Summary for your doctor — {}</b>\n{}",
-        escape(&s.title),
+        "<b>{}</b>\n{}",
+        escape(&c.get("summary-heading", &[("title", s.title.as_str().into())])),
         escape(&s.date)
     );
     if let Some((level, verdict)) = &s.outcome {
         text.push_str(&format!(
-            "\n\n<b>Level reached:</b> {} — {}",
-            level.name(),
+            "\n\n<b>{}</b> {} — {}",
+            e("summary-level"),
+            e(&format!("level-{}", level.name())),
             escape(verdict)
         ));
     }
     if let Some(sign) = &s.sign {
-        text.push_str(&format!(
-            "\n<b>Emergency sign confirmed:</b> {}",
-            escape(sign)
-        ));
+        text.push_str(&format!("\n<b>{}</b> {}", e("summary-sign"), escape(sign)));
     }
     if !s.answers.is_empty() {
-        text.push_str("\n\n<b>Answers</b>");
+        text.push_str(&format!("\n\n<b>{}</b>", e("summary-answers")));
         for (question, answer) in &s.answers {
             text.push_str(&format!(
                 "\n• {} — <b>{}</b>",
@@ -369,35 +417,50 @@ pub fn summary(s: &Summary) -> String {
         }
     }
     for (date, answer, days) in &s.follow_ups {
+        let heading = c.get("summary-follow-up", &[("date", date.as_str().into())]);
         text.push_str(&format!(
-            "\n\n<b>Follow-up, {}:</b> {}",
-            escape(date),
+            "\n\n<b>{}</b> {}",
+            escape(&heading),
             escape(answer)
         ));
         if let Some(days) = days {
-            text.push_str(&format!(" (about {days} days in all)"));
+            let all = c.get("summary-days-in-all", &[("count", (*days).into())]);
+            text.push_str(&format!(" {}", escape(&all)));
         }
     }
     if let Some(next) = &s.next_follow_up {
-        text.push_str(&format!("\n\nNext follow-up: {}", escape(next)));
+        let next = c.get("summary-next-follow-up", &[("date", next.as_str().into())]);
+        text.push_str(&format!("\n\n{}", escape(&next)));
     }
     for (date, level, answers) in &s.earlier {
-        let level = level.map_or("—", |l| l.name());
+        let heading = c.get("summary-earlier", &[("date", date.as_str().into())]);
+        let level = level.map_or_else(
+            || "—".to_string(),
+            |l| c.text(&format!("level-{}", l.name())),
+        );
+        let count = c.get(
+            "summary-earlier-answers",
+            &[("level", level.into()), ("count", answers.len().into())],
+        );
         text.push_str(&format!(
-            "\n\n<b>Earlier check, {}:</b> {level}; {} answers (in the file)",
-            escape(date),
-            answers.len()
+            "\n\n<b>{}</b> {}",
+            escape(&heading),
+            escape(&count)
         ));
     }
     text.push_str(&format!(
-        "\n\n<i>⚠ {}</i>\n\nThe same as a file to print or show follows.",
-        escape(&s.disclaimer)
+        "\n\n<i>⚠ {}</i>\n\n{}",
+        escape(&s.disclaimer),
+        e("summary-file-follows")
     ));
     text
 }
 
 /// The `/summary` document: a small HTML page to print or show a doctor.
-pub fn summary_page(s: &Summary) -> String {
+pub fn summary_page(c: &Catalog, s: &Summary) -> String {
+    let e = |id: &str| escape(&c.text(id));
+    let level_name =
+        |level: crate::script::Level| escape(&c.text(&format!("level-{}", level.name())));
     let mut rows = String::new();
     for (question, answer) in &s.answers {
         rows.push_str(&format!(
@@ -408,7 +471,12 @@ pub fn summary_page(s: &Summary) -> String {
     }
     let mut follow_ups = String::new();
     for (date, answer, days) in &s.follow_ups {
-        let days = days.map_or_else(String::new, |d| format!(" (about {d} days in all)"));
+        let days = days.map_or_else(String::new, |d| {
+            format!(
+                " {}",
+                escape(&c.get("summary-days-in-all", &[("count", d.into())]))
+            )
+        });
         follow_ups.push_str(&format!(
             "<li>{}: {}{days}</li>\n",
             escape(date),
@@ -417,10 +485,11 @@ pub fn summary_page(s: &Summary) -> String {
     }
     let mut earlier = String::new();
     for (date, level, answers) in &s.earlier {
+        let heading = c.get("summary-earlier", &[("date", date.as_str().into())]);
         earlier.push_str(&format!(
-            "<h2>Earlier check, {} ({})</h2>\n<table>\n",
-            escape(date),
-            level.map_or("—", |l| l.name())
+            "<h2>{} ({})</h2>\n<table>\n",
+            escape(heading.trim_end_matches(':')),
+            level.map_or_else(|| "—".to_string(), level_name)
         ));
         for (question, answer) in answers {
             earlier.push_str(&format!(
@@ -441,22 +510,27 @@ pub fn summary_page(s: &Summary) -> String {
         .as_ref()
         .map_or_else(String::new, |(level, verdict)| {
             format!(
-                "<p><b>Level reached:</b> {} — {}</p>\n",
-                level.name(),
+                "<p><b>{}</b> {} — {}</p>\n",
+                e("summary-level"),
+                level_name(*level),
                 escape(verdict)
             )
         });
     let sign = s.sign.as_ref().map_or_else(String::new, |sign| {
-        format!("<p><b>Emergency sign confirmed:</b> {}</p>\n", escape(sign))
+        format!("<p><b>{}</b> {}</p>\n", e("summary-sign"), escape(sign))
     });
     format!(
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title>\
+        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title>\
          <style>body{{font-family:sans-serif;max-width:42em;margin:2em auto}}td{{padding:.3em;vertical-align:top;border-bottom:1px solid #ddd}}</style>\
-         </head><body>\n<h1>{title}</h1>\n<p>Check of {date}</p>\n{outcome}{sign}\
-         <h2>Answers</h2>\n<table>\n{rows}</table>\n<h2>Follow-ups</h2>\n<ul>\n{follow_ups}</ul>\n{earlier}\
-         <h2>Sources</h2>\n<ul>\n{sources}</ul>\n<p><i>{disclaimer}</i></p>\n</body></html>\n",
+         </head><body>\n<h1>{title}</h1>\n<p>{date}</p>\n{outcome}{sign}\
+         <h2>{answers}</h2>\n<table>\n{rows}</table>\n<h2>{follow_ups_heading}</h2>\n<ul>\n{follow_ups}</ul>\n{earlier}\
+         <h2>{sources_heading}</h2>\n<ul>\n{sources}</ul>\n<p><i>{disclaimer}</i></p>\n</body></html>\n",
+        lang = escape(c.code()),
         title = escape(&s.title),
-        date = escape(&s.date),
+        date = escape(&c.get("summary-page-date", &[("date", s.date.as_str().into())])),
+        answers = e("summary-answers"),
+        follow_ups_heading = e("summary-page-follow-ups"),
+        sources_heading = e("summary-page-sources"),
         disclaimer = escape(&s.disclaimer),
     )
 }
@@ -523,12 +597,13 @@ mod tests {
 
     #[test]
     fn user_text_is_escaped() {
+        let en = Catalog::english();
         assert_eq!(
-            answered("Q?", "<b>x</b> & y", None),
+            answered(en, "Q?", "<b>x</b> & y", None),
             "Q?\n\n✓ <b>&lt;b&gt;x&lt;/b&gt; &amp; y</b>"
         );
         assert_eq!(
-            answered("Q?", "Yes", Some("<i>a bit</i>")),
+            answered(en, "Q?", "Yes", Some("<i>a bit</i>")),
             "Q?\n\n✓ <b>Yes</b> — you said “&lt;i&gt;a bit&lt;/i&gt;”"
         );
     }

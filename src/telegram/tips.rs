@@ -16,7 +16,7 @@ const CHECK_EVERY: Duration = Duration::from_secs(60);
 /// Queues every tip that is due at `now_ms`; returns how many were new.
 pub async fn queue_due(runtime: &Runtime, now_ms: u64) -> Result<usize, StoreError> {
     let app = &runtime.app;
-    if app.script.tips.items.is_empty() {
+    if app.dialogue.base().tips.items.is_empty() {
         return Ok(0);
     }
     let mut due = Vec::new();

@@ -377,7 +377,7 @@ async fn a_periodic_tip_is_posted_once_per_slot_and_rotates() {
 
     assert_eq!(posted.len(), 2);
     assert!(posted.iter().all(|c| c.topic() == Some(9)));
-    let script = &runtime.app.script;
+    let script = runtime.app.dialogue.base();
     assert!(posted[0].text().contains(&script.tips.items[0].text));
     assert!(
         posted[1].text().contains(&script.tips.items[1].text),

@@ -95,7 +95,7 @@ fn duplicate_dialogue_ids_across_files_are_refused() {
     let good = fs::read_to_string(repo_path("tests/fixtures/good/minimal.toml")).unwrap();
     fs::write(dir.join("a.toml"), &good).unwrap();
     fs::write(dir.join("b.toml"), &good).unwrap();
-    let loaded = script::load_paths(std::slice::from_ref(&dir)).unwrap();
+    let loaded = script::load_paths(std::slice::from_ref(&dir), &repo_path("locales")).unwrap();
     fs::remove_dir_all(&dir).unwrap();
     let errors: Vec<String> = loaded.diagnostics.iter().map(|d| d.to_string()).collect();
     assert_eq!(errors.len(), 1, "{errors:?}");

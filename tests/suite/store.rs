@@ -190,6 +190,7 @@ fn session(turn: u32) -> Session {
         follow_up: None,
         follow_ups: Vec::new(),
         earlier: Vec::new(),
+        language: "en".to_string(),
     }
 }
 
@@ -665,6 +666,7 @@ async fn groups<S: Inbox + Checks + Outbox + Groups>(store: &S) {
         tips_posted: 3,
         waiting: vec!["Ann".to_string()],
         welcome_due_ms: Some(NOW),
+        language: Some("es".to_string()),
     };
     let group_commit = |seq: u64, chat: i64, write: GroupWrite| Commit {
         group: Some(write),

@@ -24,6 +24,7 @@ fn at(script: &Script, node: &str) -> Session {
         follow_up: None,
         follow_ups: Vec::new(),
         earlier: Vec::new(),
+        language: "en".to_string(),
     }
 }
 

@@ -18,6 +18,7 @@ pub fn config(api: &FakeApi, storage: Storage) -> Config {
         token: Secret::new(TOKEN),
         api_url: Some(url::Url::parse(&api.url).unwrap()),
         dialogues: stable::dir(),
+        locales: super::repo_path("locales"),
         dialogue: None,
         storage,
         session_ttl: Duration::from_secs(3600),
