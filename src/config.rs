@@ -25,9 +25,22 @@ pub const DEFAULT_SEND_RETRY_WINDOW: Duration = Duration::from_secs(6 * 60 * 60)
 /// Where the bot's own words per language are when nothing else is said.
 pub const DEFAULT_LOCALES: &str = "locales";
 
-/// The folder of language catalogs (`<lang>/bot.ftl`): `BOT_LOCALES`, else `locales`.
+/// The folder of language catalogs (`<lang>/bot.ftl`): `BOT_LOCALES`, else
+/// `locales` beside the dialogues folder (so `dialogues` gives `locales`).
 pub fn locales_path() -> PathBuf {
-    var("BOT_LOCALES").map_or_else(|| PathBuf::from(DEFAULT_LOCALES), PathBuf::from)
+    var("BOT_LOCALES").map_or_else(
+        || {
+            let dialogues = dialogues_path();
+            let beside = dialogues
+                .canonicalize()
+                .ok()
+                .and_then(|d| Some(d.parent()?.join(DEFAULT_LOCALES)));
+            beside
+                .filter(|l| l.is_dir())
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_LOCALES))
+        },
+        PathBuf::from,
+    )
 }
 
 /// The folder (or file) dialogues load from: `BOT_DIALOGUES`, else `dialogues`.

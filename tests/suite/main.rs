@@ -14,6 +14,7 @@ mod faults;
 mod follow_up;
 mod groups;
 mod hostile;
+mod languages;
 mod lifecycle;
 mod loader;
 mod outage;

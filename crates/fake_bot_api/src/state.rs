@@ -56,6 +56,8 @@ pub(crate) struct Inner {
     pub(crate) throttled_at: Vec<Instant>,
     /// Answer the next call of a method only after this long.
     pub(crate) delayed: HashMap<String, Duration>,
+    /// The language each user's Telegram is set to, sent as `language_code`.
+    pub(crate) languages: HashMap<i64, String>,
 }
 
 impl Default for Inner {
@@ -78,6 +80,7 @@ impl Default for Inner {
             arrivals: HashMap::new(),
             throttled_at: Vec::new(),
             delayed: HashMap::new(),
+            languages: HashMap::new(),
         }
     }
 }

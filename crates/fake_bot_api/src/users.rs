@@ -144,7 +144,7 @@ impl FakeApi {
         let name = if chat == user { "Tester" } else { "Member" };
         let query = json!({
             "id": id,
-            "from": { "id": user, "is_bot": false, "first_name": name },
+            "from": self.person(user, name),
             "chat_instance": format!("ci{chat}"),
             "data": data,
             "message": message,
@@ -152,8 +152,23 @@ impl FakeApi {
         self.push("callback_query", query)
     }
 
+    /// From now on `user`'s updates say their Telegram is in `language`
+    /// (`language_code`, e.g. `es` or `pt-br`).
+    pub fn set_language(&self, user: i64, language: &str) {
+        self.with(|inner| inner.languages.insert(user, language.to_string()));
+    }
+
+    /// The `from` of `user`'s updates, with their language when set.
+    fn person(&self, user: i64, name: &str) -> Value {
+        let mut from = json!({ "id": user, "is_bot": false, "first_name": name });
+        if let Some(language) = self.with(|inner| inner.languages.get(&user).cloned()) {
+            from["language_code"] = json!(language);
+        }
+        from
+    }
+
     fn user_message(&self, chat: i64, extra: Value) -> Value {
-        let from = json!({ "id": chat, "is_bot": false, "first_name": "Tester" });
+        let from = self.person(chat, "Tester");
         self.incoming(chat_of(chat), from, None, extra)
     }
 

@@ -3,13 +3,20 @@
 
 use std::path::PathBuf;
 
-use nasal_twitch_bot::script::{self, Script};
+use nasal_twitch_bot::script::{self, Dialogue, Script};
 
 use super::repo_path;
 
 /// The folder of dialogues the bot ships with (`BOT_DIALOGUES`).
 pub fn dir() -> PathBuf {
     repo_path("dialogues")
+}
+
+/// The shipped dialogue in every language it has (`dialogues/` with `locales/`).
+pub fn dialogue() -> Dialogue {
+    let scripts =
+        script::load_checked(&[dir()], &repo_path("locales")).expect("shipped languages load");
+    script::select(scripts, None).expect("one shipped dialogue")
 }
 
 /// The shipped dialogue, loaded.
