@@ -7,6 +7,9 @@
 //!
 //! # Layout
 //!
+//! - [`language`]: what changes from one language to the next: the words
+//!   typed answers are read with (`locales/<lang>/understanding.toml`) and
+//!   how letters fold for matching.
 //! - [`script`]: the dialogue as data. TOML files under `dialogues/` declare
 //!   questions, rules, outcomes, tips and sources; loading checks all of it and
 //!   reports every problem with file, line and column.
@@ -34,6 +37,7 @@ pub mod cli;
 pub mod config;
 pub mod conversation;
 pub mod engine;
+pub mod language;
 pub mod logging;
 pub mod script;
 pub mod store;

@@ -30,13 +30,14 @@ pub const FINISH: &str = "finish";
 /// after the session id and turn that make stale buttons detectable.
 pub const MAX_BUTTON_PAYLOAD: usize = 40;
 
-/// Folds typed text for comparison: lowercase, punctuation to spaces, one space
-/// between words, apostrophes dropped (so "Don't!" and "dont" are the same).
+/// Folds typed text for comparison: lowercase, accents dropped (see
+/// [`crate::language::letters`]), punctuation to spaces, one space between
+/// words, apostrophes dropped (so "Don't!" and "dont", "Sí" and "si" are the same).
 pub fn fold(text: &str) -> String {
     let mut folded = String::with_capacity(text.len());
-    for c in text.chars().filter(|&c| c != '\'' && c != '’') {
+    for c in crate::language::letters::plain_letters(text).filter(|&c| c != '\'' && c != '’') {
         if c.is_alphanumeric() {
-            folded.extend(c.to_lowercase());
+            folded.push(c);
         } else if !folded.is_empty() && !folded.ends_with(' ') {
             folded.push(' ');
         }
@@ -78,6 +79,8 @@ pub struct Script {
     pub follow_up: Option<FollowUp>,
     /// The references texts restate, listed on /about.
     pub sources: Vec<Source>,
+    /// The words its typed answers are read with, in its language.
+    pub lexicon: std::sync::Arc<crate::language::lexicon::Lexicon>,
     node_index: HashMap<String, usize>,
 }
 
