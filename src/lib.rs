@@ -7,6 +7,9 @@
 //!
 //! # Layout
 //!
+//! - [`language`]: what changes from one language to the next: the words
+//!   typed answers are read with (`locales/<lang>/understanding.toml`) and
+//!   how letters fold for matching.
 //! - [`script`]: the dialogue as data. TOML files under `dialogues/` declare
 //!   questions, rules, outcomes, tips and sources; loading checks all of it and
 //!   reports every problem with file, line and column.

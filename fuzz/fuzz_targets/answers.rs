@@ -20,12 +20,13 @@ fn script() -> &'static Script {
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let script = script();
-    let _ = engine::duration::parse_duration(text, 20_000);
-    let _ = engine::frequency::parse_rate(text);
-    let _ = engine::yes_no::leaning(text);
+    let lex = &script.lexicon;
+    let _ = engine::duration::parse_duration(lex, text, 20_000);
+    let _ = engine::frequency::parse_rate(lex, text);
+    let _ = engine::yes_no::leaning(lex, text);
     let _ = ButtonToken::decode(text);
     for node in &script.nodes {
-        let _ = engine::parse::match_option(node, text);
+        let _ = engine::parse::match_option(lex, node, text);
         let begun = engine::step(script, None, Input::Begin, 1).session.expect("a check begins");
         let at_node = Session {
             position: Position::Asking { node: node.id.clone() },

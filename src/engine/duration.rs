@@ -1,10 +1,13 @@
 //! How long something has lasted, typed the way people say it: "3 days",
 //! "3-4 days" (the longer end), "a week or two", "a month and a half",
 //! "half a year", "a fortnight", "since Monday", "since the start of November".
+//! The words are the language's [`DurationWords`]: "una semana o dos", "hace
+//! 3 días" and "с понедельника" read the same way.
 //!
 //! Dates are read against the day the answer arrives (UTC).
 
-use super::words::{correct, number_word, words};
+use super::words::{correct, words};
+use crate::language::lexicon::{DurationWords, Lexicon};
 
 /// The longest duration accepted, in days (a hundred years).
 pub const MAX_DAYS: u32 = 36_500;
@@ -36,195 +39,45 @@ impl DurationError {
     }
 }
 
-/// Words that carry no length ("about", "since", "for the last"…).
-const FILLERS: &[&str] = &[
-    "about",
-    "around",
-    "approximately",
-    "approx",
-    "roughly",
-    "maybe",
-    "almost",
-    "nearly",
-    "over",
-    "more",
-    "than",
-    "less",
-    "under",
-    "for",
-    "since",
-    "the",
-    "last",
-    "past",
-    "ago",
-    "just",
-    "like",
-    "probably",
-    "it",
-    "its",
-    "has",
-    "have",
-    "been",
-    "going",
-    "on",
-    "already",
-    "i",
-    "ive",
-    "im",
-    "think",
-    "so",
-    "and",
-    "ish",
-    "some",
-    "only",
-    "this",
-    "before",
-    "started",
-    "start",
-    "began",
-    "from",
-    "at",
-    "least",
-    "within",
-    "lasted",
-    "bit",
-    "little",
-    "still",
-    "is",
-    "was",
-    "of",
-    "beginning",
-    "early",
-    "end",
-    "mid",
-    "middle",
-    "in",
-    "um",
-    "uh",
-    "hmm",
-    "well",
-    "now",
-    "a",
-    "my",
-    "nose",
-    "twitching",
-    "twitch",
-    "happening",
-    "s",
-    "or",
-    "to",
-    "between",
-    "good",
-    "solid",
-    "whole",
-    "entire",
-    "straight",
-    "guess",
-    "say",
-    "id",
-    "would",
-    "noticed",
-    "first",
-    "when",
-    "th",
-    "st",
-    "nd",
-    "rd",
-];
-
-/// Words typos are corrected towards.
-const VOCABULARY: &[&str] = &[
-    "days",
-    "day",
-    "weeks",
-    "week",
-    "months",
-    "month",
-    "years",
-    "year",
-    "hours",
-    "hour",
-    "minutes",
-    "couple",
-    "several",
-    "yesterday",
-    "fortnight",
-    "since",
-    "about",
-    "half",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "weekend",
-    "today",
-];
-
 /// Days in one unit, and whether the word is a plural ("weeks").
-fn unit_days(word: &str) -> Option<(f64, bool)> {
-    let unit = match word {
-        "min" | "mins" | "minute" => (1.0 / 1440.0, false),
-        "minutes" => (1.0 / 1440.0, true),
-        "h" | "hr" | "hour" => (1.0 / 24.0, false),
-        "hrs" | "hours" => (1.0 / 24.0, true),
-        "d" | "day" => (1.0, false),
-        "days" => (1.0, true),
-        "w" | "wk" | "week" => (7.0, false),
-        "wks" | "weeks" => (7.0, true),
-        "fortnight" | "fortnite" => (14.0, false),
-        "fortnights" => (14.0, true),
-        "mo" | "mth" | "month" => (30.0, false),
-        "mos" | "mths" | "months" => (30.0, true),
-        "y" | "yr" | "year" => (365.0, false),
-        "yrs" | "years" => (365.0, true),
-        _ => return None,
-    };
-    Some(unit)
+fn unit_days(words: &DurationWords, word: &str) -> Option<(f64, bool)> {
+    let single = words.units.get(word).map(|unit| (unit.days(), false));
+    single.or_else(|| words.plural_units.get(word).map(|unit| (unit.days(), true)))
 }
 
-/// Words that stand for a whole length: "yesterday" is one day.
-fn fixed_days(word: &str) -> Option<f64> {
-    match word {
-        "yesterday" => Some(1.0),
-        "today" | "tonight" | "night" | "morning" | "afternoon" | "evening" | "recently" => {
-            Some(0.0)
-        }
-        _ => None,
-    }
+/// The days a length named outright stands for ("yesterday", "the day before
+/// yesterday"), and its words, for the longest that starts at word `at`.
+fn fixed_days(words: &DurationWords, list: &[String], at: usize) -> Option<(f64, usize)> {
+    words
+        .fixed
+        .iter()
+        .filter_map(|fixed| Some((fixed.days, fixed.phrases.starting_at(list, at)?)))
+        .max_by_key(|(_, length)| *length)
+}
+
+/// Whether a word alone names a length outright ("yesterday").
+fn fixed_word(words: &DurationWords, word: &str) -> bool {
+    words
+        .fixed
+        .iter()
+        .any(|fixed| fixed.phrases.iter().any(|p| p.len() == 1 && p[0] == word))
 }
 
 /// Monday = 0 … Sunday = 6 for a weekday's full name; the weekend starts on Saturday.
-fn weekday(word: &str) -> Option<i64> {
-    let day = match word {
-        "monday" => 0,
-        "tuesday" => 1,
-        "wednesday" => 2,
-        "thursday" => 3,
-        "friday" => 4,
-        "saturday" | "weekend" => 5,
-        "sunday" => 6,
-        _ => return None,
-    };
-    Some(day)
+fn weekday(words: &DurationWords, word: &str) -> Option<i64> {
+    let day = words.weekdays.iter().position(|names| names.has(word));
+    let day = day.or_else(|| words.weekend.has(word).then_some(5));
+    day.map(|d| d as i64)
 }
 
 /// A weekday's short name ("sat", "sun" are words too, so they count only
-/// after "since", "on", "last" or "from").
-fn short_weekday(word: &str) -> Option<i64> {
-    let day = match word {
-        "mon" => 0,
-        "tue" | "tues" => 1,
-        "wed" => 2,
-        "thu" | "thur" | "thurs" => 3,
-        "fri" => 4,
-        "sat" => 5,
-        "sun" => 6,
-        _ => return None,
-    };
-    Some(day)
+/// after a `weekday_markers` word such as "since").
+fn short_weekday(words: &DurationWords, word: &str) -> Option<i64> {
+    let day = words
+        .short_weekdays
+        .iter()
+        .position(|names| names.has(word));
+    day.map(|d| d as i64)
 }
 
 /// A day of the month written after a number ("the 20th", "november 1").
@@ -232,24 +85,15 @@ fn day_of_month(word: &str) -> Option<u32> {
     word.parse::<u32>().ok().filter(|d| (1..=31).contains(d))
 }
 
-fn month(word: &str) -> Option<u32> {
-    const NAMES: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    let found = NAMES
-        .iter()
-        .position(|name| *name == word || (word.len() >= 3 && name.starts_with(word)));
+/// January = 1 … December = 12 for a month's name, or the first three
+/// letters or more of one.
+fn month(words: &DurationWords, word: &str) -> Option<u32> {
+    let long_enough = word.chars().count() >= 3;
+    let found = words.months.iter().position(|names| {
+        names
+            .iter()
+            .any(|name| name == word || (long_enough && name.starts_with(word)))
+    });
     found.map(|i| i as u32 + 1)
 }
 
@@ -363,17 +207,18 @@ struct Term {
 }
 
 /// Reads how long something has lasted, in whole days (less than a day is 0,
-/// more is rounded up),
-/// with `today` (days since 1970-01-01, UTC) for answers given as dates.
-pub fn parse_duration(input: &str, today: i64) -> Result<u32, DurationError> {
-    let mut list = words(input);
-    correct(&mut list, VOCABULARY, |w| {
-        number_word(w).is_some()
-            || unit_days(w).is_some()
-            || fixed_days(w).is_some()
-            || weekday(w).is_some()
-            || month(w).is_some()
-            || FILLERS.contains(&w)
+/// more is rounded up), with the language's [`DurationWords`] and `today`
+/// (days since 1970-01-01, UTC) for answers given as dates.
+pub fn parse_duration(lex: &Lexicon, input: &str, today: i64) -> Result<u32, DurationError> {
+    let d = &lex.duration;
+    let mut list = words(lex, input);
+    correct(&mut list, &d.typos, |w| {
+        lex.number(w).is_some()
+            || unit_days(d, w).is_some()
+            || fixed_word(d, w)
+            || weekday(d, w).is_some()
+            || month(d, w).is_some()
+            || d.fillers.has(w)
     });
     let mut total = 0.0_f64;
     let mut found = false;
@@ -396,26 +241,14 @@ pub fn parse_duration(input: &str, today: i64) -> Result<u32, DurationError> {
     let mut i = 0;
     while i < list.len() {
         let word = list[i].as_str();
-        if matches!(word, "just" | "only")
-            && matches!(
-                at(i + 1),
-                Some("started" | "began" | "begun" | "now" | "start")
-            )
-        {
+        // "yesterday", "the day before yesterday", "it just started".
+        if let Some((days, length)) = fixed_days(d, &list, i) {
+            total += days;
             found = true;
-            i += 2;
+            i += length;
             continue;
         }
-        if word == "day" && at(i + 1) == Some("before") && at(i + 2) == Some("yesterday") {
-            total += 2.0;
-            found = true;
-            i += 3;
-            continue;
-        }
-        if word == "and" && at(i + 2) == Some("half") && matches!(at(i + 1), Some("a" | "an"))
-            || word == "and" && at(i + 1) == Some("half")
-        {
-            let skip = if at(i + 1) == Some("half") { 2 } else { 3 };
+        if let Some(length) = d.and_a_half.starting_at(&list, i) {
             match (&mut pending, last) {
                 (Some((n, _)), _) => *n += 0.5,
                 (None, Some(term)) => {
@@ -423,68 +256,71 @@ pub fn parse_duration(input: &str, today: i64) -> Result<u32, DurationError> {
                 }
                 (None, None) => {}
             }
-            i += skip;
+            i += length;
             continue;
         }
         // "3 weeks, no wait, 3 days", "I mean 3 days": the later one counts.
-        if matches!(word, "wait" | "actually" | "sorry" | "correction")
-            || (word == "mean" && i > 0 && list[i - 1] == "i")
-        {
+        if let Some(length) = d.corrections.starting_at(&list, i) {
             total = 0.0;
             found = false;
             last = None;
             alternative = None;
             pending = None;
             range = false;
-            i += 1;
+            i += length;
             continue;
         }
         // "3 days, not 3 weeks": the denied term does not count.
-        if word == "not" && i > 0 {
+        if d.not.has(word) && i > 0 {
             skip_next = true;
             i += 1;
             continue;
         }
-        let after_since = i > 0 && matches!(list[i - 1].as_str(), "since" | "on" | "last" | "from");
-        // "november 1", "1 november", "the 20th".
-        let date = match (month(word), at(i + 1).and_then(day_of_month)) {
-            (Some(m), Some(d)) => Some((Some(m), d, 2)),
+        let after_since = i > 0 && d.weekday_markers.has(&list[i - 1]);
+        // "november 1", "1 november", "the 20th", "1 de noviembre".
+        let linked_month = at(i + 2)
+            .filter(|_| d.date_links.at(at(i + 1)))
+            .and_then(|w| month(d, w));
+        let date = match (month(d, word), at(i + 1).and_then(day_of_month)) {
+            (Some(m), Some(day)) => Some((Some(m), day, 2)),
             _ => match (day_of_month(word), at(i + 1)) {
-                (Some(d), Some(next)) if month(next).is_some() => Some((month(next), d, 2)),
-                (Some(d), Some("st" | "nd" | "rd" | "th")) => Some((None, d, 2)),
+                (Some(day), Some(next)) if month(d, next).is_some() => {
+                    Some((month(d, next), day, 2))
+                }
+                (Some(day), Some(next)) if d.ordinal_suffixes.has(next) => Some((None, day, 2)),
+                (Some(day), Some(_)) if linked_month.is_some() => Some((linked_month, day, 3)),
                 _ => None,
             },
         };
-        if let Some((m, d, used)) = date.filter(|_| pending.is_none()) {
-            total += since_date(today, m, d);
+        if let Some((m, day, used)) = date.filter(|_| pending.is_none()) {
+            total += since_date(today, m, day);
             found = true;
             i += used;
             continue;
         }
-        if let Some(day) = weekday(word).or_else(|| short_weekday(word).filter(|_| after_since)) {
+        if let Some(day) =
+            weekday(d, word).or_else(|| short_weekday(d, word).filter(|_| after_since))
+        {
             total += since_weekday(today, day);
             found = true;
-        } else if let Some(m) = month(word).filter(|_| {
+        } else if let Some(m) = month(d, word).filter(|_| {
             list[..i]
                 .iter()
                 .rev()
                 .take(3)
-                .any(|w| matches!(w.as_str(), "since" | "in" | "of" | "early" | "mid" | "late"))
+                .any(|w| d.month_markers.has(w))
         }) {
-            let before: Vec<&str> = list[..i].iter().rev().take(3).map(String::as_str).collect();
-            let part = if before.contains(&"end") || before.contains(&"late") {
+            let before = &list[i.saturating_sub(3)..i];
+            let part = if before.iter().any(|w| d.month_end.has(w)) {
                 Part::End
-            } else if before.contains(&"mid") || before.contains(&"middle") {
+            } else if before.iter().any(|w| d.month_middle.has(w)) {
                 Part::Middle
             } else {
                 Part::Start
             };
             total += since_month(today, m, part);
             found = true;
-        } else if let Some(days) = fixed_days(word) {
-            total += days;
-            found = true;
-        } else if let Some((days, plural)) = unit_days(word) {
+        } else if let Some((days, plural)) = unit_days(d, word) {
             let count = match pending.take() {
                 Some((n, _)) => n,
                 None if plural => 2.0,
@@ -502,15 +338,15 @@ pub fn parse_duration(input: &str, today: i64) -> Result<u32, DurationError> {
             last = Some(term);
             range = false;
             found = true;
-        } else if let Some(n) = number_word(word) {
+        } else if let Some(n) = lex.number(word) {
             pending = match pending {
                 // "a couple", "a few", "half a": the article gives way.
-                Some((1.0, ref previous)) if previous == "a" || previous == "an" => {
+                Some((m, ref previous))
+                    if d.articles.has(previous) && lex.number(previous) == Some(m) =>
+                {
                     Some((n, word.to_string()))
                 }
-                Some((half, ref previous))
-                    if previous == "half" && (word == "a" || word == "an") =>
-                {
+                Some((half, ref previous)) if d.halves.has(previous) && d.articles.has(word) => {
                     Some((half, previous.clone()))
                 }
                 Some((m, _)) if range => {
@@ -520,14 +356,14 @@ pub fn parse_duration(input: &str, today: i64) -> Result<u32, DurationError> {
                 Some((_, previous)) => return Err(DurationError::NeedsUnit(previous)),
                 None => Some((n, word.to_string())),
             };
-        } else if matches!(word, "to" | "or" | "and")
+        } else if d.range.has(word)
             && pending.is_some()
-            && at(i + 1).is_some_and(|w| number_word(w).is_some())
+            && at(i + 1).is_some_and(|w| lex.number(w).is_some())
         {
             range = true;
-        } else if matches!(word, "to" | "or") && pending.is_none() && last.is_some() {
+        } else if d.or.has(word) && pending.is_none() && last.is_some() {
             alternative = last;
-        } else if !FILLERS.contains(&word) && unknown.is_none() {
+        } else if !d.fillers.has(word) && unknown.is_none() {
             unknown = Some(word.to_string());
         }
         i += 1;
@@ -547,7 +383,7 @@ pub fn parse_duration(input: &str, today: i64) -> Result<u32, DurationError> {
                 },
                 &mut alternative,
             ),
-            _ if number == "a" || number == "an" => {}
+            _ if d.articles.has(&number) => {}
             _ => return Err(DurationError::NeedsUnit(number)),
         }
     }
@@ -591,7 +427,7 @@ mod tests {
     const TODAY: i64 = 20_783;
 
     fn days(typed: &str) -> Result<u32, DurationError> {
-        parse_duration(typed, TODAY)
+        parse_duration(Lexicon::english(), typed, TODAY)
     }
 
     #[test]
@@ -685,7 +521,7 @@ mod tests {
     proptest! {
         #[test]
         fn never_panics(input in "\\PC{0,200}", today in 0i64..100_000) {
-            let _ = parse_duration(&input, today);
+            let _ = parse_duration(Lexicon::english(), &input, today);
         }
 
         #[test]

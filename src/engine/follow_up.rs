@@ -131,16 +131,17 @@ pub(super) fn settle(script: &Script, session: &mut Session) {
     }
 }
 
-/// Words that make a typed follow-up answer "worse", whatever else it says:
-/// the safer reading sends the person through the emergency screen.
-const WORSE_WORDS: &[&str] = &["worse", "worsening", "new", "spreading", "spread", "more"];
-
 /// Which answer a typed reply to "is it still there?" means: anything
-/// saying worse or new wins, else the answer's words; `None` when unclear.
+/// saying worse or new (the language's `follow_up.worse`) wins, since the
+/// safer reading sends the person through the emergency screen; else the
+/// answer's words; `None` when unclear.
 pub(super) fn read(script: &Script, text: &str) -> Option<String> {
     let follow_up = script.follow_up.as_ref()?;
     let folded = crate::script::fold(text);
-    if folded.split(' ').any(|w| WORSE_WORDS.contains(&w)) {
+    if folded
+        .split(' ')
+        .any(|w| script.lexicon.follow_up.worse.has(w))
+    {
         return follow_up
             .meanings
             .iter()
@@ -151,7 +152,7 @@ pub(super) fn read(script: &Script, text: &str) -> Option<String> {
     text.split([',', '.', ';', '!', '?', '\n'])
         .rev()
         .chain(std::iter::once(text))
-        .find_map(|part| super::parse::match_option(&follow_up.answers, part))
+        .find_map(|part| super::parse::match_option(&script.lexicon, &follow_up.answers, part))
         .map(|o| o.value.clone())
 }
 

@@ -1,150 +1,53 @@
 //! How often something happens, typed the way people say it: "3 times a day",
 //! "twice a week", "every few hours", "once or twice a month" (the higher
-//! end), "hourly", "on and off all day", "constantly".
+//! end), "hourly", "on and off all day", "constantly". The words are the
+//! language's [`FrequencyWords`]: "dos veces por semana" and "3 раза в день"
+//! read the same way.
 
+use crate::language::lexicon::{FrequencyWords, Lexicon, Unit};
 use crate::script::band::Rate;
 
-use super::words::{correct, find, number_word, words};
+use super::words::{correct, words};
 
-const MINUTE: f64 = 1.0;
-const HOUR: f64 = 60.0;
+/// Minutes in a day, the period of a continuous or coming-and-going rate.
 const DAY: f64 = 1_440.0;
-const WEEK: f64 = 10_080.0;
-const MONTH: f64 = 43_200.0;
-const YEAR: f64 = 525_600.0;
-
-/// Words typos are corrected towards.
-const VOCABULARY: &[&str] = &[
-    "times",
-    "time",
-    "every",
-    "each",
-    "twice",
-    "once",
-    "thrice",
-    "hour",
-    "hours",
-    "day",
-    "days",
-    "week",
-    "weeks",
-    "month",
-    "months",
-    "minute",
-    "minutes",
-    "year",
-    "daily",
-    "weekly",
-    "hourly",
-    "monthly",
-    "several",
-    "couple",
-    "constantly",
-    "constant",
-    "continuous",
-    "continuously",
-    "nonstop",
-    "always",
-    "other",
-];
 
 /// Minutes in a period word ("week", "weeks", "night").
-fn unit(word: &str) -> Option<f64> {
-    let minutes = match word {
-        "sec" | "secs" | "second" | "seconds" => MINUTE / 60.0,
-        "min" | "mins" | "minute" | "minutes" => MINUTE,
-        "h" | "hr" | "hrs" | "hour" | "hours" => HOUR,
-        "d" | "day" | "days" | "night" | "nights" | "morning" | "mornings" | "evening"
-        | "evenings" | "afternoon" | "today" => DAY,
-        "w" | "wk" | "wks" | "week" | "weeks" | "weekend" => WEEK,
-        "fortnight" => 2.0 * WEEK,
-        "mo" | "month" | "months" => MONTH,
-        "yr" | "year" | "years" => YEAR,
-        _ => return None,
-    };
-    Some(minutes)
+fn unit(words: &FrequencyWords, word: &str) -> Option<f64> {
+    words.units.get(word).map(Unit::minutes)
 }
 
 /// Once per the period a word names ("daily", "weekly").
-fn adverb(word: &str) -> Option<f64> {
-    let minutes = match word {
-        "hourly" => HOUR,
-        "daily" | "nightly" | "everyday" => DAY,
-        "weekly" => WEEK,
-        "fortnightly" => 2.0 * WEEK,
-        "monthly" => MONTH,
-        "yearly" | "annually" => YEAR,
-        _ => return None,
-    };
-    Some(minutes)
+fn adverb(words: &FrequencyWords, word: &str) -> Option<f64> {
+    words.adverbs.get(word).map(Unit::minutes)
 }
 
-/// A count of times written as one word ("twice" is 2 times).
-fn times_word(word: &str) -> Option<f64> {
-    match word {
-        "once" => Some(1.0),
-        "twice" => Some(2.0),
-        "thrice" => Some(3.0),
-        _ => None,
-    }
+/// A count, as a number or a word: "3", "three", "twice", "lots".
+fn count(lex: &Lexicon, word: &str) -> Option<f64> {
+    let f = &lex.frequency;
+    f.counts
+        .get(word)
+        .or_else(|| f.one_word_times.get(word))
+        .or_else(|| lex.number(word))
 }
-
-/// A count, as a number or a word: "3", "three", "a few", "lots of".
-fn count(word: &str) -> Option<f64> {
-    match word {
-        "many" | "lots" | "multiple" | "numerous" => Some(6.0),
-        "dozens" => Some(24.0),
-        "hundreds" => Some(200.0),
-        _ => times_word(word).or_else(|| number_word(word)),
-    }
-}
-
-const CONTINUOUS: &[&[&str]] = &[
-    &["all", "day"],
-    &["all", "the", "time"],
-    &["all", "night"],
-    &["whole", "day"],
-    &["constantly"],
-    &["constant"],
-    &["continuous"],
-    &["continuously"],
-    &["continually"],
-    &["nonstop"],
-    &["non", "stop"],
-    &["always"],
-    &["24", "per", "7"],
-    &["never", "stops"],
-    &["doesnt", "stop"],
-    &["without", "stopping"],
-];
-
-const ON_AND_OFF: &[&[&str]] = &[
-    &["on", "and", "off"],
-    &["off", "and", "on"],
-    &["on", "off"],
-    &["comes", "and", "goes"],
-    &["throughout", "the", "day"],
-];
 
 /// Reads a typed frequency as a rate; `None` when it names none.
-pub fn parse_rate(input: &str) -> Option<Rate> {
-    let mut list = words(input);
-    correct(&mut list, VOCABULARY, |w| {
-        count(w).is_some() || unit(w).is_some() || adverb(w).is_some()
+pub fn parse_rate(lex: &Lexicon, input: &str) -> Option<Rate> {
+    let f = &lex.frequency;
+    let mut list = words(lex, input);
+    correct(&mut list, &f.typos, |w| {
+        count(lex, w).is_some() || unit(f, w).is_some() || adverb(f, w).is_some()
     });
-    let denied = |at: usize| at > 0 && DENIALS.contains(&list[at - 1].as_str());
+    let denied = |at: usize| at > 0 && f.denials.has(&list[at - 1]);
     let mut stated = None;
     for i in 0..list.len() {
-        if let Some((rate, counted)) = explicit(&list, i) {
+        if let Some((rate, counted)) = explicit(lex, &list, i) {
             // "not every day", "not daily": less often, but how much is unsaid.
             if denied(i) {
                 return None;
             }
             // "less than once a week": just under the rate named.
-            let below =
-                i >= 2 && list[i - 1] == "than" && matches!(list[i - 2].as_str(), "less" | "fewer");
-            let below = below || (i >= 1 && list[i - 1] == "under");
-            let rate = if below {
+            let rate = if f.below.ending_before(&list, i) {
                 Rate::new(rate.times * 0.99, rate.minutes)
             } else {
                 rate
@@ -153,14 +56,12 @@ pub fn parse_rate(input: &str) -> Option<Rate> {
             break;
         }
     }
-    if ON_AND_OFF.iter().any(|p| find(&list, p).is_some()) {
+    if f.on_and_off.in_words(&list) {
         // Coming and going through the day: several times a day.
         return stated.map(|(rate, _)| rate).or(Some(Rate::new(4.0, DAY)));
     }
     // "not constant", "not all the time" say nothing about the rate.
-    let continuous = CONTINUOUS
-        .iter()
-        .any(|p| find(&list, p).is_some_and(|at| !denied(at)));
+    let continuous = f.continuous.found_at(&list).any(|at| !denied(at));
     match stated {
         // "all day, every day": the day is the period, the twitching constant;
         // a count ("once during the whole day") stays a count.
@@ -170,103 +71,88 @@ pub fn parse_rate(input: &str) -> Option<Rate> {
     }
 }
 
-/// Words that deny the rate right after them.
-const DENIALS: &[&str] = &["not", "never", "isnt", "doesnt", "arent", "no"];
-
 /// A rate written from word `i` on, if one starts there, and whether it was
 /// a count of times ("3 times a day") rather than a period ("every day").
-fn explicit(list: &[String], i: usize) -> Option<(Rate, bool)> {
+fn explicit(lex: &Lexicon, list: &[String], i: usize) -> Option<(Rate, bool)> {
+    let f = &lex.frequency;
     let at = |j: usize| list.get(j).map(String::as_str);
     let word = at(i)?;
-    if let Some(minutes) = adverb(word) {
+    if let Some(minutes) = adverb(f, word) {
         return Some((Rate::new(1.0, minutes), false));
     }
-    if matches!(word, "every" | "each") {
+    if f.every.has(word) {
         // "every 3 hours", "every few days", "every other day", "every day".
         let (n, next) = match at(i + 1) {
-            Some("other") | Some("second") => (2.0, i + 2),
-            Some(w) => match number_word(w) {
-                Some(n) if !matches!(w, "a" | "an" | "single") => {
-                    let mut next = i + 2 + usize::from(at(i + 2) == Some("of"));
+            Some(w) if f.every_other.has(w) => (2.0, i + 2),
+            Some(w) => match lex.number(w) {
+                Some(n) if !f.every_skip.has(w) => {
+                    let mut next = i + 2 + usize::from(f.of.at(at(i + 2)));
                     // "every 3 or 4 days": the shorter gap is the higher rate.
                     let mut n = n;
-                    if matches!(at(next), Some("to" | "or"))
-                        && let Some(m) = at(next + 1).and_then(number_word)
+                    if f.range.at(at(next))
+                        && let Some(m) = at(next + 1).and_then(|w| lex.number(w))
                     {
                         n = n.min(m);
                         next += 2;
                     }
                     (n, next)
                 }
-                _ => (1.0, i + 1 + usize::from(matches!(w, "single" | "a" | "an"))),
+                _ => (1.0, i + 1 + usize::from(f.every_skip.has(w))),
             },
             None => return None,
         };
-        let minutes = unit(at(next)?)?;
+        let minutes = unit(f, at(next)?)?;
         return (n > 0.0).then(|| (Rate::new(1.0, n * minutes), false));
     }
     // "3 times a day", "once or twice a week", "2-3 times per day", "3 a day".
-    let (times, mut j) = counted(list, i)?;
-    let said_times = matches!(at(j), Some("times" | "time"));
+    let (times, mut j) = counted(lex, list, i)?;
+    let said_times = f.times.at(at(j));
     if said_times {
         j += 1;
     }
-    let explicit_count = said_times || times_word(word).is_some();
-    if let Some(minutes) = at(j).and_then(adverb) {
+    let explicit_count = said_times || f.one_word_times.has(word);
+    if let Some(minutes) = at(j).and_then(|w| adverb(f, w)) {
         return explicit_count.then(|| (Rate::new(times, minutes), true));
     }
-    if at(j) == Some("today") {
+    if f.today.at(at(j)) {
         return explicit_count.then(|| (Rate::new(times, DAY), true));
     }
-    let marker = matches!(
-        at(j),
-        Some(
-            "a" | "an"
-                | "per"
-                | "each"
-                | "every"
-                | "in"
-                | "within"
-                | "during"
-                | "over"
-                | "on"
-                | "this"
-        )
-    );
-    if !marker || !(explicit_count || matches!(at(j), Some("a" | "an" | "per" | "each"))) {
+    let marker = f.per.at(at(j)) || f.during.at(at(j));
+    if !marker || !(explicit_count || f.per.at(at(j))) {
         return None;
     }
     j += 1;
-    while matches!(at(j), Some("the" | "last" | "past" | "a" | "an" | "single")) {
+    while f.period_skip.at(at(j)) {
         j += 1;
     }
-    let periods = match at(j).and_then(number_word) {
-        Some(n) if unit(at(j)?).is_none() => {
+    let periods = match at(j).and_then(|w| lex.number(w)) {
+        Some(n) if unit(f, at(j)?).is_none() => {
             j += 1;
             n
         }
         _ => 1.0,
     };
-    let minutes = unit(at(j)?)?;
+    let minutes = unit(f, at(j)?)?;
     (periods > 0.0).then(|| (Rate::new(times, periods * minutes), true))
 }
 
 /// A count at word `i` ("3", "a few", "once or twice", "2 to 3", "lots of"),
 /// taken at its higher end, and the word after it.
-fn counted(list: &[String], i: usize) -> Option<(f64, usize)> {
+fn counted(lex: &Lexicon, list: &[String], i: usize) -> Option<(f64, usize)> {
+    let f = &lex.frequency;
     let at = |j: usize| list.get(j).map(String::as_str);
-    let mut n = count(at(i)?)?;
+    let mut n = count(lex, at(i)?)?;
     let mut j = i + 1;
-    if matches!(at(i), Some("a" | "an")) {
+    if f.articles.at(at(i)) {
         // "a few times", "a couple of times", "a dozen times"; a lone "a" is no count.
-        n = count(at(j)?).filter(|_| matches!(at(j), Some("few" | "couple" | "dozen")))?;
+        n = count(lex, at(j)?).filter(|_| f.article_counts.at(at(j)))?;
         j += 1;
     }
-    if at(j) == Some("of") {
+    if f.of.at(at(j)) {
         j += 1;
     }
-    if matches!(at(j), Some("to" | "or"))
-        && let Some(m) = at(j + 1).and_then(count)
+    if f.range.at(at(j))
+        && let Some(m) = at(j + 1).and_then(|w| count(lex, w))
     {
         n = n.max(m);
         j += 2;
@@ -279,7 +165,7 @@ mod tests {
     use super::*;
 
     fn per_day(typed: &str) -> Option<f64> {
-        parse_rate(typed).map(|r| {
+        parse_rate(Lexicon::english(), typed).map(|r| {
             if r.minutes == 0.0 {
                 f64::INFINITY
             } else {
@@ -335,7 +221,11 @@ mod tests {
             "all the time",
             "all day every day",
         ] {
-            assert_eq!(parse_rate(typed), Some(Rate::continuous()), "{typed}");
+            assert_eq!(
+                parse_rate(Lexicon::english(), typed),
+                Some(Rate::continuous()),
+                "{typed}"
+            );
         }
         for typed in [
             "3 days",
@@ -346,14 +236,14 @@ mod tests {
             "a day",
             "once in a while",
         ] {
-            assert_eq!(parse_rate(typed), None, "{typed}");
+            assert_eq!(parse_rate(Lexicon::english(), typed), None, "{typed}");
         }
     }
 
     proptest::proptest! {
         #[test]
         fn never_panics(input in "\\PC{0,200}") {
-            let _ = parse_rate(&input);
+            let _ = parse_rate(Lexicon::english(), &input);
         }
     }
 }

@@ -24,6 +24,7 @@ pub use session::{
 pub use summary::{Summary, summary};
 
 use crate::language::Catalog;
+use crate::language::lexicon::Lexicon;
 use crate::script::{FOLLOW_UP, Node, NodeKind, RedFlags, Script, Sign, Target, Text, fold};
 use duration::{day_of, parse_duration};
 use parse::{match_option, match_option_exactly, match_quick_pick, names_option};
@@ -393,7 +394,7 @@ fn sign_of<'s>(script: &'s Script, sign_id: &str) -> Option<(&'s RedFlags, &'s S
 
 /// The emergency sign a message describes, if any.
 fn caught<'s>(script: &'s Script, text: &str) -> Option<&'s Sign> {
-    net::caught(script.red_flags.as_ref()?, text)
+    net::caught(&script.lexicon, script.red_flags.as_ref()?, text)
 }
 
 fn back(script: &Script, session: &mut Session) -> Vec<Reply> {
@@ -527,10 +528,10 @@ fn typed(script: &Script, session: &mut Session, text: &str, now_ms: u64) -> Vec
             };
             // Still unsure, or a hedge: the safer reading is yes; a no
             // must be clear.
-            let value = match yes_no::leaning(text) {
+            let value = match yes_no::leaning(&script.lexicon, text) {
                 Leaning::Unsure | Leaning::Hedged => Some("yes"),
                 Leaning::Denied | Leaning::Plain => {
-                    match_option(node, text).map(|o| o.value.as_str())
+                    match_option(&script.lexicon, node, text).map(|o| o.value.as_str())
                 }
             };
             match value {
@@ -543,7 +544,7 @@ fn typed(script: &Script, session: &mut Session, text: &str, now_ms: u64) -> Vec
                 None => not_understood(script, session, node, None),
             }
         }
-        Position::Flagged { sign, resume } => match yes_no::confirmation(text) {
+        Position::Flagged { sign, resume } => match yes_no::confirmation(&script.lexicon, text) {
             Some(true) => sign_confirmed(script, session, &sign, Some(text)),
             Some(false) => sign_declined(script, session, &sign, *resume),
             None => vec![
@@ -585,7 +586,9 @@ fn sign_confirmed(
         question: sign_text(flags, found),
         turn: session.turn,
         answer: flags.yes.clone(),
-        said: said.filter(|t| !yes_no::plain_yes(t)).map(str::to_string),
+        said: said
+            .filter(|t| !yes_no::plain_yes(&script.lexicon, t))
+            .map(str::to_string),
     };
     session.turn = session.turn.wrapping_add(1);
     let resume = match std::mem::replace(
@@ -644,7 +647,7 @@ fn typed_answer(
         return not_understood(script, session, node, None);
     }
     if node.kind == NodeKind::YesNo {
-        match yes_no::leaning(text) {
+        match yes_no::leaning(&script.lexicon, text) {
             Leaning::Unsure if node.red_flag && script.red_flags.is_some() => {
                 session.turn = session.turn.wrapping_add(1);
                 session.position = Position::Unsure {
@@ -705,20 +708,21 @@ fn read_answer(
     text: &str,
     today: i64,
 ) -> Result<Answer, Option<String>> {
+    let lex: &Lexicon = &script.lexicon;
     let text = text.trim();
     let option = |o: &crate::script::Choice| Answer::Option {
         value: o.value.clone(),
     };
     match node.kind {
-        NodeKind::Choice | NodeKind::YesNo => match_option(node, text).map(option).ok_or(None),
+        NodeKind::Choice | NodeKind::YesNo => match_option(lex, node, text).map(option).ok_or(None),
         NodeKind::Frequency => match_option_exactly(node, text)
             .or_else(|| {
-                let rate = frequency::parse_rate(text)?;
+                let rate = frequency::parse_rate(lex, text)?;
                 node.options
                     .iter()
                     .find(|o| o.band.as_ref().is_some_and(|b| b.contains(rate)))
             })
-            .or_else(|| match_option(node, text))
+            .or_else(|| match_option(lex, node, text))
             .map(option)
             .ok_or(None),
         NodeKind::Duration => match match_option_exactly(node, text) {
@@ -726,11 +730,11 @@ fn read_answer(
                 days: o.days.unwrap_or(0),
                 option: Some(o.value.clone()),
             }),
-            None => parse_duration(text, today)
+            None => parse_duration(lex, text, today)
                 .map(|days| Answer::Duration { days, option: None })
                 .map_err(|e| Some(duration_hint(&script.catalog, &e))),
         },
-        NodeKind::Text => match match_quick_pick(node, text) {
+        NodeKind::Text => match match_quick_pick(lex, node, text) {
             Some(o) => Ok(option(o)),
             None if text.chars().count() > node.max_length => Err(Some(
                 script

@@ -7,25 +7,24 @@
 //! the start of a longer word ("droop" matches "drooping"), and one of five
 //! or more also matches with one typo ("speach"); shorter words match whole.
 
+use crate::language::lexicon::Lexicon;
 use crate::script::{RedFlags, Sign, fold};
 
 use super::words::edit_distance;
-
-/// Words that, right before a sign's word in the same clause, deny it ("no drooping").
-const DENIALS: &[&str] = &["no", "not", "without", "never"];
 
 /// The first sign (in file order) one of whose phrases the message holds.
 /// A word denied right before it in its own clause ("no numbness") does not
 /// count; a denial that ends a clause ("no, slurred speech") denies nothing.
 /// A phrase holding a denial itself ("no feeling in my face") is matched
-/// against every word.
-pub fn caught<'s>(red_flags: &'s RedFlags, text: &str) -> Option<&'s Sign> {
+/// against every word. Denials are the language's `net.denials`.
+pub fn caught<'s>(lex: &Lexicon, red_flags: &'s RedFlags, text: &str) -> Option<&'s Sign> {
+    let denials = &lex.net.denials;
     let mut every: Vec<String> = Vec::new();
     let mut affirmed: Vec<String> = Vec::new();
     for clause in text.split([',', '.', ';', '!', '?', '\n', ':', '(', ')']) {
         let words: Vec<String> = fold(clause).split(' ').map(str::to_string).collect();
         for (i, word) in words.iter().enumerate() {
-            if i == 0 || !DENIALS.contains(&words[i - 1].as_str()) {
+            if i == 0 || !denials.has(&words[i - 1]) {
                 affirmed.push(word.clone());
             }
         }
@@ -33,7 +32,7 @@ pub fn caught<'s>(red_flags: &'s RedFlags, text: &str) -> Option<&'s Sign> {
     }
     red_flags.signs.iter().find(|sign| {
         sign.phrases.iter().any(|phrase| {
-            let denial_inside = phrase.iter().any(|p| DENIALS.contains(&p.as_str()));
+            let denial_inside = phrase.iter().any(|p| denials.has(p));
             let pool = if denial_inside { &every } else { &affirmed };
             phrase.iter().all(|p| pool.iter().any(|w| matches(p, w)))
         })

@@ -3,7 +3,8 @@
 //! small typos.
 
 use super::words::edit_distance;
-use super::yes_no::{NEGATIONS, clear_no, negated};
+use super::yes_no::{clear_no, negated};
+use crate::language::lexicon::Lexicon;
 use crate::script::{Choice, Node, fold};
 
 /// Which option a typed answer means, if exactly one fits.
@@ -15,21 +16,22 @@ use crate::script::{Choice, Node, fold};
 ///
 /// At a red-flag question a no is only taken when it is clear: exactly, or
 /// from an answer that is a no and nothing else ("no, none of them"; not
-/// "no, it went away" or "no, except…").
-pub fn match_option<'n>(node: &'n Node, input: &str) -> Option<&'n Choice> {
+/// "no, it went away" or "no, except…"). Negations and a clear no are the
+/// language's words in `lex`.
+pub fn match_option<'n>(lex: &Lexicon, node: &'n Node, input: &str) -> Option<&'n Choice> {
     let typed = fold(input);
     if typed.is_empty() {
         return None;
     }
     let clear = |(option, _): (&'n Choice, String)| {
-        let doubtful = node.red_flag && option.value == "no" && !clear_no(input);
+        let doubtful = node.red_flag && option.value == "no" && !clear_no(lex, input);
         (!doubtful).then_some(option)
     };
     exact_option(node, &typed)
-        .or_else(|| leading_option(node, &typed).and_then(clear))
+        .or_else(|| leading_option(lex, node, &typed).and_then(clear))
         .or_else(|| {
             (!node.red_flag)
-                .then(|| contained_option(node, &typed))
+                .then(|| contained_option(lex, node, &typed))
                 .flatten()
         })
         .or_else(|| close_option(node, &typed))
@@ -44,12 +46,12 @@ pub fn match_option_exactly<'n>(node: &'n Node, input: &str) -> Option<&'n Choic
 /// longer answer ("skip please"), as a phrase of several words inside it
 /// ("I'd rather not say"), or as one of two words ("nah, skip"); one word
 /// inside a longer answer ("it will pass") is just text.
-pub fn match_quick_pick<'n>(node: &'n Node, input: &str) -> Option<&'n Choice> {
+pub fn match_quick_pick<'n>(lex: &Lexicon, node: &'n Node, input: &str) -> Option<&'n Choice> {
     let typed = fold(input);
     exact_option(node, &typed)
-        .or_else(|| leading_option(node, &typed).map(|(option, _)| option))
+        .or_else(|| leading_option(lex, node, &typed).map(|(option, _)| option))
         .or_else(|| {
-            contained_option(node, &typed)
+            contained_option(lex, node, &typed)
                 .filter(|_| typed.split(' ').count() <= 2 || several_words_inside(node, &typed))
         })
 }
@@ -94,12 +96,12 @@ fn exact_option<'n>(node: &'n Node, typed: &str) -> Option<&'n Choice> {
 
 /// The option whose word starts a longer answer, with that word; a word
 /// turned round by a negation after it ("I have no…") does not count.
-fn leading_option<'n>(node: &'n Node, typed: &str) -> Option<(&'n Choice, String)> {
+fn leading_option<'n>(lex: &Lexicon, node: &'n Node, typed: &str) -> Option<(&'n Choice, String)> {
     let leads = |w: &str| {
         typed
             .strip_prefix(w)
             .and_then(|rest| rest.strip_prefix(' '))
-            .is_some_and(|rest| !turned(w, rest.split(' ').next()))
+            .is_some_and(|rest| !turned(lex, w, rest.split(' ').next()))
     };
     let longest = node
         .options
@@ -119,24 +121,25 @@ fn leading_option<'n>(node: &'n Node, typed: &str) -> Option<(&'n Choice, String
 
 /// Whether `next`, the word after a matched `phrase`, negates it ("I have
 /// no…"); a phrase that is itself negative ("no, not really") stays.
-fn turned(phrase: &str, next: Option<&str>) -> bool {
+fn turned(lex: &Lexicon, phrase: &str, next: Option<&str>) -> bool {
+    let negations = &lex.yes_no.negations;
     let negative = phrase
         .split(' ')
         .next()
-        .is_some_and(|first| NEGATIONS.contains(&first));
-    !negative && next.is_some_and(|w| NEGATIONS.contains(&w))
+        .is_some_and(|first| negations.has(first));
+    !negative && next.is_some_and(|w| negations.has(w))
 }
 
 /// The option one of whose words appears among the typed words, not negated;
 /// the longest such word wins, and two options tied mean none.
-fn contained_option<'n>(node: &'n Node, typed: &str) -> Option<&'n Choice> {
+fn contained_option<'n>(lex: &Lexicon, node: &'n Node, typed: &str) -> Option<&'n Choice> {
     let words: Vec<String> = typed.split(' ').map(str::to_string).collect();
     let found = |phrase: &str| {
         let phrase: Vec<&str> = phrase.split(' ').collect();
         (0..words.len().saturating_sub(phrase.len() - 1)).any(|at| {
             let here = phrase.iter().zip(&words[at..]).all(|(p, w)| p == w);
             let next = words.get(at + phrase.len()).map(String::as_str);
-            here && !negated(&words, at) && !turned(&phrase.join(" "), next)
+            here && !negated(lex, &words, at) && !turned(lex, &phrase.join(" "), next)
         })
     };
     let scored: Vec<(usize, &Choice)> = node
@@ -251,15 +254,18 @@ mod tests {
             ("yes it does", "yes"),
         ] {
             assert_eq!(
-                match_option(&n, typed).map(|o| o.value.as_str()),
+                match_option(Lexicon::english(), &n, typed).map(|o| o.value.as_str()),
                 Some(want),
                 "{typed}"
             );
         }
         for typed in ["maybe", "", "???", "x"] {
-            assert!(match_option(&n, typed).is_none(), "{typed}");
+            assert!(
+                match_option(Lexicon::english(), &n, typed).is_none(),
+                "{typed}"
+            );
         }
-        let pick = |t| match_option(&n, t).map(|o| o.value.clone());
+        let pick = |t| match_option(Lexicon::english(), &n, t).map(|o| o.value.clone());
         assert_eq!(pick("i would say no"), Some("no".into()));
         assert_eq!(pick("n, i have not"), Some("no".into()));
     }
@@ -269,7 +275,7 @@ mod tests {
         let mut n = yes_no();
         n.options[1].synonyms.push("i dont".into());
         n.red_flag = true;
-        let pick = |t| match_option(&n, t).map(|o| o.value.clone());
+        let pick = |t| match_option(Lexicon::english(), &n, t).map(|o| o.value.clone());
         assert_eq!(pick("no, not really"), Some("no".into()));
         assert_eq!(pick("nope none of them"), Some("no".into()));
         assert_eq!(pick("i dont"), Some("no".into()));
@@ -281,7 +287,7 @@ mod tests {
     #[test]
     fn choices_by_label_synonym_and_typo() {
         let n = frequency();
-        let pick = |t| match_option(&n, t).map(|o| o.value.clone());
+        let pick = |t| match_option(Lexicon::english(), &n, t).map(|o| o.value.clone());
         assert_eq!(pick("several times a day"), Some("daily".into()));
         assert_eq!(pick("Often"), Some("daily".into()));
         assert_eq!(pick("daily"), Some("daily".into()));
@@ -294,8 +300,8 @@ mod tests {
     proptest! {
         #[test]
         fn parsers_never_panic(input in "\\PC{0,200}") {
-            let _ = match_option(&frequency(), &input);
-            let _ = match_option(&yes_no(), &input);
+            let _ = match_option(Lexicon::english(), &frequency(), &input);
+            let _ = match_option(Lexicon::english(), &yes_no(), &input);
         }
 
     }

@@ -1,14 +1,19 @@
 //! Typed text as words: the shared first step of every reader of answers.
 
-/// Splits text into lowercase words: apostrophes dropped ("don't" is "dont"),
+use crate::language::letters::plain_letters;
+use crate::language::lexicon::{Lexicon, Words};
+
+/// Splits text into folded words (lowercase, accents dropped, see
+/// [`crate::language::letters`]): apostrophes dropped ("don't" is "dont"),
 /// digits and letters apart ("10d" is "10", "d"), decimals kept ("1.5"), a
-/// dash or slash between numbers read as "to" ("3-4"), and "x" after a number
-/// read as "times" ("3x a day").
-pub fn words(input: &str) -> Vec<String> {
+/// dash or slash between numbers read as the language's word for it ("3-4"
+/// is "3 to 4"; a dash right before a letter, as in "20-го", is a hyphen),
+/// and a `times_letters` letter after a number read as "times" ("3x a day").
+pub fn words(lex: &Lexicon, input: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut current = String::new();
     let mut current_is_number = false;
-    let chars: Vec<char> = input.chars().flat_map(char::to_lowercase).collect();
+    let chars: Vec<char> = plain_letters(input).collect();
     for (i, &c) in chars.iter().enumerate() {
         if c == '\'' || c == '’' {
             continue;
@@ -30,19 +35,22 @@ pub fn words(input: &str) -> Vec<String> {
         if is_number || is_word {
             current.push(if decimal_point { '.' } else { c });
             current_is_number = is_number;
-        } else if matches!(c, '-' | '–' | '—' | '~') && last_is_number(&out) {
+        } else if matches!(c, '-' | '–' | '—' | '~')
+            && last_is_number(&out)
+            && !chars.get(i + 1).is_some_and(|n| n.is_alphabetic())
+        {
             // "3-4 days": a range; "~4" has no number before it and is dropped.
-            out.push("to".to_string());
+            out.push(lex.symbols.dash.clone());
         } else if c == '/' {
-            out.push("per".to_string());
+            out.push(lex.symbols.slash.clone());
         }
     }
     if !current.is_empty() {
         out.push(current);
     }
     for i in 1..out.len() {
-        if out[i] == "x" && is_number(&out[i - 1]) {
-            out[i] = "times".to_string();
+        if lex.symbols.times_letters.has(&out[i]) && is_number(&out[i - 1]) {
+            out[i] = lex.symbols.times.clone();
         }
     }
     out
@@ -50,36 +58,6 @@ pub fn words(input: &str) -> Vec<String> {
 
 fn last_is_number(words: &[String]) -> bool {
     words.last().is_some_and(|w| is_number(w))
-}
-
-/// A count written as a word or digits ("two", "a couple", "12", "half").
-pub fn number_word(word: &str) -> Option<f64> {
-    let n = match word {
-        "a" | "an" | "one" | "single" => 1.0,
-        "couple" | "two" => 2.0,
-        "few" | "three" => 3.0,
-        "several" | "four" => 4.0,
-        "five" => 5.0,
-        "six" => 6.0,
-        "seven" => 7.0,
-        "eight" => 8.0,
-        "nine" => 9.0,
-        "ten" => 10.0,
-        "eleven" => 11.0,
-        "twelve" | "dozen" => 12.0,
-        "fifteen" => 15.0,
-        "twenty" => 20.0,
-        "thirty" => 30.0,
-        "forty" => 40.0,
-        "fifty" => 50.0,
-        "hundred" => 100.0,
-        "half" => 0.5,
-        _ => word
-            .parse()
-            .ok()
-            .filter(|n: &f64| n.is_finite() && *n >= 0.0)?,
-    };
-    Some(n)
 }
 
 /// Whether a word is written in digits.
@@ -90,9 +68,9 @@ pub fn is_number(word: &str) -> bool {
 /// Replaces each word that is not in `known` but is one typo away from a
 /// word of `vocabulary` ("twise" → "twice", "weak" → "week"). Words of three
 /// letters are only corrected for swapped letters ("dya" → "day").
-pub fn correct(words: &mut [String], vocabulary: &[&str], known: impl Fn(&str) -> bool) {
+pub fn correct(words: &mut [String], vocabulary: &Words, known: impl Fn(&str) -> bool) {
     for word in words.iter_mut() {
-        if known(word) || vocabulary.contains(&word.as_str()) || is_number(word) {
+        if known(word) || vocabulary.has(word) || is_number(word) {
             continue;
         }
         let close = vocabulary.iter().find(|v| typo_of(word, v));
@@ -147,20 +125,12 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     d[a.len()][b.len()]
 }
 
-/// Whether `phrase` (words) occurs in `words` as consecutive words, and where.
-pub fn find(words: &[String], phrase: &[&str]) -> Option<usize> {
-    if phrase.is_empty() || phrase.len() > words.len() {
-        return None;
-    }
-    (0..=words.len() - phrase.len()).find(|&i| phrase.iter().zip(&words[i..]).all(|(p, w)| *p == w))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn w(text: &str) -> Vec<String> {
-        words(text)
+        words(Lexicon::english(), text)
     }
 
     #[test]
@@ -179,27 +149,19 @@ mod tests {
             w("twitching - on and off"),
             ["twitching", "on", "and", "off"]
         );
+        assert_eq!(w("Días, SÍ"), ["dias", "si"]);
+        assert_eq!(w("с 20-го"), ["с", "20", "го"]);
     }
 
     #[test]
     fn typos_are_corrected_only_when_close() {
         let mut typed = w("twise a weak evry dya four");
-        correct(
-            &mut typed,
-            &["twice", "week", "every", "day", "hour"],
-            |w| w == "four",
-        );
+        let vocabulary = ["twice", "week", "every", "day", "hour"].map(String::from);
+        let vocabulary = Words::try_from(vocabulary.to_vec()).unwrap();
+        correct(&mut typed, &vocabulary, |w| w == "four");
         assert_eq!(typed, ["twice", "a", "week", "every", "day", "four"]);
         assert!(!typo_of("no", "on"));
         assert!(typo_of("dya", "day"));
         assert!(!typo_of("dry", "day"));
-    }
-
-    #[test]
-    fn phrases_are_found_as_whole_words() {
-        let typed = w("I really do not know");
-        assert_eq!(find(&typed, &["do", "not", "know"]), Some(2));
-        assert_eq!(find(&typed, &["not", "sure"]), None);
-        assert_eq!(find(&w("know"), &["no"]), None);
     }
 }

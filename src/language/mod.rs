@@ -3,6 +3,8 @@
 //! both take their words from here.
 
 pub mod catalog;
+pub mod letters;
+pub mod lexicon;
 
 pub use catalog::Catalog;
 

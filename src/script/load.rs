@@ -11,6 +11,7 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 use super::diagnostic::{Diagnostic, Reporter};
 use super::raw::RawDocument;
 use super::{Script, validate};
+use crate::language::lexicon::Lexicon;
 use crate::language::{Catalog, catalog};
 use std::sync::Arc;
 
@@ -133,7 +134,22 @@ pub fn load_paths(paths: &[PathBuf], locales: &Path) -> Result<Loaded, LoadError
             loaded.diagnostics.extend(report.finish());
             continue;
         };
-        let (script, diagnostics) = super::overlay::apply(&base, &file, &source, catalog);
+        let Some(lexicon) = load_lexicon(locales, &header.language, &mut loaded)? else {
+            report.error(
+                0..0,
+                format!(
+                    "language `{}` has no usable word list {} (typed answers could not be read)",
+                    header.language,
+                    locales
+                        .join(&header.language)
+                        .join("understanding.toml")
+                        .display()
+                ),
+            );
+            loaded.diagnostics.extend(report.finish());
+            continue;
+        };
+        let (script, diagnostics) = super::overlay::apply(&base, &file, &source, catalog, lexicon);
         loaded.diagnostics.extend(diagnostics);
         if let Some(script) = script {
             loaded.add(script, &file, &source);
@@ -181,6 +197,39 @@ fn load_catalog(
     let failed = report.has_errors();
     loaded.diagnostics.extend(report.finish());
     Ok(catalog.filter(|_| !failed))
+}
+
+/// The words `language`'s typed answers are read with; `None` when the file
+/// is missing or cannot be read as a word list (reported).
+fn load_lexicon(
+    locales: &Path,
+    language: &str,
+    loaded: &mut Loaded,
+) -> Result<Option<Arc<Lexicon>>, LoadError> {
+    let path = locales.join(language).join("understanding.toml");
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let source = read(&path)?;
+    loaded.files.push(path.clone());
+    match Lexicon::parse(&path, &source) {
+        Ok(lexicon) => Ok(Some(Arc::new(lexicon))),
+        Err(message) => {
+            // The message is `file:line:column: what`, as every diagnostic.
+            let parts = message.splitn(4, ':').collect::<Vec<_>>();
+            let number = |i: usize| parts.get(i).and_then(|p| p.trim().parse().ok());
+            loaded.diagnostics.push(Diagnostic {
+                file: path,
+                line: number(1).unwrap_or(1),
+                column: number(2).unwrap_or(1),
+                severity: super::Severity::Error,
+                message: parts
+                    .last()
+                    .map_or(message.clone(), |m| m.trim().to_string()),
+            });
+            Ok(None)
+        }
+    }
 }
 
 fn read(file: &Path) -> Result<String, LoadError> {

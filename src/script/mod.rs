@@ -47,13 +47,14 @@ pub fn is_phone_number(text: &str) -> bool {
             .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-'))
 }
 
-/// Folds typed text for comparison: lowercase, punctuation to spaces, one space
-/// between words, apostrophes dropped (so "Don't!" and "dont" are the same).
+/// Folds typed text for comparison: lowercase, accents dropped (see
+/// [`crate::language::letters`]), punctuation to spaces, one space between
+/// words, apostrophes dropped (so "Don't!" and "dont", "Sí" and "si" are the same).
 pub fn fold(text: &str) -> String {
     let mut folded = String::with_capacity(text.len());
-    for c in text.chars().filter(|&c| c != '\'' && c != '’') {
+    for c in crate::language::letters::plain_letters(text).filter(|&c| c != '\'' && c != '’') {
         if c.is_alphanumeric() {
-            folded.extend(c.to_lowercase());
+            folded.push(c);
         } else if !folded.is_empty() && !folded.ends_with(' ') {
             folded.push(' ');
         }
@@ -101,6 +102,8 @@ pub struct Script {
     pub language: String,
     /// The bot's own words in that language.
     pub catalog: Arc<Catalog>,
+    /// The words its typed answers are read with, in its language.
+    pub lexicon: Arc<crate::language::lexicon::Lexicon>,
     node_index: HashMap<String, usize>,
 }
 

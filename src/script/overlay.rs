@@ -17,6 +17,7 @@ use toml::de::{DeTable, DeValue};
 use super::diagnostic::{Diagnostic, Reporter};
 use super::{EmergencyNumber, MAX_LABEL, Node, NodeKind, Script, Text, Version, fold};
 use crate::language::Catalog;
+use crate::language::lexicon::Lexicon;
 
 /// What an overlay says about itself: its language and the dialogue it translates.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +63,7 @@ pub fn apply(
     path: &Path,
     source: &str,
     catalog: Arc<Catalog>,
+    lexicon: Arc<Lexicon>,
 ) -> (Option<Script>, Vec<Diagnostic>) {
     let mut report = Reporter::new(path, source);
     let (table, syntax_errors) = DeTable::parse_recoverable(source);
@@ -85,6 +87,7 @@ pub fn apply(
     let mut overlay = Overlay {
         report,
         catalog: &catalog,
+        lexicon: &lexicon,
         script: base.clone(),
         end,
         language: String::new(),
@@ -99,6 +102,7 @@ pub fn apply(
     let script = (!report.has_errors()).then(|| {
         script.language = language;
         script.catalog = catalog;
+        script.lexicon = lexicon;
         script
     });
     (script, report.finish())
@@ -107,6 +111,8 @@ pub fn apply(
 struct Overlay<'a, 'c> {
     report: Reporter<'a>,
     catalog: &'c Catalog,
+    /// The words typed answers are read with in the language.
+    lexicon: &'c Lexicon,
     /// The dialogue being translated: the base's clone, texts replaced.
     script: Script,
     /// Where "missing" is reported: the end of the file.
@@ -490,6 +496,21 @@ impl Overlay<'_, '_> {
 
     fn node(&mut self, table: &DeTable<'_>, base: &Node) -> Node {
         let mut node = base.clone();
+        let yes_no = base.kind == NodeKind::YesNo;
+        if yes_no {
+            // The base's words are English: only this language's count.
+            let defaults = &self.lexicon.yes_no_defaults;
+            for option in &mut node.options {
+                option.synonyms.clear();
+                if !base.red_flag {
+                    option.label = if option.value == "yes" {
+                        defaults.yes_label.clone()
+                    } else {
+                        defaults.no_label.clone()
+                    };
+                }
+            }
+        }
         let need = if base.red_flag {
             Need::Essential
         } else {
@@ -516,6 +537,23 @@ impl Overlay<'_, '_> {
         }
         if !seen.contains("option") && !base.options.is_empty() {
             self.missing(need, &format!("{what}.option"));
+        }
+        if yes_no {
+            // Words every yes/no question understands, as the base gets them,
+            // but not the soft noes at a red-flag question.
+            let defaults = &self.lexicon.yes_no_defaults;
+            for option in &mut node.options {
+                let words = if option.value == "yes" {
+                    &defaults.yes
+                } else {
+                    &defaults.no
+                };
+                option.synonyms.extend(
+                    words
+                        .written()
+                        .filter(|w| !(base.red_flag && defaults.soft_noes.has(w))),
+                );
+            }
         }
         node
     }
@@ -802,8 +840,11 @@ impl Overlay<'_, '_> {
                         for (i, element) in array.iter().enumerate() {
                             if let Some(paragraph) = outcome.guidance.get_mut(i) {
                                 let base_text = &base_outcome.guidance[i].text;
-                                paragraph.text =
-                                    self.text(element, base_text, &format!("{what}[{}]", i + 1));
+                                paragraph.text = self.text(
+                                    element,
+                                    base_text,
+                                    &format!("`outcome.{id}.guidance[{}]`", i + 1),
+                                );
                             }
                         }
                     }

@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 use toml::Spanned;
 
@@ -19,6 +20,7 @@ use super::{
     MAX_BUTTON_PAYLOAD, MAX_LABEL, Meaning, Node, NodeKind, Outcome, RedFlags, Rule, Script, Sign,
     Source, Target, Text, Tips, Version, fold, is_phone_number,
 };
+use crate::language::lexicon::{Lexicon, Phrases};
 
 /// Most words a red-flag phrase may have; longer ones would hardly ever match.
 const MAX_PHRASE_WORDS: usize = 6;
@@ -62,6 +64,8 @@ struct Checker<'r, 'a> {
     used_sources: HashSet<String>,
     /// A placeholder the text being checked may use besides question ids.
     extra_placeholder: Option<&'static str>,
+    /// The words of the dialogue's language, for yes/no defaults.
+    lexicon: Arc<Lexicon>,
 }
 
 /// Turns a well-shaped document into a [`Script`], reporting every problem.
@@ -91,6 +95,7 @@ pub(super) fn build<'a>(
         source_ids,
         used_sources: HashSet::new(),
         extra_placeholder: None,
+        lexicon: Lexicon::english_shared(),
     };
     let sources = checker.sources(&doc.sources);
     let source_spans: Vec<Range<usize>> =
@@ -150,6 +155,7 @@ pub(super) fn build<'a>(
         emergency_numbers,
         language: crate::language::BASE.to_string(),
         catalog: crate::language::Catalog::english_shared(),
+        lexicon: Arc::clone(&checker.lexicon),
         node_index: HashMap::new(),
     };
     script.index_nodes();
@@ -165,10 +171,6 @@ struct NodeShape<'a> {
     red_flag: bool,
 }
 
-/// Built-in no-words too soft for a red-flag question ("never until now",
-/// "not much" are not a clear no to "do you have any of these?").
-const SOFT_NOES: &[&str] = &["never", "not particularly", "not especially", "not much"];
-
 fn question_info(node: &RawNode) -> QuestionInfo {
     let kind = NodeKind::parse(node.kind.get_ref());
     let mut values: Vec<String> = node
@@ -182,60 +184,14 @@ fn question_info(node: &RawNode) -> QuestionInfo {
     QuestionInfo { kind, values }
 }
 
-/// Words a yes/no question always understands, besides what the file adds.
-fn yes_no_defaults(value: &str) -> (&'static str, &'static [&'static str]) {
+/// The label and the typed words a yes/no option always has, besides what
+/// the file adds, in the dialogue's language.
+fn yes_no_defaults<'l>(lexicon: &'l Lexicon, value: &str) -> (&'l str, &'l Phrases) {
+    let defaults = &lexicon.yes_no_defaults;
     if value == "yes" {
-        (
-            "Yes",
-            &[
-                "y",
-                "yeah",
-                "yep",
-                "yup",
-                "ya",
-                "yea",
-                "sure",
-                "i do",
-                "i have",
-                "correct",
-                "true",
-                "affirmative",
-                "yes it is",
-                "definitely",
-                "absolutely",
-                "of course",
-                "yes definitely",
-            ],
-        )
+        (&defaults.yes_label, &defaults.yes)
     } else {
-        (
-            "No",
-            &[
-                "n",
-                "nope",
-                "nah",
-                "none",
-                "not really",
-                "never",
-                "i don't",
-                "i dont",
-                "i haven't",
-                "i havent",
-                "false",
-                "negative",
-                "no none",
-                "not at all",
-                "definitely not",
-                "certainly not",
-                "absolutely not",
-                "of course not",
-                "no way",
-                "not one bit",
-                "not particularly",
-                "not especially",
-                "not much",
-            ],
-        )
+        (&defaults.no_label, &defaults.no)
     }
 }
 
@@ -412,7 +368,8 @@ impl Checker<'_, '_> {
         if !forms.is_empty() {
             forms.push(("other".to_string(), text.text.clone()));
         }
-        if text.text.contains("{days}") && !forms.iter().any(|(c, _)| c == "one") {
+        let counts = self.extra_placeholder == Some("days") && text.text.contains("{days}");
+        if counts && !forms.iter().any(|(c, _)| c == "one") {
             self.report.warning(
                 span,
                 format!("{what} holds a count ({{days}}): give its `one` form too (`one = \"… {{days}} day …\"`)"),
@@ -747,7 +704,9 @@ impl Checker<'_, '_> {
                     );
                     label
                 }
-                None if kind == NodeKind::YesNo => yes_no_defaults(&value).0.to_string(),
+                None if kind == NodeKind::YesNo => {
+                    yes_no_defaults(&self.lexicon, &value).0.to_string()
+                }
                 None => {
                     self.report.error(
                         value_span.clone(),
@@ -811,7 +770,7 @@ impl Checker<'_, '_> {
                     if !options.iter().any(|o| o.value == value) {
                         options.push(Choice {
                             value: value.to_string(),
-                            label: yes_no_defaults(value).0.to_string(),
+                            label: yes_no_defaults(&self.lexicon, value).0.to_string(),
                             synonyms: Vec::new(),
                             next: None,
                             days: None,
@@ -820,13 +779,15 @@ impl Checker<'_, '_> {
                     }
                 }
                 options.sort_by_key(|o| o.value != "yes");
+                // Words too soft for a red-flag question ("never until now",
+                // "not much" are not a clear no to "do you have any of these?").
+                let soft = &self.lexicon.yes_no_defaults.soft_noes;
                 for option in &mut options {
-                    let defaults = yes_no_defaults(&option.value).1;
+                    let defaults = yes_no_defaults(&self.lexicon, &option.value).1;
                     option.synonyms.extend(
                         defaults
-                            .iter()
-                            .filter(|s| !(shape.red_flag && SOFT_NOES.contains(s)))
-                            .map(|s| s.to_string()),
+                            .written()
+                            .filter(|s| !(shape.red_flag && soft.has(s))),
                     );
                 }
             }

@@ -35,7 +35,7 @@ fn check_passes_on_the_shipped_dialogues() {
     assert!(out.status.success(), "{}", text(&out.stdout));
     assert_eq!(
         text(&out.stdout),
-        "ok: 1 file(s), 1 dialogue(s), 0 error(s), 0 warning(s)\n"
+        "ok: 7 file(s), 3 dialogue(s), 0 error(s), 0 warning(s)\n"
     );
 }
 

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use nasal_twitch_bot::script;
 
-use crate::support::{repo_path, shipped};
+use crate::support::shipped::{Q_FREQUENCY, Q_RED_FLAGS};
+use crate::support::{UserChat, repo_path, shipped, start_with_sqlite};
 
 fn check(paths: &[PathBuf], locales: &str) -> Vec<String> {
     let loaded = script::load_paths(paths, &repo_path(locales)).unwrap();
@@ -90,4 +91,107 @@ fn a_broken_translation_is_refused_with_every_problem_located() {
             ),
         ]
     );
+}
+
+/// The check over Telegram in the person's language: Spanish and Russian
+/// users by buttons and by typing, an English user who stays English,
+/// `/language` switching a check under way, and the menus per language.
+#[tokio::test]
+async fn people_get_the_check_in_their_telegram_language_and_can_switch() {
+    let (api, _dir, bot) = start_with_sqlite(&shipped::dir()).await;
+
+    api.set_language(801, "es-MX");
+    let mut spanish = UserChat::new(&api, 801);
+    spanish.say("/check");
+    spanish
+        .answer_by_buttons(&[
+            ("Primero, una pregunta de seguridad", "No, ninguno"),
+            ("¿Con qué frecuencia aparecen", "Varias veces al día"),
+        ])
+        .await;
+    spanish
+        .answer_by_typing(&[
+            ("¿Desde hace cuánto tiempo", "2 semanas"),
+            ("¿Los espasmos vienen con dolor", "no"),
+            ("cambio en la vista", "no"),
+            ("¿Algún otro síntoma", "no"),
+            ("estrés o ansiedad", "sí"),
+        ])
+        .await;
+    let level = spanish.expect("CONSULTA A UN MÉDICO").await;
+    assert!(level.text().contains("2 semanas"), "{}", level.text());
+
+    api.set_language(802, "ru");
+    let mut russian = UserChat::new(&api, 802);
+    russian.say("/check");
+    russian
+        .answer_by_buttons(&[
+            ("Сначала вопрос о безопасности", "Нет, ничего из этого"),
+            ("Как часто возникает", "Несколько раз в день"),
+        ])
+        .await;
+    russian
+        .answer_by_typing(&[
+            ("Как давно это продолжается", "2 недели"),
+            ("боль или дискомфорт", "нет"),
+            ("изменения зрения или слуха", "нет"),
+            ("другие необычные симптомы", "нет"),
+            ("стресс или трев", "да"),
+        ])
+        .await;
+    russian.expect("К ВРАЧУ").await;
+
+    let mut english = UserChat::new(&api, 803);
+    english.say("/check");
+    english.expect(Q_RED_FLAGS).await;
+    english.say("no");
+    english.expect(Q_FREQUENCY).await;
+
+    // An English Telegram, then Spanish by choice: the check goes on in
+    // Spanish with its answers, and the choice is kept.
+    let mut switching = UserChat::new(&api, 804);
+    switching.say("/check");
+    switching.expect(Q_RED_FLAGS).await;
+    switching.say("no");
+    switching.expect(Q_FREQUENCY).await;
+    switching.say("/language es");
+    switching
+        .expect("A partir de ahora te escribiré en español")
+        .await;
+    switching.expect("¿Con qué frecuencia aparecen").await;
+    switching.say("/language");
+    let menu = switching.expect("Elige el idioma").await;
+    switching.press(&menu, "English").await;
+    switching
+        .expect("From now on I will write in English")
+        .await;
+    switching.expect(Q_FREQUENCY).await;
+
+    // Menus and the profile were set for each language with its code.
+    let calls = api.calls();
+    for code in ["es", "ru"] {
+        let menus = calls
+            .iter()
+            .filter(|c| c.method == "setmycommands" && c.body["language_code"] == code)
+            .count();
+        assert_eq!(menus, 3, "three menus in {code}");
+        assert!(
+            calls
+                .iter()
+                .any(|c| c.method == "setmydescription" && c.body["language_code"] == code),
+            "a description in {code}"
+        );
+        assert!(
+            calls
+                .iter()
+                .any(|c| c.method == "setmyshortdescription" && c.body["language_code"] == code),
+            "a short description in {code}"
+        );
+    }
+    let default_menus = calls
+        .iter()
+        .filter(|c| c.method == "setmycommands" && c.body.get("language_code").is_none())
+        .count();
+    assert_eq!(default_menus, 3, "the English menus are the default");
+    bot.stop();
 }

@@ -99,7 +99,11 @@ fn duplicate_dialogue_ids_across_files_are_refused() {
     fs::remove_dir_all(&dir).unwrap();
     let errors: Vec<String> = loaded.diagnostics.iter().map(|d| d.to_string()).collect();
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(errors[0].contains("b.toml:3:1: error: dialogue id `minimal` is already used by"));
+    assert!(
+        errors[0].contains(
+            "b.toml:3:1: error: dialogue id `minimal` in language `en` is already used by"
+        )
+    );
     assert_eq!(loaded.scripts.len(), 1);
 }
 

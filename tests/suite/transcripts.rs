@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::fs;
 
 use nasal_twitch_bot::engine::{Position, Reply};
+use nasal_twitch_bot::script::Script;
 use nasal_twitch_bot::terminal::Conversation;
 
 use crate::support::{repo_path, shipped};
@@ -29,9 +30,8 @@ fn note(coverage: &mut Coverage, replies: &[Reply]) {
     }
 }
 
-fn run(name: &str, text: &str, coverage: &mut Coverage) {
-    let script = shipped::script();
-    let mut chat = Conversation::new(&script);
+fn run(script: &Script, name: &str, text: &str, coverage: &mut Coverage) {
+    let mut chat = Conversation::new(script);
     let mut output = chat.start();
     note(coverage, chat.replies());
     for (number, line) in text.lines().enumerate() {
@@ -77,20 +77,28 @@ fn run(name: &str, text: &str, coverage: &mut Coverage) {
     }
 }
 
-#[test]
-fn transcripts_pass_and_cover_every_node_and_outcome() {
+/// Runs the transcripts of one folder in `language` and checks that they
+/// visit every question and reach every outcome.
+fn run_folder(folder: &str, language: &str) {
+    let dialogue = shipped::dialogue();
+    let script = dialogue.get(language);
+    assert_eq!(script.language, language);
     let mut coverage = Coverage::default();
     let mut files = 0;
-    for entry in fs::read_dir(repo_path("tests/transcripts")).unwrap() {
+    for entry in fs::read_dir(repo_path(folder)).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "txt") {
             let name = path.file_name().unwrap().to_string_lossy().to_string();
-            run(&name, &fs::read_to_string(&path).unwrap(), &mut coverage);
+            run(
+                script,
+                &name,
+                &fs::read_to_string(&path).unwrap(),
+                &mut coverage,
+            );
             files += 1;
         }
     }
-    assert!(files > 0, "no transcripts found");
-    let script = shipped::script();
+    assert!(files > 0, "no transcripts found in {folder}");
     let missing_nodes: Vec<&str> = script
         .nodes
         .iter()
@@ -105,10 +113,25 @@ fn transcripts_pass_and_cover_every_node_and_outcome() {
         .collect();
     assert!(
         missing_nodes.is_empty(),
-        "no transcript asks: {missing_nodes:?}"
+        "no {language} transcript asks: {missing_nodes:?}"
     );
     assert!(
         missing_outcomes.is_empty(),
-        "no transcript reaches: {missing_outcomes:?}"
+        "no {language} transcript reaches: {missing_outcomes:?}"
     );
+}
+
+#[test]
+fn transcripts_pass_and_cover_every_node_and_outcome() {
+    run_folder("tests/transcripts", "en");
+}
+
+#[test]
+fn spanish_transcripts_cover_every_node_and_outcome() {
+    run_folder("tests/transcripts/es", "es");
+}
+
+#[test]
+fn russian_transcripts_cover_every_node_and_outcome() {
+    run_folder("tests/transcripts/ru", "ru");
 }
