@@ -28,7 +28,7 @@ pub fn match_option<'n>(lex: &Lexicon, node: &'n Node, input: &str) -> Option<&'
         (!doubtful).then_some(option)
     };
     exact_option(node, &typed)
-        .or_else(|| leading_option(lex, node, &typed).and_then(clear))
+        .or_else(|| leading_option(lex, node, &typed, &first_clause(input)).and_then(clear))
         .or_else(|| {
             (!node.red_flag)
                 .then(|| contained_option(lex, node, &typed))
@@ -49,7 +49,7 @@ pub fn match_option_exactly<'n>(node: &'n Node, input: &str) -> Option<&'n Choic
 pub fn match_quick_pick<'n>(lex: &Lexicon, node: &'n Node, input: &str) -> Option<&'n Choice> {
     let typed = fold(input);
     exact_option(node, &typed)
-        .or_else(|| leading_option(lex, node, &typed).map(|(option, _)| option))
+        .or_else(|| leading_option(lex, node, &typed, &first_clause(input)).map(|(option, _)| option))
         .or_else(|| {
             contained_option(lex, node, &typed)
                 .filter(|_| typed.split(' ').count() <= 2 || several_words_inside(node, &typed))
@@ -96,12 +96,19 @@ fn exact_option<'n>(node: &'n Node, typed: &str) -> Option<&'n Choice> {
 
 /// The option whose word starts a longer answer, with that word; a word
 /// turned round by a negation after it ("I have no…") does not count.
-fn leading_option<'n>(lex: &Lexicon, node: &'n Node, typed: &str) -> Option<(&'n Choice, String)> {
+fn leading_option<'n>(
+    lex: &Lexicon,
+    node: &'n Node,
+    typed: &str,
+    first: &str,
+) -> Option<(&'n Choice, String)> {
+    // A phrase that is the whole first clause ("sí, no puedo dormir") is
+    // not turned by what the next clause says.
     let leads = |w: &str| {
         typed
             .strip_prefix(w)
             .and_then(|rest| rest.strip_prefix(' '))
-            .is_some_and(|rest| !turned(lex, w, rest.split(' ').next()))
+            .is_some_and(|rest| first == w || !turned(lex, w, rest.split(' ').next()))
     };
     let longest = node
         .options
@@ -117,6 +124,17 @@ fn leading_option<'n>(lex: &Lexicon, node: &'n Node, typed: &str) -> Option<(&'n
         o.value != longest.1.value && words_of(o).any(|w| w.len() == longest.0.len() && leads(&w))
     });
     (ties.count() == 0).then_some((longest.1, longest.0))
+}
+
+/// The first clause of typed text (up to a comma, full stop, semicolon,
+/// colon, question or exclamation mark), folded.
+fn first_clause(input: &str) -> String {
+    fold(
+        input
+            .split([',', '.', ';', ':', '!', '?', '¡', '¿'])
+            .find(|c| !c.trim().is_empty())
+            .unwrap_or(""),
+    )
 }
 
 /// Whether `next`, the word after a matched `phrase`, negates it ("I have

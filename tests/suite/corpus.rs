@@ -16,8 +16,10 @@ struct Tally {
     unsafe_lines: Vec<String>,
 }
 
-fn run(file: &str) -> Tally {
-    let script = shipped::script();
+fn run(file: &str, language: &str) -> Tally {
+    let dialogue = shipped::dialogue();
+    let script = dialogue.get(language);
+    assert_eq!(script.language, language);
     let corpus = fs::read_to_string(repo_path(file)).unwrap();
     let mut tally = Tally {
         total: 0,
@@ -37,7 +39,7 @@ fn run(file: &str) -> Tally {
             "{file}:{}: no node {node}",
             number + 1
         );
-        let got = reading(&script, node, typed);
+        let got = reading(script, node, typed);
         tally.total += 1;
         if got == want {
             tally.right += 1;
@@ -72,7 +74,7 @@ fn run(file: &str) -> Tally {
 /// The corpus written with the parsers: at least 97% right, every safety line right.
 #[test]
 fn corpus_is_understood_as_meant() {
-    let tally = run("tests/corpus/understanding.tsv");
+    let tally = run("tests/corpus/understanding.tsv", "en");
     assert!(tally.total >= 300, "the corpus needs at least 300 answers");
     assert!(
         tally.unsafe_lines.is_empty(),
@@ -91,10 +93,29 @@ fn corpus_is_understood_as_meant() {
 /// reported, and its safety lines must still all be right.
 #[test]
 fn holdout_corpus_keeps_every_safety_line() {
-    let tally = run("tests/corpus/holdout.tsv");
+    let tally = run("tests/corpus/holdout.tsv", "en");
     assert!(
         tally.unsafe_lines.is_empty(),
         "safety lines read wrongly:\n{}",
         tally.unsafe_lines.join("\n")
     );
+}
+
+/// The Spanish and Russian corpora, written by their translators from how
+/// people talk, not from the parsers: the share understood is printed,
+/// each has at least 100 answers, and no safety line may be read wrongly.
+#[test]
+fn spanish_and_russian_corpora_keep_every_safety_line() {
+    let tallies: Vec<(&str, Tally)> = [("tests/corpus/es.tsv", "es"), ("tests/corpus/ru.tsv", "ru")]
+        .into_iter()
+        .map(|(file, language)| (file, run(file, language)))
+        .collect();
+    for (file, tally) in tallies {
+        assert!(tally.total >= 100, "{file} needs at least 100 answers");
+        assert!(
+            tally.unsafe_lines.is_empty(),
+            "{file}: safety lines read wrongly:\n{}",
+            tally.unsafe_lines.join("\n")
+        );
+    }
 }
