@@ -25,20 +25,6 @@ pub enum DurationError {
     TooLong,
 }
 
-impl DurationError {
-    /// A short explanation for the re-prompt.
-    pub fn explain(&self) -> String {
-        match self {
-            DurationError::Empty => "I could not find a length of time in that.".to_string(),
-            DurationError::NeedsUnit(number) => {
-                format!("“{number}” what — days, weeks or months?")
-            }
-            DurationError::Unknown(word) => format!("I did not understand “{word}”."),
-            DurationError::TooLong => "That is longer than I can record.".to_string(),
-        }
-    }
-}
-
 /// Days in one unit, and whether the word is a plural ("weeks").
 fn unit_days(words: &DurationWords, word: &str) -> Option<(f64, bool)> {
     let single = words.units.get(word).map(|unit| (unit.days(), false));
@@ -95,26 +81,6 @@ fn month(words: &DurationWords, word: &str) -> Option<u32> {
             .any(|name| name == word || (long_enough && name.starts_with(word)))
     });
     found.map(|i| i as u32 + 1)
-}
-
-/// The date `ms` (since the epoch) falls on, in words ("26 November 2026", UTC).
-pub fn date(ms: u64) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let (year, month, day) = civil_from_days(day_of(ms));
-    format!("{day} {} {year}", MONTHS[(month as usize - 1) % 12])
 }
 
 /// The day `now_ms` falls on, as days since 1970-01-01 (UTC).
@@ -398,26 +364,6 @@ pub fn parse_duration(lex: &Lexicon, input: &str, today: i64) -> Result<u32, Dur
     Ok(if total < 1.0 { 0 } else { total.ceil() as u32 })
 }
 
-/// Says a number of days the way a person would.
-pub fn describe_days(days: u32) -> String {
-    match days {
-        0 => "less than a day".to_string(),
-        1 => "1 day".to_string(),
-        d if d >= 365 && d % 365 == 0 => plural(d / 365, "year"),
-        d if d >= 30 && d % 30 == 0 => plural(d / 30, "month"),
-        d if d >= 7 && d % 7 == 0 => plural(d / 7, "week"),
-        d => plural(d, "day"),
-    }
-}
-
-fn plural(n: u32, unit: &str) -> String {
-    if n == 1 {
-        format!("1 {unit}")
-    } else {
-        format!("{n} {unit}s")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -432,7 +378,6 @@ mod tests {
 
     #[test]
     fn today_is_a_thursday_in_november() {
-        assert_eq!(date(1_795_694_400_000), "26 November 2026");
         assert_eq!(civil_from_days(TODAY), (2026, 11, 26));
         assert_eq!(days_from_civil(2026, 11, 26), TODAY);
         assert_eq!(day_of(1_795_694_400_000), TODAY);
@@ -506,16 +451,6 @@ mod tests {
         assert_eq!(days("soon"), Err(DurationError::Unknown("soon".into())));
         assert_eq!(days("1000 years"), Err(DurationError::TooLong));
         assert_eq!(days("3 4 days"), Err(DurationError::NeedsUnit("3".into())));
-    }
-
-    #[test]
-    fn days_read_naturally() {
-        assert_eq!(describe_days(0), "less than a day");
-        assert_eq!(describe_days(1), "1 day");
-        assert_eq!(describe_days(3), "3 days");
-        assert_eq!(describe_days(14), "2 weeks");
-        assert_eq!(describe_days(60), "2 months");
-        assert_eq!(describe_days(365), "1 year");
     }
 
     proptest! {

@@ -49,7 +49,9 @@ pub fn match_option_exactly<'n>(node: &'n Node, input: &str) -> Option<&'n Choic
 pub fn match_quick_pick<'n>(lex: &Lexicon, node: &'n Node, input: &str) -> Option<&'n Choice> {
     let typed = fold(input);
     exact_option(node, &typed)
-        .or_else(|| leading_option(lex, node, &typed, &first_clause(input)).map(|(option, _)| option))
+        .or_else(|| {
+            leading_option(lex, node, &typed, &first_clause(input)).map(|(option, _)| option)
+        })
         .or_else(|| {
             contained_option(lex, node, &typed)
                 .filter(|_| typed.split(' ').count() <= 2 || several_words_inside(node, &typed))

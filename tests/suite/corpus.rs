@@ -106,10 +106,11 @@ fn holdout_corpus_keeps_every_safety_line() {
 /// each has at least 100 answers, and no safety line may be read wrongly.
 #[test]
 fn spanish_and_russian_corpora_keep_every_safety_line() {
-    let tallies: Vec<(&str, Tally)> = [("tests/corpus/es.tsv", "es"), ("tests/corpus/ru.tsv", "ru")]
-        .into_iter()
-        .map(|(file, language)| (file, run(file, language)))
-        .collect();
+    let tallies: Vec<(&str, Tally)> =
+        [("tests/corpus/es.tsv", "es"), ("tests/corpus/ru.tsv", "ru")]
+            .into_iter()
+            .map(|(file, language)| (file, run(file, language)))
+            .collect();
     for (file, tally) in tallies {
         assert!(tally.total >= 100, "{file} needs at least 100 answers");
         assert!(

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use nasal_twitch_bot::script;
 
 use crate::support::shipped::{Q_FREQUENCY, Q_RED_FLAGS};
-use crate::support::{UserChat, repo_path, shipped, start_with_sqlite};
+use crate::support::{GroupView, UserChat, repo_path, shipped, start_with_sqlite};
 
 fn check(paths: &[PathBuf], locales: &str) -> Vec<String> {
     let loaded = script::load_paths(paths, &repo_path(locales)).unwrap();
@@ -109,6 +109,8 @@ async fn people_get_the_check_in_their_telegram_language_and_can_switch() {
             ("¿Con qué frecuencia aparecen", "Varias veces al día"),
         ])
         .await;
+    // The person's Telegram changes language mid-check: the check keeps its own.
+    api.set_language(801, "ru");
     spanish
         .answer_by_typing(&[
             ("¿Desde hace cuánto tiempo", "2 semanas"),
@@ -193,5 +195,59 @@ async fn people_get_the_check_in_their_telegram_language_and_can_switch() {
         .filter(|c| c.method == "setmycommands" && c.body.get("language_code").is_none())
         .count();
     assert_eq!(default_menus, 3, "the English menus are the default");
+    bot.stop();
+}
+
+/// A group's language is its admins' choice in `/settings`; what the bot
+/// posts there afterwards (help, tips, the deep link) is in that language,
+/// whatever the language of the member who asks.
+#[tokio::test]
+async fn a_group_speaks_the_language_its_admins_choose() {
+    const GROUP: i64 = -100_777;
+    const ADMIN: i64 = 21;
+    const MEMBER: i64 = 22;
+    let (api, _dir, bot) = start_with_sqlite(&shipped::dir()).await;
+    api.make_admin(GROUP, ADMIN);
+    let mut group = GroupView::new(&api, GROUP);
+
+    api.group_text(GROUP, MEMBER, "/help", None);
+    assert!(
+        group
+            .message()
+            .await
+            .text()
+            .contains("How I work in this group")
+    );
+
+    api.group_text(GROUP, ADMIN, "/settings", None);
+    let panel = group.message().await;
+    assert!(
+        panel.text().contains("Language: <b>English</b>"),
+        "{}",
+        panel.text()
+    );
+    api.press_in_group(
+        GROUP,
+        ADMIN,
+        panel.message_id.unwrap(),
+        &panel.button("Русский").unwrap(),
+        None,
+    );
+    assert_eq!(group.pressed().await.body["text"], "Сохранено.");
+    let edited = group.next("editmessagetext").await;
+    assert!(
+        edited.text().contains("<b>Русский</b>"),
+        "{}",
+        edited.text()
+    );
+
+    api.set_language(MEMBER, "es");
+    api.group_text(GROUP, MEMBER, "/check", None);
+    let pointed = group.message().await;
+    assert!(
+        pointed.text().contains("личном чате"),
+        "the group's language, not the member's: {}",
+        pointed.text()
+    );
     bot.stop();
 }
