@@ -7,7 +7,7 @@
 //! Dates are read against the day the answer arrives (UTC).
 
 use super::words::{correct, words};
-use crate::language::lexicon::{DurationWords, Lexicon};
+use crate::language::lexicon::{DurationWords, Lexicon, Unit};
 
 /// The longest duration accepted, in days (a hundred years).
 pub const MAX_DAYS: u32 = 36_500;
@@ -26,9 +26,14 @@ pub enum DurationError {
 }
 
 /// Days in one unit, and whether the word is a plural ("weeks").
-fn unit_days(words: &DurationWords, word: &str) -> Option<(f64, bool)> {
-    let single = words.units.get(word).map(|unit| (unit.days(), false));
-    single.or_else(|| words.plural_units.get(word).map(|unit| (unit.days(), true)))
+fn unit_days(lex: &Lexicon, word: &str) -> Option<(f64, bool)> {
+    let d = &lex.duration;
+    let unit = |w: &str| d.units.get(w).or_else(|| d.plural_units.get(w));
+    let single = d.units.get(word).map(|unit| (unit.days(), false));
+    single
+        .or_else(|| d.plural_units.get(word).map(|unit| (unit.days(), true)))
+        // "полгода": half a year, one of it.
+        .or_else(|| Some((lex.halved(word, |rest| unit(rest).map(Unit::days))?, false)))
 }
 
 /// The days a length named outright stands for ("yesterday", "the day before
@@ -180,7 +185,7 @@ pub fn parse_duration(lex: &Lexicon, input: &str, today: i64) -> Result<u32, Dur
     let mut list = words(lex, input);
     correct(&mut list, &d.typos, |w| {
         lex.number(w).is_some()
-            || unit_days(d, w).is_some()
+            || unit_days(lex, w).is_some()
             || fixed_word(d, w)
             || weekday(d, w).is_some()
             || month(d, w).is_some()
@@ -286,7 +291,7 @@ pub fn parse_duration(lex: &Lexicon, input: &str, today: i64) -> Result<u32, Dur
             };
             total += since_month(today, m, part);
             found = true;
-        } else if let Some((days, plural)) = unit_days(d, word) {
+        } else if let Some((days, plural)) = unit_days(lex, word) {
             let count = match pending.take() {
                 Some((n, _)) => n,
                 None if plural => 2.0,

@@ -13,8 +13,10 @@ use super::words::{correct, words};
 const DAY: f64 = 1_440.0;
 
 /// Minutes in a period word ("week", "weeks", "night").
-fn unit(words: &FrequencyWords, word: &str) -> Option<f64> {
-    words.units.get(word).map(Unit::minutes)
+fn unit(lex: &Lexicon, word: &str) -> Option<f64> {
+    let minutes = |w: &str| lex.frequency.units.get(w).map(Unit::minutes);
+    // "полчаса": half an hour.
+    minutes(word).or_else(|| lex.halved(word, minutes))
 }
 
 /// Once per the period a word names ("daily", "weekly").
@@ -36,7 +38,7 @@ pub fn parse_rate(lex: &Lexicon, input: &str) -> Option<Rate> {
     let f = &lex.frequency;
     let mut list = words(lex, input);
     correct(&mut list, &f.typos, |w| {
-        count(lex, w).is_some() || unit(f, w).is_some() || adverb(f, w).is_some()
+        count(lex, w).is_some() || unit(lex, w).is_some() || adverb(f, w).is_some()
     });
     let denied = |at: usize| at > 0 && f.denials.has(&list[at - 1]);
     let mut stated = None;
@@ -80,6 +82,15 @@ fn explicit(lex: &Lexicon, list: &[String], i: usize) -> Option<(Rate, bool)> {
     if let Some(minutes) = adverb(f, word) {
         return Some((Rate::new(1.0, minutes), false));
     }
+    // "un día sí y otro no", "через день".
+    let fixed = f
+        .fixed
+        .iter()
+        .find(|r| r.phrases.starting_at(list, i).is_some());
+    if let Some(fixed) = fixed {
+        let minutes = fixed.once_every * fixed.unit.minutes();
+        return Some((Rate::new(1.0, minutes), false));
+    }
     if f.every.has(word) {
         // "every 3 hours", "every few days", "every other day", "every day".
         let (n, next) = match at(i + 1) {
@@ -101,7 +112,7 @@ fn explicit(lex: &Lexicon, list: &[String], i: usize) -> Option<(Rate, bool)> {
             },
             None => return None,
         };
-        let minutes = unit(f, at(next)?)?;
+        let minutes = unit(lex, at(next)?)?;
         return (n > 0.0).then(|| (Rate::new(1.0, n * minutes), false));
     }
     // "3 times a day", "once or twice a week", "2-3 times per day", "3 a day".
@@ -126,13 +137,13 @@ fn explicit(lex: &Lexicon, list: &[String], i: usize) -> Option<(Rate, bool)> {
         j += 1;
     }
     let periods = match at(j).and_then(|w| lex.number(w)) {
-        Some(n) if unit(f, at(j)?).is_none() => {
+        Some(n) if unit(lex, at(j)?).is_none() => {
             j += 1;
             n
         }
         _ => 1.0,
     };
-    let minutes = unit(f, at(j)?)?;
+    let minutes = unit(lex, at(j)?)?;
     (periods > 0.0).then(|| (Rate::new(times, periods * minutes), true))
 }
 

@@ -21,6 +21,8 @@ use crate::script::{fold, line_column};
 pub struct Lexicon {
     /// Counts written as words ("two", "a couple", "half").
     pub numbers: Table<f64>,
+    /// Beginnings that make a unit's word half of it ("полгода" is half a year).
+    pub half_prefixes: Words,
     /// The words symbols typed between numbers stand for.
     pub symbols: Symbols,
     /// Reading answers to yes/no questions.
@@ -66,6 +68,16 @@ impl Lexicon {
             let message = error.message().trim_end().replace('\n', " ");
             format!("{}:{line}:{column}: {message}", path.display())
         })
+    }
+
+    /// Half of what `unit` reads in the rest of a word that starts with a
+    /// half prefix ("полгода": half of what "года" is).
+    pub fn halved(&self, word: &str, unit: impl Fn(&str) -> Option<f64>) -> Option<f64> {
+        self.half_prefixes
+            .iter()
+            .filter_map(|prefix| word.strip_prefix(prefix))
+            .find_map(unit)
+            .map(|whole| whole / 2.0)
     }
 
     /// A count written as a word or in digits ("two", "a couple", "12", "half").
@@ -424,12 +436,26 @@ pub struct DurationWords {
     pub not: Words,
 }
 
+/// A rate named outright by an idiom: "через день" is once every two days.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixedRate {
+    /// Once every this many units.
+    pub once_every: f64,
+    /// The unit.
+    pub unit: Unit,
+    /// The phrases that name it.
+    pub phrases: Phrases,
+}
+
 /// Reading how often something happens.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FrequencyWords {
     /// Words typos are corrected towards.
     pub typos: Words,
+    /// Rates named outright by an idiom ("un día sí y otro no").
+    pub fixed: Vec<FixedRate>,
     /// Periods ("day", "weeks", "night").
     pub units: Table<Unit>,
     /// Once per a period, in one word ("daily", "hourly").

@@ -15,6 +15,7 @@ mod follow_up;
 mod groups;
 mod hostile;
 mod languages;
+mod languages_parsing;
 mod lifecycle;
 mod loader;
 mod outage;
