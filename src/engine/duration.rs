@@ -28,12 +28,20 @@ pub enum DurationError {
 /// Days in one unit, and whether the word is a plural ("weeks").
 fn unit_days(lex: &Lexicon, word: &str) -> Option<(f64, bool)> {
     let d = &lex.duration;
-    let unit = |w: &str| d.units.get(w).or_else(|| d.plural_units.get(w));
-    let single = d.units.get(word).map(|unit| (unit.days(), false));
-    single
-        .or_else(|| d.plural_units.get(word).map(|unit| (unit.days(), true)))
-        // "полгода": half a year, one of it.
-        .or_else(|| Some((lex.halved(word, |rest| unit(rest).map(Unit::days))?, false)))
+    if let Some(unit) = d.units.get(word) {
+        return Some((unit.days(), false));
+    }
+    if let Some(unit) = d.plural_units.get(word) {
+        return Some((unit.days(), true));
+    }
+    // "полгода": half a year, said once.
+    let days = |w: &str| {
+        d.units
+            .get(w)
+            .or_else(|| d.plural_units.get(w))
+            .map(Unit::days)
+    };
+    lex.halved(word, days).map(|half| (half, false))
 }
 
 /// The days a length named outright stands for ("yesterday", "the day before
