@@ -302,3 +302,33 @@ async fn a_new_check_takes_the_chats_language_as_it_is_now() {
     person.expect("Primero, una pregunta de seguridad").await;
     bot.stop();
 }
+
+/// The bot refuses to start with a translation that lacks an emergency
+/// text, naming where, rather than show that language half in English.
+#[test]
+fn start_up_refuses_a_language_incomplete_for_the_emergency_screen() {
+    let dir = crate::support::temp_dir();
+    std::fs::copy(
+        shipped::dir().join("nasal_twitching.toml"),
+        dir.path().join("nasal_twitching.toml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        repo_path("tests/fixtures/languages/nasal_twitching.ru.toml"),
+        dir.path().join("nasal_twitching.ru.toml"),
+    )
+    .unwrap();
+    let stderr = crate::support::failed_start(
+        &["run"],
+        &[
+            ("BOT_DIALOGUES", &dir.path().display().to_string()),
+            ("BOT_LOCALES", &repo_path("locales").display().to_string()),
+        ],
+    );
+    assert!(
+        stderr.contains(
+            "nasal_twitching.ru.toml:329:1: error: `outcome.emergency.verdict` is missing"
+        ),
+        "{stderr}"
+    );
+}
