@@ -7,12 +7,14 @@
 //!
 //! # Layout
 //!
-//! - [`language`]: what changes from one language to the next: the words
-//!   typed answers are read with (`locales/<lang>/understanding.toml`) and
-//!   how letters fold for matching.
+//! - [`language`]: what changes from one language to the next: the bot's own
+//!   words as Fluent catalogs with plural rules (`locales/<lang>/bot.ftl`),
+//!   the words typed answers are read with (`locales/<lang>/understanding.toml`),
+//!   how letters fold for matching, and how a language tag is normalised.
 //! - [`script`]: the dialogue as data. TOML files under `dialogues/` declare
-//!   questions, rules, outcomes, tips and sources; loading checks all of it and
-//!   reports every problem with file, line and column.
+//!   questions, rules, outcomes, tips and sources, and each language overlay
+//!   their texts; loading checks all of it and reports every problem with
+//!   file, line and column.
 //! - [`engine`]: the pure state machine, `(script, session, input) -> (session,
 //!   replies)`. No I/O, no Telegram, never panics.
 //! - [`conversation`]: the application service: one inbox entry handled as

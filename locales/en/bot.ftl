@@ -131,7 +131,8 @@ about-private =
 about-group = In this group I only share general tips. Checks happen in a private chat with me, so nobody here sees anyone's answers.
 privacy =
     <b>What I keep about you</b>
-    • Your answers in the check, the question you are on, the language you chose, and a follow-up you asked for with its answers.
+    • Your answers in the check, the question you are on, and a follow-up you asked for with its answers.
+    • The language you chose with /language, until /forget or until you block me (it holds nothing about your health).
     • Not your name, your messages outside the check, or anything from group chats (in groups I keep only the group's settings, never anyone's health answers).
 
     <b>For how long</b>

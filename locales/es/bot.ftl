@@ -137,7 +137,8 @@ about-private =
 about-group = En este grupo solo comparto consejos generales. Las revisiones se hacen en un chat privado conmigo, así que aquí nadie ve las respuestas de nadie.
 privacy =
     <b>Qué guardo sobre ti</b>
-    • Tus respuestas en la revisión, la pregunta en la que estás, el idioma que elegiste y el seguimiento que hayas pedido, con sus respuestas.
+    • Tus respuestas en la revisión, la pregunta en la que estás y el seguimiento que hayas pedido, con sus respuestas.
+    • El idioma que elegiste con /language, hasta que uses /forget o me bloquees (no dice nada de tu salud).
     • No guardo tu nombre, tus mensajes fuera de la revisión ni nada de los chats de grupo (en los grupos solo guardo la configuración del grupo, nunca las respuestas de salud de nadie).
 
     <b>Durante cuánto tiempo</b>

@@ -7,10 +7,10 @@
 //! It knows no HTTP and no Telegram: replies are rendered by the caller's
 //! `render`, which turns the engine's replies into outbox entries.
 
-use crate::engine::{self, Input, Notice, Reply, Session, Step};
+use crate::engine::{self, Input, Notice, Position, Reply, Session, Step};
 use crate::script::{Dialogue, Script};
 use crate::store::{
-    ChatRecord, CheckWrite, Checks, Commit, Committed, Event, GroupWrite, NewEntry, Outbox,
+    ChatRecord, CheckWrite, Checks, Commit, Committed, Event, GroupWrite, Groups, NewEntry, Outbox,
     Outgoing, Store, StoreError, StoreResult,
 };
 
@@ -93,6 +93,7 @@ impl<'a> Conversation<'a> {
     pub async fn export(&self, chat: i64, now_ms: u64) -> StoreResult<String> {
         let check = self.current(chat, now_ms).await?;
         let question = self.store.question_message(chat).await?;
+        let language = self.store.group(chat).await?.language;
         let kept_until_ms = check
             .as_ref()
             .map(|s| s.keep_from_ms().saturating_add(self.ttl_ms));
@@ -104,6 +105,7 @@ impl<'a> Conversation<'a> {
                 "turn": q.turn,
             })),
             "kept_until_ms": kept_until_ms,
+            "language_chosen": language,
             "exported_ms": now_ms,
         });
         serde_json::to_string_pretty(&export).map_err(|e| StoreError(e.to_string()))
@@ -139,13 +141,20 @@ impl<'a> Conversation<'a> {
         })
     }
 
-    /// The dialogue a step on `session` runs in: the check's own language,
-    /// or for [`Input::SwitchLanguage`] and a new check, the chat's.
+    /// The dialogue a step on `session` runs in: the check's own language
+    /// while it goes on; the chat's for a new check (none yet, `/restart`, or
+    /// `/check` after one ended) and for [`Input::SwitchLanguage`].
     pub fn script_for(&self, session: Option<&Session>, input: &Input) -> &'a Script {
+        let starts_anew = |session: &Session| match input {
+            Input::Restart | Input::SwitchLanguage => true,
+            Input::Begin => matches!(
+                session.position,
+                Position::Finished { .. } | Position::Stopped {}
+            ),
+            _ => false,
+        };
         match session {
-            Some(session) if *input != Input::SwitchLanguage => {
-                self.dialogue.get(&session.language)
-            }
+            Some(session) if !starts_anew(session) => self.dialogue.get(&session.language),
             _ => self.dialogue.get(self.language),
         }
     }

@@ -394,7 +394,16 @@ fn sign_of<'s>(script: &'s Script, sign_id: &str) -> Option<(&'s RedFlags, &'s S
 
 /// The emergency sign a message describes, if any.
 fn caught<'s>(script: &'s Script, text: &str) -> Option<&'s Sign> {
-    net::caught(&script.lexicon, script.red_flags.as_ref()?, text)
+    let flags = script.red_flags.as_ref()?;
+    net::caught(&script.lexicon, flags, text).or_else(|| {
+        // Described in another of the dialogue's languages: the same sign,
+        // asked about in this one.
+        let found = script
+            .other_nets
+            .iter()
+            .find_map(|(lexicon, other)| net::caught(lexicon, other, text))?;
+        flags.signs.iter().find(|sign| sign.id == found.id)
+    })
 }
 
 fn back(script: &Script, session: &mut Session) -> Vec<Reply> {

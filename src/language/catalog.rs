@@ -22,10 +22,20 @@ pub const ESSENTIAL: &[&str] = &[
     "not-fit",
     "hint-yes-or-no",
     "hint-yes-no",
+    "hint-message-too-long",
     "notice-unsure",
+    "notice-stale",
+    "notice-at-first-question",
     "question-number",
+    "earlier-answer",
+    "you-said",
     "emergency-numbers",
     "emergency-number",
+    "duration-less-than-a-day",
+    "duration-days",
+    "duration-weeks",
+    "duration-months",
+    "duration-years",
     "language-name",
 ];
 
@@ -62,11 +72,6 @@ impl Catalog {
     /// The English catalog compiled into the binary, to share.
     pub fn english_shared() -> Arc<Catalog> {
         Arc::clone(english_cell())
-    }
-
-    /// The English catalog's source, for comparing translations with it.
-    pub fn english_source() -> &'static str {
-        ENGLISH
     }
 
     /// Reads a catalog for language `code`; syntax errors are returned with

@@ -104,6 +104,9 @@ pub struct Script {
     pub catalog: Arc<Catalog>,
     /// The words its typed answers are read with, in its language.
     pub lexicon: Arc<crate::language::lexicon::Lexicon>,
+    /// The emergency signs as the dialogue's other languages describe them,
+    /// with their words: a sign typed in another language is still caught.
+    pub other_nets: Vec<(Arc<crate::language::lexicon::Lexicon>, Arc<RedFlags>)>,
     node_index: HashMap<String, usize>,
 }
 
@@ -532,13 +535,6 @@ pub struct Dialogue {
 }
 
 impl Dialogue {
-    /// A dialogue in one language only.
-    pub fn single(script: Script) -> Dialogue {
-        Dialogue {
-            scripts: vec![script],
-        }
-    }
-
     /// The base dialogue (English).
     pub fn base(&self) -> &Script {
         &self.scripts[0]
@@ -607,6 +603,24 @@ pub fn select(scripts: Vec<Script>, id: Option<&str>) -> Result<Dialogue, String
         .is_none_or(|s| s.language != crate::language::BASE)
     {
         return Err("the dialogue's base file (its English texts) was not loaded".to_string());
+    }
+    let nets: Vec<(
+        String,
+        Arc<crate::language::lexicon::Lexicon>,
+        Arc<RedFlags>,
+    )> = chosen
+        .iter()
+        .filter_map(|s| {
+            let flags = s.red_flags.clone()?;
+            Some((s.language.clone(), Arc::clone(&s.lexicon), Arc::new(flags)))
+        })
+        .collect();
+    for script in &mut chosen {
+        script.other_nets = nets
+            .iter()
+            .filter(|(language, _, _)| *language != script.language)
+            .map(|(_, lexicon, flags)| (Arc::clone(lexicon), Arc::clone(flags)))
+            .collect();
     }
     Ok(Dialogue { scripts: chosen })
 }

@@ -157,6 +157,16 @@ impl Overlay<'_, '_> {
             match key {
                 "language" => {
                     if let Some(code) = self.string(value, "`language`") {
+                        let canonical = crate::language::candidates(&code).into_iter().next();
+                        if canonical.as_deref() != Some(code.as_str()) {
+                            self.report.error(
+                                value.span(),
+                                format!(
+                                    "write the language code as `{}` (a language, then a region in capitals)",
+                                    canonical.unwrap_or_default()
+                                ),
+                            );
+                        }
                         if code != self.catalog.code() {
                             self.report.error(
                                 value.span(),
@@ -210,7 +220,7 @@ impl Overlay<'_, '_> {
             ("dialogue", Need::Essential),
             ("translates", Need::Wanted),
             ("title", Need::Wanted),
-            ("intro", Need::Wanted),
+            ("intro", Need::Essential),
             ("disclaimer", Need::Essential),
             ("node", Need::Essential),
             ("outcome", Need::Essential),
@@ -419,6 +429,39 @@ impl Overlay<'_, '_> {
         }
     }
 
+    /// A list of texts in place of `base`'s, in the same order and number
+    /// (guidance paragraphs, tips): each translated one, by its position.
+    fn in_order(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        base: &[&Text],
+        name: &str,
+    ) -> Vec<(usize, Text)> {
+        let Some(array) = value.get_ref().as_array() else {
+            self.report
+                .error(value.span(), format!("`{name}` should be a list of texts"));
+            return Vec::new();
+        };
+        if array.len() != base.len() {
+            self.report.error(
+                value.span(),
+                format!(
+                    "`{name}` has {} texts; the base has {} (same order, one each)",
+                    array.len(),
+                    base.len()
+                ),
+            );
+        }
+        array
+            .iter()
+            .zip(base)
+            .enumerate()
+            .map(|(i, (element, base))| {
+                (i, self.text(element, base, &format!("`{name}[{}]`", i + 1)))
+            })
+            .collect()
+    }
+
     fn emergency_numbers(&mut self, value: &Spanned<DeValue<'_>>) {
         let Some(array) = value.get_ref().as_array() else {
             self.report.error(
@@ -497,11 +540,13 @@ impl Overlay<'_, '_> {
     fn node(&mut self, table: &DeTable<'_>, base: &Node) -> Node {
         let mut node = base.clone();
         let yes_no = base.kind == NodeKind::YesNo;
+        // The base's words are English: only this language's count.
+        for option in &mut node.options {
+            option.synonyms.clear();
+        }
         if yes_no {
-            // The base's words are English: only this language's count.
             let defaults = &self.lexicon.yes_no_defaults;
             for option in &mut node.options {
-                option.synonyms.clear();
                 if !base.red_flag {
                     option.label = if option.value == "yes" {
                         defaults.yes_label.clone()
@@ -577,6 +622,7 @@ impl Overlay<'_, '_> {
             let option = &mut node.options[index];
             let labelled = base.kind != NodeKind::YesNo || base.red_flag;
             let mut has_label = false;
+            let mut has_synonyms = false;
             for (key, span, value) in entries(fields) {
                 match key {
                     "label" => {
@@ -592,6 +638,7 @@ impl Overlay<'_, '_> {
                             .strings(value, &format!("{what}.{value_id}.synonyms"))
                             .unwrap_or_default();
                         option.synonyms.clear();
+                        has_synonyms = !words.is_empty();
                         for (word, span) in words {
                             let folded = fold(&word);
                             if let Some(other) = claimed.get(&folded).filter(|o| *o != value_id) {
@@ -613,6 +660,13 @@ impl Overlay<'_, '_> {
             }
             if labelled && !has_label {
                 self.missing(need, &format!("{what}.{value_id}.label"));
+            }
+            // Yes and no get the language's own words anyway; other answers
+            // would only be understood by their label.
+            let words_needed =
+                base.kind != NodeKind::YesNo && !base.options[index].synonyms.is_empty();
+            if words_needed && !has_synonyms {
+                self.missing(Need::Wanted, &format!("{what}.{value_id}.synonyms"));
             }
         }
         for option in &base.options {
@@ -771,7 +825,10 @@ impl Overlay<'_, '_> {
                 }
                 "answer" => {
                     let mut answers = base_fu.answers.clone();
-                    self.options(value, &base_fu.answers, &mut answers, Need::Wanted);
+                    for answer in &mut answers.options {
+                        answer.synonyms.clear();
+                    }
+                    self.options(value, &base_fu.answers, &mut answers, Need::Essential);
                     fu.answers = answers;
                 }
                 other => self.extra(span, &format!("`follow_up.{other}`")),
@@ -789,8 +846,14 @@ impl Overlay<'_, '_> {
             "delays",
             "answer",
         ] {
+            // "Worse" leads back through the emergency screen: its words count as much.
+            let need = if ["question", "answer", "worse"].contains(&key) {
+                Need::Essential
+            } else {
+                Need::Wanted
+            };
             if !seen.contains(key) {
-                self.missing(Need::Wanted, &format!("`follow_up.{key}`"));
+                self.missing(need, &format!("`follow_up.{key}`"));
             }
         }
         self.script.follow_up = Some(fu);
@@ -822,30 +885,11 @@ impl Overlay<'_, '_> {
                     }
                     "guidance" => {
                         guidance = true;
-                        let Some(array) = value.get_ref().as_array() else {
-                            self.report
-                                .error(value.span(), format!("{what} should be a list of texts"));
-                            continue;
-                        };
-                        if array.len() != base_outcome.guidance.len() {
-                            self.report.error(
-                                value.span(),
-                                format!(
-                                    "{what} has {} paragraphs; the base has {} (same order, one each)",
-                                    array.len(),
-                                    base_outcome.guidance.len()
-                                ),
-                            );
-                        }
-                        for (i, element) in array.iter().enumerate() {
-                            if let Some(paragraph) = outcome.guidance.get_mut(i) {
-                                let base_text = &base_outcome.guidance[i].text;
-                                paragraph.text = self.text(
-                                    element,
-                                    base_text,
-                                    &format!("`outcome.{id}.guidance[{}]`", i + 1),
-                                );
-                            }
+                        let base_texts: Vec<&Text> =
+                            base_outcome.guidance.iter().map(|g| &g.text).collect();
+                        let name = format!("outcome.{id}.guidance");
+                        for (i, text) in self.in_order(value, &base_texts, &name) {
+                            outcome.guidance[i].text = text;
                         }
                     }
                     other => self.extra(span, &format!("`{other}` of `outcome.{id}`")),
@@ -886,29 +930,9 @@ impl Overlay<'_, '_> {
                     None => self.extra(span, "`tips.emphasis_lead`"),
                 },
                 "items" => {
-                    let Some(array) = value.get_ref().as_array() else {
-                        self.report
-                            .error(value.span(), "`tips.items` should be a list of texts");
-                        continue;
-                    };
-                    if array.len() != base.tips.items.len() {
-                        self.report.error(
-                            value.span(),
-                            format!(
-                                "`tips.items` has {} tips; the base has {} (same order, one each)",
-                                array.len(),
-                                base.tips.items.len()
-                            ),
-                        );
-                    }
-                    for (i, element) in array.iter().enumerate() {
-                        if let Some(item) = tips.items.get_mut(i) {
-                            *item = self.text(
-                                element,
-                                &base.tips.items[i],
-                                &format!("`tips.items[{}]`", i + 1),
-                            );
-                        }
+                    let base_texts: Vec<&Text> = base.tips.items.iter().collect();
+                    for (i, text) in self.in_order(value, &base_texts, "tips.items") {
+                        tips.items[i] = text;
                     }
                 }
                 other => self.extra(span, &format!("`tips.{other}`")),

@@ -156,6 +156,7 @@ pub(super) fn build<'a>(
         language: crate::language::BASE.to_string(),
         catalog: crate::language::Catalog::english_shared(),
         lexicon: Arc::clone(&checker.lexicon),
+        other_nets: Vec::new(),
         node_index: HashMap::new(),
     };
     script.index_nodes();

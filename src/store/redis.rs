@@ -129,7 +129,10 @@ reindex(KEYS[1], KEYS[2], chat)
 local group = ARGV[7]
 if group == 'save' then
   redis.call('SET', KEYS[8], ARGV[8])
-  redis.call('SADD', KEYS[9], chat)
+  -- Only groups are swept for tips; a person's settings (a language) are not.
+  if tonumber(chat) < 0 then
+    redis.call('SADD', KEYS[9], chat)
+  end
 elseif group == 'delete' then
   redis.call('DEL', KEYS[8])
   redis.call('SREM', KEYS[9], chat)

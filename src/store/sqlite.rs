@@ -589,7 +589,7 @@ impl Groups for SqliteStore {
         let rows: Vec<(i64, String)> = self
             .with(|c| {
                 let mut query = c
-                    .prepare("SELECT chat_id, settings FROM groups")
+                    .prepare("SELECT chat_id, settings FROM groups WHERE chat_id < 0")
                     .map_err(failed("cannot list groups"))?;
                 let rows = query
                     .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))

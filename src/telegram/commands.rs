@@ -69,11 +69,15 @@ fn menu(
         .map(|c| c.command.trim_start_matches('/').to_string())
         .filter(|name| !skip.contains(&name.as_str()))
         .map(|name| {
+            // The group's own wording when this language has one, else the
+            // private chat's, never English when the language has either.
             let own = format!("{prefix}{name}");
-            let id = if catalog.has(&own) || Catalog::english().has(&own) {
+            let private = format!("command-{name}");
+            let id = if catalog.has(&own) || !catalog.has(&private) && Catalog::english().has(&own)
+            {
                 own
             } else {
-                format!("command-{name}")
+                private
             };
             let description = catalog.text(&id);
             BotCommand::new(name, description)

@@ -257,12 +257,12 @@ pub async fn settings_pressed(
     let data = query.data.as_deref().unwrap_or("");
     let mut current = app.store.group(chat.0).await?;
     let choice = data.trim_start_matches(render::SETTINGS);
+    let codes = app.dialogue.languages().map(|s| s.language.as_str());
     let changed = match choice.strip_prefix("lang:") {
-        Some(code) if app.dialogue.has(code) => {
-            let before = current.language.replace(code.to_string());
-            before.as_deref() != Some(code)
-        }
-        Some(_) => false,
+        Some(wanted) => match crate::language::pick(codes, wanted) {
+            Some(code) => current.language.replace(code.to_string()).as_deref() != Some(code),
+            None => false,
+        },
         None => apply(&mut current, choice, topic, now_ms),
     };
     if !changed {

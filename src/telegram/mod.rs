@@ -299,42 +299,52 @@ pub async fn run(config: Config) -> Result<(), String> {
         )
     })?;
     // Menus and the profile in every language: the base one for everyone,
-    // each other one for people whose Telegram is in it.
+    // each other one for people whose Telegram is in it (Telegram takes a
+    // two-letter code there: `pt-BR` is set as `pt`). One refused call does
+    // not stop the others.
     for script in app.dialogue.languages() {
-        let code =
-            (script.language != app.dialogue.base().language).then(|| script.language.clone());
+        let code = (script.language != app.dialogue.base().language).then(|| {
+            script
+                .language
+                .split('-')
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        });
         let catalog = &script.catalog;
-        let mut calls = Vec::new();
+        let mut calls: Vec<teloxide::requests::ResponseResult<()>> = Vec::new();
         for (scope, menu) in commands::menus(catalog) {
             let mut set = bot.api().set_my_commands(menu).scope(scope);
             set.language_code.clone_from(&code);
-            calls.push(set.into_future());
+            match unless_stopped(&mut stopped, set.into_future()).await {
+                None => return stopped_early(),
+                Some(done) => calls.push(done.map(|_| ())),
+            }
         }
         let mut description = bot
             .api()
             .set_my_description()
             .description(catalog.text("bot-description"));
         description.language_code.clone_from(&code);
+        match unless_stopped(&mut stopped, description.into_future()).await {
+            None => return stopped_early(),
+            Some(done) => calls.push(done.map(|_| ())),
+        }
         let mut short = bot
             .api()
             .set_my_short_description()
             .short_description(catalog.text("bot-short-description"));
         short.language_code.clone_from(&code);
-        let profile = async {
-            for call in calls {
-                call.await?;
-            }
-            description.into_future().await?;
-            short.into_future().await.map(|_| ())
-        };
-        match unless_stopped(&mut stopped, profile).await {
+        match unless_stopped(&mut stopped, short.into_future()).await {
             None => return stopped_early(),
-            Some(Err(e)) => log::warn!(
-                "could not set the menus or profile in `{}`: {}",
+            Some(done) => calls.push(done.map(|_| ())),
+        }
+        for failed in calls.iter().filter_map(|c| c.as_ref().err()) {
+            log::warn!(
+                "could not set a menu or the profile in `{}`: {}",
                 script.language,
-                api::loggable(&e)
-            ),
-            Some(Ok(())) => {}
+                api::loggable(failed)
+            );
         }
     }
     let runtime = Runtime::start(Arc::clone(&app), bot.clone(), me);

@@ -26,6 +26,8 @@ pub enum Plan {
 pub struct StepPlan {
     /// Replies that come before the step's own.
     pub before: Vec<Outgoing>,
+    /// Notes that come next, worded in the language the step runs in.
+    pub notes: Vec<Note>,
     /// What the engine gets.
     pub input: Input,
     /// The button press being answered, if any.
@@ -46,24 +48,42 @@ pub struct Press {
     known: bool,
 }
 
-fn step(input: Input) -> Plan {
-    Plan::Step(StepPlan {
-        before: Vec::new(),
-        input,
-        press: None,
-        changes: StepChanges::default(),
-        language: None,
-    })
+/// A note before a step's replies, worded when the step's language is known
+/// (a check under way keeps its own, whatever the chat's is now).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Note {
+    /// A catalog message, shown as plain text.
+    Text(&'static str),
+    /// The command list.
+    Help,
 }
 
-fn after(note: &str, input: Input) -> Plan {
-    Plan::Step(StepPlan {
-        before: vec![plain(note)],
-        input,
-        press: None,
-        changes: StepChanges::default(),
-        language: None,
-    })
+impl StepPlan {
+    /// A step on `input` with nothing around it.
+    pub fn new(input: Input) -> StepPlan {
+        StepPlan {
+            before: Vec::new(),
+            notes: Vec::new(),
+            input,
+            press: None,
+            changes: StepChanges::default(),
+            language: None,
+        }
+    }
+
+    /// The same step, with `note` before its replies.
+    pub fn after(mut self, note: Note) -> StepPlan {
+        self.notes.push(note);
+        self
+    }
+}
+
+fn step(input: Input) -> Plan {
+    Plan::Step(StepPlan::new(input))
+}
+
+fn after(note: &'static str, input: Input) -> Plan {
+    Plan::Step(StepPlan::new(input).after(Note::Text(note)))
 }
 
 fn reply(outgoing: Outgoing) -> Plan {
@@ -84,26 +104,21 @@ pub async fn message(
     now_ms: u64,
 ) -> StoreResult<Plan> {
     log::debug!("update from chat {}: message", msg.chat.id.0);
-    let c = &script.catalog;
     let Some(text) = msg.text() else {
-        return Ok(after(&c.text("only-text"), Input::Repeat));
+        return Ok(after("only-text", Input::Repeat));
     };
     Ok(match Command::parse(text, me.username()) {
         Ok(command) => self::command(app, script, msg.chat.id.0, command, now_ms).await?,
-        Err(_) if text.starts_with('/') => Plan::Step(StepPlan {
-            before: vec![render::message(None, render::help(c), None)],
-            input: Input::Repeat,
-            press: None,
-            changes: StepChanges::default(),
-            language: None,
-        }),
+        Err(_) if text.starts_with('/') => {
+            Plan::Step(StepPlan::new(Input::Repeat).after(Note::Help))
+        }
         Err(_) => step(Input::Text(text.to_string())),
     })
 }
 
 /// An edited message: answers are read only from new messages.
-pub fn edited(c: &Catalog) -> Plan {
-    after(&c.text("edited-message"), Input::Repeat)
+pub fn edited() -> Plan {
+    after("edited-message", Input::Repeat)
 }
 
 /// `/language` with a code, or a press on one of its buttons: the chat's
@@ -125,18 +140,15 @@ pub async fn choose_language(
         outgoing.push(render::message(None, menu, Some(keyboard)));
         return Ok(Plan::Effects(Effects::reply(outgoing)));
     };
-    let chosen = app.script(code);
     let mut settings = app.store.group(chat).await?;
     settings.language = Some(code.to_string());
     Ok(Plan::Step(StepPlan {
-        before: vec![plain(&chosen.catalog.text("language-set"))],
-        input: Input::SwitchLanguage,
-        press: None,
         changes: StepChanges {
             clear_outbox: false,
             group: Some(GroupWrite::Save(settings)),
         },
         language: Some(code.to_string()),
+        ..StepPlan::new(Input::SwitchLanguage).after(Note::Text("language-set"))
     }))
 }
 
@@ -247,15 +259,12 @@ pub async fn callback(
         (None, false) => Input::Repeat,
     };
     Ok(Plan::Step(StepPlan {
-        before: Vec::new(),
-        input,
         press: Some(Press {
             query: query.id.0.clone(),
             from_welcome,
             known: token.is_some(),
         }),
-        changes: StepChanges::default(),
-        language: None,
+        ..StepPlan::new(input)
     }))
 }
 
@@ -280,6 +289,12 @@ pub fn render_step(plan: &StepPlan, script: &Script, step: &Step) -> Vec<Outgoin
         });
     }
     out.extend(plan.before.iter().cloned());
+    for note in &plan.notes {
+        out.push(match note {
+            Note::Text(id) => plain(&c.text(id)),
+            Note::Help => render::message(None, render::help(c), None),
+        });
+    }
     for reply in replies {
         render_reply(c, reply, &mut out);
     }

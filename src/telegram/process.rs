@@ -63,21 +63,30 @@ impl Processor {
             now_ms,
         };
         // The chat's chosen language; else, for a person, their Telegram's.
-        let stored = self
-            .store()
-            .group(entry.chat)
-            .await?
-            .language
-            .filter(|l| self.app.dialogue.has(l));
+        // Read only for what speaks to the chat outside a check's own language.
+        let speaks = matches!(
+            entry.event,
+            Event::Update(_) | Event::FloodNotice | Event::WelcomeDue | Event::TipDue { .. }
+        );
+        let stored = if speaks {
+            self.store()
+                .group(entry.chat)
+                .await?
+                .language
+                .filter(|l| self.app.dialogue.has(l))
+        } else {
+            None
+        };
         let mut language = stored
             .clone()
             .unwrap_or_else(|| self.app.dialogue.base().language.clone());
         let plan = match entry.event {
             Event::Update(json) => match serde_json::from_str::<Update>(json.get()) {
                 Ok(update) => {
-                    if stored.is_none() && entry.chat > 0 {
-                        let tag = telegram_language(&update);
-                        language = self.app.dialogue.language_for(tag).to_string();
+                    if stored.is_none()
+                        && let Some(tag) = telegram_language(&update, entry.chat)
+                    {
+                        language = self.app.dialogue.language_for(Some(tag)).to_string();
                     }
                     self.plan(update, turn, self.app.script(&language)).await?
                 }
@@ -92,23 +101,21 @@ impl Processor {
                 }
             },
             Event::FloodNotice => {
-                let note = private::plain(&self.app.script(&language).catalog.text("flood-pause"));
                 if entry.chat > 0 {
                     // The replies to the flood still waiting for their pacing
                     // would only bury the notice: it comes next, with where
                     // the person is (the question may have been among them).
                     Plan::Step(private::StepPlan {
-                        before: vec![note],
-                        input: crate::engine::Input::Repeat,
-                        press: None,
                         changes: StepChanges {
                             clear_outbox: true,
                             group: None,
                         },
-                        language: None,
+                        ..private::StepPlan::new(crate::engine::Input::Repeat)
+                            .after(private::Note::Text("flood-pause"))
                     })
                 } else {
-                    Plan::Effects(Effects::reply(vec![note]))
+                    let note = self.app.script(&language).catalog.text("flood-pause");
+                    Plan::Effects(Effects::reply(vec![private::plain(&note)]))
                 }
             }
             Event::Unreadable => {
@@ -128,19 +135,18 @@ impl Processor {
                 Plan::Effects(group::tip_due(&self.app, script, entry.chat, slot).await?)
             }
             // A follow-up is only ever set in a private chat.
-            Event::FollowUpDue { due_ms } if entry.chat > 0 => Plan::Step(private::StepPlan {
-                before: Vec::new(),
-                input: crate::engine::Input::FollowUpDue { due_ms },
-                press: None,
-                changes: StepChanges::default(),
-                language: None,
-            }),
+            Event::FollowUpDue { due_ms } if entry.chat > 0 => {
+                Plan::Step(private::StepPlan::new(crate::engine::Input::FollowUpDue {
+                    due_ms,
+                }))
+            }
             Event::FollowUpDue { .. } => Plan::Effects(Effects::default()),
             Event::Blocked if entry.chat < 0 => {
                 log::info!("{} is gone; its settings are deleted", shown(entry.chat));
                 Plan::Effects(group::gone())
             }
-            Event::Blocked => Plan::Effects(Effects::default()),
+            // A person who blocked the bot: the language they chose goes too.
+            Event::Blocked => Plan::Effects(group::gone()),
         };
         match plan {
             Plan::Step(plan) => {
@@ -186,9 +192,7 @@ impl Processor {
                 let at = (turn.seq, turn.now_ms);
                 Plan::Effects(group::message(&self.bot, msg, &self.me, app, script, at).await?)
             }
-            UpdateKind::EditedMessage(msg) if msg.chat.is_private() => {
-                private::edited(&script.catalog)
-            }
+            UpdateKind::EditedMessage(msg) if msg.chat.is_private() => private::edited(),
             UpdateKind::CallbackQuery(query) => {
                 let chat = query.message.as_ref().map(|m| m.chat().clone());
                 let settings = query
@@ -307,11 +311,14 @@ impl Job for Processor {
     }
 }
 
-/// The language a person's Telegram is set to, from the update they sent.
-fn telegram_language(update: &Update) -> Option<&str> {
+/// The language a person's Telegram is set to, from the update they sent in
+/// their private chat, or from the admin who added the bot to a group (its
+/// introduction); a member's own language never decides for a group.
+fn telegram_language(update: &Update, chat: i64) -> Option<&str> {
     let user = match &update.kind {
-        UpdateKind::Message(msg) | UpdateKind::EditedMessage(msg) => msg.from.as_ref(),
-        UpdateKind::CallbackQuery(query) => Some(&query.from),
+        UpdateKind::Message(msg) | UpdateKind::EditedMessage(msg) if chat > 0 => msg.from.as_ref(),
+        UpdateKind::CallbackQuery(query) if chat > 0 => Some(&query.from),
+        UpdateKind::MyChatMember(change) => Some(&change.from),
         _ => None,
     };
     user.and_then(|u| u.language_code.as_deref())

@@ -225,10 +225,12 @@ pub fn welcome_members(c: &Catalog, names: &[String]) -> String {
     let mut list: Vec<String> = names.iter().take(SHOWN).map(|n| escape(n)).collect();
     if names.len() > SHOWN {
         let others = names.len() - SHOWN;
-        list.push(c.get("welcome-others", &[("count", others.into())]));
+        list.push(escape(
+            &c.get("welcome-others", &[("count", others.into())]),
+        ));
     }
     let who = match list.len() {
-        0 => c.text("welcome-everyone"),
+        0 => escape(&c.text("welcome-everyone")),
         1 => list[0].clone(),
         n => c.get(
             "welcome-and",
@@ -277,10 +279,10 @@ pub fn settings(
     let text = c.get(
         "settings",
         &[
-            ("welcome", welcome.into()),
-            ("tips", rhythm.into()),
+            ("welcome", escape(&welcome).into()),
+            ("tips", escape(&rhythm).into()),
             ("place", escape(&place).into()),
-            ("language", c.text("language-name").into()),
+            ("language", escape(&c.text("language-name")).into()),
         ],
     );
     let mark = |on: bool, id: &str| {
@@ -329,17 +331,8 @@ pub fn settings(
         }
         rows.push(row);
     }
-    let languages: Vec<InlineKeyboardButton> = dialogue
-        .languages()
-        .map(|s| {
-            let name = s.catalog.text("language-name");
-            let label = if s.language == script.language {
-                format!("✓ {name}")
-            } else {
-                name
-            };
-            button(label, &format!("lang:{}", s.language))
-        })
+    let languages: Vec<InlineKeyboardButton> = language_buttons(script, dialogue)
+        .map(|(label, code)| button(label, &format!("lang:{code}")))
         .collect();
     if languages.len() > 1 {
         rows.push(languages);
@@ -352,22 +345,32 @@ pub const LANGUAGE: &str = "lang:";
 
 /// The `/language` menu: one button per language, each in its own words.
 pub fn language_menu(script: &Script, dialogue: &Dialogue) -> (String, InlineKeyboardMarkup) {
-    let rows = dialogue.languages().map(|s| {
-        let name = s.catalog.text("language-name");
-        let label = if s.language == script.language {
-            format!("✓ {name}")
-        } else {
-            name
-        };
+    let rows = language_buttons(script, dialogue).map(|(label, code)| {
         vec![InlineKeyboardButton::callback(
             label,
-            format!("{LANGUAGE}{}", s.language),
+            format!("{LANGUAGE}{code}"),
         )]
     });
     (
         escape(&script.catalog.text("language-choose")),
         InlineKeyboardMarkup::new(rows),
     )
+}
+
+/// Each language's name in its own words, ticked for `script`'s, with its code.
+fn language_buttons<'d>(
+    script: &'d Script,
+    dialogue: &'d Dialogue,
+) -> impl Iterator<Item = (String, &'d str)> {
+    dialogue.languages().map(move |s| {
+        let name = s.catalog.text("language-name");
+        let label = if s.language == script.language {
+            format!("✓ {name}")
+        } else {
+            name
+        };
+        (label, s.language.as_str())
+    })
 }
 
 /// `/help`.

@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
+use nasal_twitch_bot::engine::Position;
 use nasal_twitch_bot::script;
+use nasal_twitch_bot::terminal::Conversation;
 
 use crate::support::shipped::{Q_FREQUENCY, Q_RED_FLAGS};
 use crate::support::{GroupView, UserChat, repo_path, shipped, start_with_sqlite};
@@ -250,4 +252,83 @@ async fn a_group_speaks_the_language_its_admins_choose() {
         pointed.text()
     );
     bot.stop();
+}
+
+/// A sign described in another of the dialogue's languages is still caught,
+/// and asked about in the check's own language.
+#[test]
+fn a_sign_typed_in_another_language_is_still_caught() {
+    let dialogue = shipped::dialogue();
+    for (language, typed, asked) in [
+        (
+            "es",
+            "my face is drooping on one side",
+            "Me cuentas que un lado de la cara",
+        ),
+        ("ru", "se me cayó la mitad de la cara", "Вы описали"),
+        (
+            "en",
+            "у меня перекосило лицо",
+            "You described your face drooping",
+        ),
+    ] {
+        let mut chat = Conversation::new(dialogue.get(language));
+        chat.start();
+        let said = chat.line(typed).text;
+        assert!(said.contains(asked), "{language}: {typed:?} gave:\n{said}");
+        assert!(
+            matches!(
+                chat.session().map(|s| &s.position),
+                Some(Position::Flagged { .. })
+            ),
+            "{language}: {typed:?}"
+        );
+    }
+}
+
+/// A new check starts in the chat's language as it is now; the one before
+/// kept its own.
+#[tokio::test]
+async fn a_new_check_takes_the_chats_language_as_it_is_now() {
+    let (api, _dir, bot) = start_with_sqlite(&shipped::dir()).await;
+    api.set_language(805, "ru");
+    let mut person = UserChat::new(&api, 805);
+    person.say("/check");
+    person.expect("Сначала вопрос о безопасности").await;
+    person.say("/cancel");
+    person.expect_call("sendmessage").await;
+    api.set_language(805, "es");
+    person.say("/check");
+    person.expect("Primero, una pregunta de seguridad").await;
+    bot.stop();
+}
+
+/// The bot refuses to start with a translation that lacks an emergency
+/// text, naming where, rather than show that language half in English.
+#[test]
+fn start_up_refuses_a_language_incomplete_for_the_emergency_screen() {
+    let dir = crate::support::temp_dir();
+    std::fs::copy(
+        shipped::dir().join("nasal_twitching.toml"),
+        dir.path().join("nasal_twitching.toml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        repo_path("tests/fixtures/languages/nasal_twitching.ru.toml"),
+        dir.path().join("nasal_twitching.ru.toml"),
+    )
+    .unwrap();
+    let stderr = crate::support::failed_start(
+        &["run"],
+        &[
+            ("BOT_DIALOGUES", &dir.path().display().to_string()),
+            ("BOT_LOCALES", &repo_path("locales").display().to_string()),
+        ],
+    );
+    assert!(
+        stderr.contains(
+            "nasal_twitching.ru.toml:329:1: error: `outcome.emergency.verdict` is missing"
+        ),
+        "{stderr}"
+    );
 }
