@@ -10,7 +10,7 @@
 use crate::language::lexicon::Lexicon;
 use crate::script::{RedFlags, Sign, fold};
 
-use super::words::edit_distance;
+use super::words::within_one_edit;
 
 /// The first sign (in file order) one of whose phrases the message holds.
 /// A word denied right before it in its own clause ("no numbness") does not
@@ -52,9 +52,13 @@ fn matches(p: &str, w: &str) -> bool {
         return false;
     }
     let typed: Vec<char> = w.chars().collect();
+    if typed.len() + 1 < len {
+        return false;
+    }
+    let phrase: Vec<char> = p.chars().collect();
     (len - 1..=len + 1)
         .filter(|&n| n <= typed.len())
-        .any(|n| edit_distance(p, &typed[..n].iter().collect::<String>()) <= 1)
+        .any(|n| within_one_edit(&phrase, &typed[..n]))
 }
 
 #[cfg(test)]

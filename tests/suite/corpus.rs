@@ -120,3 +120,24 @@ fn spanish_and_russian_corpora_keep_every_safety_line() {
         );
     }
 }
+
+/// Spanish and Russian corpora written apart from the parsers and the other
+/// corpora: the share is reported, and every safety line must be right.
+#[test]
+fn spanish_and_russian_holdouts_keep_every_safety_line() {
+    let tallies: Vec<(&str, Tally)> = [
+        ("tests/corpus/holdout_es.tsv", "es"),
+        ("tests/corpus/holdout_ru.tsv", "ru"),
+    ]
+    .into_iter()
+    .map(|(file, language)| (file, run(file, language)))
+    .collect();
+    for (file, tally) in tallies {
+        assert!(tally.total >= 100, "{file} needs at least 100 answers");
+        assert!(
+            tally.unsafe_lines.is_empty(),
+            "{file}: safety lines read wrongly:\n{}",
+            tally.unsafe_lines.join("\n")
+        );
+    }
+}
