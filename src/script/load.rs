@@ -286,16 +286,9 @@ pub fn load_file(path: &Path) -> Result<Script, LoadError> {
 /// Returns the dialogue when there was no error, and every diagnostic either way.
 pub fn load_str(path: &Path, source: &str) -> (Option<Script>, Vec<Diagnostic>) {
     let mut report = Reporter::new(path, source);
-    let (table, syntax_errors) = DeTable::parse_recoverable(source);
-    if !syntax_errors.is_empty() {
-        for error in syntax_errors {
-            report.error(
-                error.span().unwrap_or(0..0),
-                format!("TOML syntax: {}", one_line(error.message())),
-            );
-        }
+    let Some(table) = parse_toml(source, &mut report) else {
         return (None, report.finish());
-    }
+    };
     let document = split_document(table, &mut report);
     if report.has_errors() {
         return (None, report.finish());
@@ -303,6 +296,22 @@ pub fn load_str(path: &Path, source: &str) -> (Option<Script>, Vec<Diagnostic>) 
     let script = validate::build(path, source, document, &mut report);
     let script = script.filter(|_| !report.has_errors());
     (script, report.finish())
+}
+
+/// The file's TOML as a table with spans, or `None` with every syntax
+/// error reported.
+pub(super) fn parse_toml<'s>(
+    source: &'s str,
+    report: &mut Reporter<'_>,
+) -> Option<Spanned<DeTable<'s>>> {
+    let (table, syntax_errors) = DeTable::parse_recoverable(source);
+    for error in &syntax_errors {
+        report.error(
+            error.span().unwrap_or(0..0),
+            format!("TOML syntax: {}", one_line(error.message())),
+        );
+    }
+    syntax_errors.is_empty().then_some(table)
 }
 
 fn dialogue_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {

@@ -66,23 +66,9 @@ pub fn apply(
     lexicon: Arc<Lexicon>,
 ) -> (Option<Script>, Vec<Diagnostic>) {
     let mut report = Reporter::new(path, source);
-    let (table, syntax_errors) = DeTable::parse_recoverable(source);
-    if !syntax_errors.is_empty() {
-        for error in syntax_errors {
-            report.error(
-                error.span().unwrap_or(0..0),
-                format!(
-                    "TOML syntax: {}",
-                    error
-                        .message()
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                ),
-            );
-        }
+    let Some(table) = super::load::parse_toml(source, &mut report) else {
         return (None, report.finish());
-    }
+    };
     let end = source.len()..source.len();
     let mut overlay = Overlay {
         report,
@@ -508,32 +494,52 @@ impl Overlay<'_, '_> {
         }
     }
 
+    /// The tables of a section keyed by the base's `ids` (`[node.<id>]`,
+    /// `[outcome.<id>]`…), each with its id's index. An id the base lacks is
+    /// reported as extra, one the overlay lacks as missing (by `need`), and a
+    /// value that is not a table as such.
+    fn keyed<'t, 'i>(
+        &mut self,
+        table: &'t DeTable<'i>,
+        (kind, section): (&str, &str),
+        ids: &[&str],
+        need: impl Fn(usize) -> Need,
+    ) -> Vec<(usize, &'t DeTable<'i>)> {
+        let mut seen = BTreeSet::new();
+        let mut found = Vec::new();
+        for (id, span, value) in entries(table) {
+            let Some(index) = ids.iter().position(|known| *known == id) else {
+                self.extra(span, &format!("{kind} `{section}.{id}`"));
+                continue;
+            };
+            seen.insert(index);
+            if let Some(fields) = self.table(value, &format!("`{section}.{id}`")) {
+                found.push((index, fields));
+            }
+        }
+        for (index, id) in ids.iter().enumerate() {
+            if !seen.contains(&index) {
+                self.missing(need(index), &format!("{kind} `{section}.{id}`"));
+            }
+        }
+        found
+    }
+
     fn nodes(&mut self, value: &Spanned<DeValue<'_>>, base: &Script) {
         let Some(table) = self.table(value, "`node`") else {
             return;
         };
-        let mut seen = BTreeSet::new();
-        for (id, span, value) in entries(table) {
-            let Some(index) = base.nodes.iter().position(|n| n.id == id) else {
-                self.extra(span, &format!("question `node.{id}`"));
-                continue;
-            };
-            seen.insert(id.to_string());
-            let Some(fields) = self.table(value, &format!("`node.{id}`")) else {
-                continue;
-            };
+        let ids: Vec<&str> = base.nodes.iter().map(|n| n.id.as_str()).collect();
+        let need = |index: usize| {
+            if base.nodes[index].red_flag {
+                Need::Essential
+            } else {
+                Need::Wanted
+            }
+        };
+        for (index, fields) in self.keyed(table, ("question", "node"), &ids, need) {
             let node = self.node(fields, &base.nodes[index]);
             self.script.nodes[index] = node;
-        }
-        for node in &base.nodes {
-            if !seen.contains(&node.id) {
-                let need = if node.red_flag {
-                    Need::Essential
-                } else {
-                    Need::Wanted
-                };
-                self.missing(need, &format!("question `node.{}`", node.id));
-            }
         }
     }
 
@@ -712,31 +718,17 @@ impl Overlay<'_, '_> {
                     let Some(signs) = self.table(value, "`red_flags.sign`") else {
                         continue;
                     };
-                    let mut named = BTreeSet::new();
-                    for (id, span, fields) in entries(signs) {
-                        let Some(index) = base_flags.signs.iter().position(|s| s.id == id) else {
-                            self.extra(span, &format!("sign `red_flags.sign.{id}`"));
-                            continue;
-                        };
-                        named.insert(id.to_string());
-                        let Some(fields) = self.table(fields, &format!("`red_flags.sign.{id}`"))
-                        else {
-                            continue;
-                        };
+                    let ids: Vec<&str> = base_flags.signs.iter().map(|s| s.id.as_str()).collect();
+                    let essential = |_| Need::Essential;
+                    for (index, fields) in
+                        self.keyed(signs, ("sign", "red_flags.sign"), &ids, essential)
+                    {
                         self.sign(
                             fields,
-                            id,
+                            ids[index],
                             &base_flags.signs[index],
                             &mut flags.signs[index],
                         );
-                    }
-                    for sign in &base_flags.signs {
-                        if !named.contains(&sign.id) {
-                            self.missing(
-                                Need::Essential,
-                                &format!("sign `red_flags.sign.{}`", sign.id),
-                            );
-                        }
                     }
                 }
                 other => self.extra(span, &format!("`red_flags.{other}`")),
@@ -863,16 +855,10 @@ impl Overlay<'_, '_> {
         let Some(table) = self.table(value, "`outcome`") else {
             return;
         };
-        let mut seen = BTreeSet::new();
-        for (id, span, fields) in entries(table) {
-            let Some(index) = base.outcomes.iter().position(|o| o.id == id) else {
-                self.extra(span, &format!("outcome `outcome.{id}`"));
-                continue;
-            };
-            seen.insert(id.to_string());
-            let Some(fields) = self.table(fields, &format!("`outcome.{id}`")) else {
-                continue;
-            };
+        let ids: Vec<&str> = base.outcomes.iter().map(|o| o.id.as_str()).collect();
+        let essential = |_| Need::Essential;
+        for (index, fields) in self.keyed(table, ("outcome", "outcome"), &ids, essential) {
+            let id = ids[index];
             let base_outcome = &base.outcomes[index];
             let mut outcome = base_outcome.clone();
             let (mut verdict, mut guidance) = (false, false);
@@ -902,14 +888,6 @@ impl Overlay<'_, '_> {
                 self.missing(Need::Essential, &format!("`outcome.{id}.guidance`"));
             }
             self.script.outcomes[index] = outcome;
-        }
-        for outcome in &base.outcomes {
-            if !seen.contains(&outcome.id) {
-                self.missing(
-                    Need::Essential,
-                    &format!("outcome `outcome.{}`", outcome.id),
-                );
-            }
         }
     }
 
