@@ -41,6 +41,8 @@ pub mod conversation;
 pub mod engine;
 pub mod language;
 pub mod logging;
+pub mod message;
+pub mod runtime;
 pub mod script;
 pub mod store;
 pub mod telegram;

@@ -17,7 +17,7 @@ pub fn chat(chat: i64) -> Shown {
 
 impl fmt::Display for Shown {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0 < 0 {
+        if crate::message::ChatId(self.0).is_group() {
             return write!(f, "group {}", self.0);
         }
         static KEY: OnceLock<std::collections::hash_map::RandomState> = OnceLock::new();

@@ -1,260 +1,414 @@
-//! The application service between the transports and the engine and store:
-//! one inbox entry is handled as one atomic store operation — read the
-//! check, step the engine, save the check, append the rendered replies to
-//! the chat's outbox and mark the entry done. So an update is applied
-//! exactly once, and a crash leaves all of it or none of it.
+//! The conversation core: what every input means, on any platform. An
+//! inbox entry (an [`Incoming`] event from a chat, or a timed event) becomes
+//! a plan — an engine step with its replies, or replies and changes alone —
+//! committed through the [`service`] as one atomic store operation.
 //!
-//! It knows no HTTP and no Telegram: replies are rendered by the caller's
-//! `render`, which turns the engine's replies into outbox entries.
+//! It owns the commands, the private check, group behaviour (introduction,
+//! `/check` → the private chat, admin settings, welcomes, tips), flood and
+//! cooldown policy, the language rule, data rights (`/summary`, `/export`,
+//! `/privacy`, `/forget`) and follow-ups. It knows no HTTP and no platform:
+//! what it needs from one (is this person an admin?) it asks through
+//! [`Platform`], and what it says is [`crate::message::Outgoing`], worded by
+//! [`wording`].
 
-use crate::engine::{self, Input, Notice, Position, Reply, Session, Step};
+pub mod command;
+mod cooldown;
+mod flood;
+mod group;
+mod private;
+pub mod service;
+pub mod wording;
+
+use std::future::Future;
+use std::time::Duration;
+
+use serde_json::value::RawValue;
+
+pub use flood::Verdict;
+pub use service::{Conversation, Effects, StepChanges, Turn};
+
+use crate::config::Config;
+use crate::engine::{Input, Step};
+use crate::logging::chat as shown;
+use crate::message::{Action, ChatId, ChatKind, Incoming, What};
 use crate::script::{Dialogue, Script};
-use crate::store::{
-    ChatRecord, CheckWrite, Checks, Commit, Committed, Event, GroupWrite, Groups, NewEntry, Outbox,
-    Outgoing, Store, StoreError, StoreResult,
-};
+use crate::store::{Committed, Event, Groups, InboxEntry, NewEntry, Store, StoreError};
+use private::Plan;
 
-/// Writes racing for one chat (a replica that lost its lease) are retried this often.
-const CONFLICT_RETRIES: usize = 8;
-
-/// The inbox entry being handled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Turn {
-    /// The chat.
-    pub chat: i64,
-    /// The inbox entry's sequence number.
-    pub seq: u64,
-    /// Now, in ms since the epoch.
-    pub now_ms: u64,
-}
-
-/// What handling an entry changes besides a check: replies, group settings,
-/// timed events.
-#[derive(Debug, Clone, Default)]
-pub struct Effects {
-    /// Replies, in order.
-    pub outgoing: Vec<Outgoing>,
-    /// Group settings, if they change.
-    pub group: Option<GroupWrite>,
-    /// Timed events to add.
-    pub schedule: Vec<NewEntry>,
-    /// Whether the chat's check is deleted (`/forget`).
-    pub forget: bool,
-    /// Whether what waits in the chat's outbox is dropped first.
-    pub clear_outbox: bool,
-}
-
-impl Effects {
-    /// Just these replies.
-    pub fn reply(outgoing: Vec<Outgoing>) -> Effects {
-        Effects {
-            outgoing,
-            ..Effects::default()
-        }
-    }
-}
-
-/// What a step changes besides the check and its replies.
-#[derive(Debug, Clone, Default)]
-pub struct StepChanges {
-    /// Drop what waits in the chat's outbox first.
-    pub clear_outbox: bool,
-    /// The chat's settings (e.g. its language), written in the same commit.
-    pub group: Option<GroupWrite>,
-}
-
-/// How the service runs checks.
-pub struct Conversation<'a> {
-    /// The dialogue, in every language it has.
-    pub dialogue: &'a Dialogue,
-    /// The chat's language, for a check that starts now; a check under way
-    /// keeps the language it started in.
-    pub language: &'a str,
-    /// Where checks, inboxes and outboxes are.
-    pub store: &'a Store,
-    /// Idle checks older than this are gone.
-    pub ttl_ms: u64,
-    /// Follow-ups come after this long instead of their days, when set.
-    pub follow_up_after_ms: Option<u64>,
-}
-
-impl<'a> Conversation<'a> {
-    /// The chat's check unless none is kept or it expired.
-    pub async fn current(&self, chat: i64, now_ms: u64) -> StoreResult<Option<Session>> {
-        let loaded = self.store.load(chat).await?;
-        Ok(loaded
-            .record
-            .map(|r| r.session)
-            .filter(|s| !self.expired(s, now_ms)))
-    }
-
-    /// Everything kept about a private chat, as JSON: the check with its
-    /// answers and follow-ups, and the question message on screen.
-    pub async fn export(&self, chat: i64, now_ms: u64) -> StoreResult<String> {
-        let check = self.current(chat, now_ms).await?;
-        let question = self.store.question_message(chat).await?;
-        let language = self.store.group(chat).await?.language;
-        let kept_until_ms = check
-            .as_ref()
-            .map(|s| s.keep_from_ms().saturating_add(self.ttl_ms));
-        let export = serde_json::json!({
-            "chat_id": chat,
-            "check": check,
-            "question_message": question.map(|q| serde_json::json!({
-                "message_id": q.message_id,
-                "turn": q.turn,
-            })),
-            "kept_until_ms": kept_until_ms,
-            "language_chosen": language,
-            "exported_ms": now_ms,
-        });
-        serde_json::to_string_pretty(&export).map_err(|e| StoreError(e.to_string()))
-    }
-
-    fn expired(&self, session: &Session, now_ms: u64) -> bool {
-        now_ms.saturating_sub(session.keep_from_ms()) > self.ttl_ms
-    }
-
-    /// A follow-up the step just set gets its due event in the inbox (at
-    /// `follow_up_after_ms` when set), written in the step's own commit.
-    fn schedule_follow_up(
+/// What the core asks of the platform a chat is on.
+pub trait Platform: Send + Sync {
+    /// Whether `person` administers group `chat`. The platform refusing to
+    /// say (the bot was removed, the person is unknown) is `Ok(false)`;
+    /// only a failure to ask (network trouble) is an error, tried again later.
+    fn is_admin(
         &self,
-        before: Option<u64>,
-        step: &mut Step,
-        turn: Turn,
-    ) -> Option<NewEntry> {
-        let session = step.session.as_mut()?;
-        let pending = session.follow_up.as_mut()?;
-        if before == Some(pending.due_ms) {
-            return None;
+        chat: i64,
+        person: i64,
+    ) -> impl Future<Output = Result<bool, PlatformError>> + Send;
+
+    /// An event an earlier version stored as the platform's raw payload,
+    /// decoded now; `None` when it cannot be read (it is skipped).
+    fn upgrade(&self, raw: &RawValue) -> impl Future<Output = Option<Incoming>> + Send;
+}
+
+/// The platform could not answer a question the core asked.
+#[derive(Debug, thiserror::Error)]
+#[error("platform: {0}")]
+pub struct PlatformError(pub String);
+
+/// Why handling an entry failed; it stays in the inbox and is tried again
+/// while the failure may pass.
+#[derive(Debug, thiserror::Error)]
+pub enum Failed {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The platform could not answer (an admin check).
+    #[error(transparent)]
+    Platform(#[from] PlatformError),
+}
+
+/// What handling an entry came to.
+#[derive(Debug, Default)]
+pub struct Handled {
+    /// Replies were queued: the chat's sender has work.
+    pub queued: bool,
+    /// The engine step taken, if any (for counting).
+    pub step: Option<Step>,
+}
+
+/// What every chat's handling shares: the dialogue, the store, the settings
+/// that shape answers, and the in-memory policies (flood, cooldowns).
+pub struct Core {
+    /// The dialogue being run, in every language it has.
+    pub dialogue: Dialogue,
+    /// Inboxes, checks, outboxes and group settings.
+    pub store: Store,
+    /// Idle checks older than this are gone.
+    pub session_ttl: Duration,
+    /// Follow-ups come after this long instead of their days, when set.
+    pub follow_up_after: Option<Duration>,
+    /// How long joins are collected before one combined welcome.
+    pub welcome_delay: Duration,
+    /// Flood control per person and chat, counted at intake.
+    flood: flood::FloodGate,
+    /// One answer per person every few minutes to repeated group commands.
+    cooldowns: cooldown::Cooldowns,
+}
+
+impl Core {
+    /// The core over a loaded dialogue and an open store, with the settings.
+    pub fn new(dialogue: Dialogue, store: Store, config: &Config) -> Core {
+        Core {
+            dialogue,
+            store,
+            session_ttl: config.session_ttl,
+            follow_up_after: config.follow_up_after,
+            welcome_delay: config.welcome_delay,
+            flood: flood::FloodGate::new(config.flood_limit),
+            cooldowns: cooldown::Cooldowns::default(),
         }
-        if let Some(after) = self.follow_up_after_ms {
-            pending.due_ms = turn.now_ms.saturating_add(after);
+    }
+
+    /// Loads the configured dialogue (every language, checked) and opens the
+    /// configured store, as `run` does.
+    pub async fn load(config: &Config) -> Result<Core, String> {
+        let scripts =
+            crate::script::load_checked(std::slice::from_ref(&config.dialogues), &config.locales)
+                .map_err(|e| e.to_string())?;
+        let files: Vec<String> = scripts
+            .iter()
+            .map(|s| s.path.display().to_string())
+            .collect();
+        let dialogue = crate::script::select(scripts, config.dialogue.as_deref())?;
+        let script = dialogue.base();
+        let languages: Vec<&str> = dialogue.languages().map(|s| s.language.as_str()).collect();
+        let store = Store::open(config).await.map_err(|e| e.to_string())?;
+        log::info!(
+            "dialogue `{}` v{} in {} ({}); store: {}; pacing: {}; idle checks kept {}s",
+            script.id,
+            script.version,
+            languages.join(", "),
+            files.join(", "),
+            store.describe(),
+            if config.throttle { "on" } else { "off" },
+            config.session_ttl.as_secs()
+        );
+        Ok(Core::new(dialogue, store, config))
+    }
+
+    /// The dialogue in `language` (the base when it has no such language).
+    pub fn script(&self, language: &str) -> &Script {
+        self.dialogue.get(language)
+    }
+
+    /// The conversation service over this core's dialogue and store, for a
+    /// chat in `language`.
+    pub fn conversation<'a>(&'a self, language: &'a str) -> Conversation<'a> {
+        Conversation {
+            dialogue: &self.dialogue,
+            language,
+            store: &self.store,
+            ttl_ms: self.session_ttl.as_millis() as u64,
+            follow_up_after_ms: self.follow_up_after.map(|d| d.as_millis() as u64),
         }
+    }
+
+    /// The inbox entry for an event as it arrives, keyed by `key` (unique
+    /// per event, e.g. its platform id); `None` when flood control drops it.
+    /// Counted as it arrives, so a flooding chat is noticed (and told, once)
+    /// even while its replies wait for their pacing.
+    pub fn intake(&self, key: String, incoming: Incoming, now_ms: u64) -> Option<NewEntry> {
+        let chat = incoming.chat;
+        let event = match self.flood.check(chat, incoming.sender(), now_ms) {
+            Verdict::Allow => Event::Incoming(incoming),
+            // A notice in a group would be one more message to everyone there.
+            Verdict::Warn if ChatId(chat).is_group() => {
+                log::debug!("a member of {chat} is flooding; ignored for a minute");
+                return None;
+            }
+            Verdict::Warn => {
+                log::debug!("{} is flooding; pausing it for a minute", shown(chat));
+                Event::FloodNotice
+            }
+            Verdict::Drop => return None,
+        };
         Some(NewEntry {
-            key: format!("fu:{}:{}:{}", turn.chat, session.id, pending.due_ms),
-            chat: turn.chat,
-            not_before_ms: pending.due_ms,
-            event: Event::FollowUpDue {
-                due_ms: pending.due_ms,
-            },
+            key,
+            chat,
+            not_before_ms: 0,
+            event,
         })
     }
 
-    /// The dialogue a step on `session` runs in: the check's own language
-    /// while it goes on; the chat's for a new check (none yet, `/restart`, or
-    /// `/check` after one ended) and for [`Input::SwitchLanguage`].
-    pub fn script_for(&self, session: Option<&Session>, input: &Input) -> &'a Script {
-        let starts_anew = |session: &Session| match input {
-            Input::Restart | Input::SwitchLanguage => true,
-            Input::Begin => matches!(
-                session.position,
-                Position::Finished { .. } | Position::Stopped {}
-            ),
-            _ => false,
-        };
-        match session {
-            Some(session) if !starts_anew(session) => self.dialogue.get(&session.language),
-            _ => self.dialogue.get(self.language),
-        }
-    }
-
-    /// Applies `input` to the chat's check and commits the step with its
-    /// rendered replies (after dropping what waits in the outbox, with
-    /// `clear_outbox`) and `group`'s change to the chat's settings. `None`
-    /// when another worker handled the entry first.
-    pub async fn step(
+    /// Handles one inbox entry and commits what it changes.
+    pub async fn handle(
         &self,
-        turn: Turn,
-        input: Input,
-        changes: StepChanges,
-        render: impl Fn(&Script, &Step) -> Vec<Outgoing>,
-    ) -> StoreResult<Option<Step>> {
-        for _ in 0..CONFLICT_RETRIES {
-            let loaded = self.store.load(turn.chat).await?;
-            let stale = loaded
-                .record
-                .as_ref()
-                .is_some_and(|r| self.expired(&r.session, turn.now_ms));
-            let session = loaded.record.map(|r| r.session).filter(|_| !stale);
-            let due_before = session.as_ref().and_then(|s| s.follow_up).map(|f| f.due_ms);
-            let salt = turn.chat as u64;
-            // A check that cannot be read starts again, and the person is told.
-            let input = if loaded.unreadable {
-                Input::Begin
-            } else {
-                input.clone()
-            };
-            let script = self.script_for(session.as_ref(), &input);
-            let mut step = engine::step_salted(script, session, input, turn.now_ms, salt);
-            if loaded.unreadable {
-                step.replies.insert(0, Reply::Notice(Notice::Unreadable));
-            }
-            let schedule: Vec<NewEntry> = self
-                .schedule_follow_up(due_before, &mut step, turn)
-                .into_iter()
-                .collect();
-            let outgoing = render(script, &step);
-            let check = match &step.session {
-                Some(session) => CheckWrite::Save {
-                    record: ChatRecord {
-                        session: session.clone(),
-                    },
-                    expected: loaded.rev,
-                },
-                None if stale || loaded.unreadable => CheckWrite::Delete,
-                None => CheckWrite::Keep,
-            };
-            // Kept through a pending follow-up, then the usual idle time.
-            let keep_ms = step
-                .session
-                .as_ref()
-                .map_or(0, |s| s.keep_from_ms().saturating_sub(turn.now_ms));
-            let commit = Commit {
-                check,
-                clear_outbox: changes.clear_outbox,
-                group: changes.group.clone(),
-                outgoing,
-                schedule,
-                ttl_ms: self.ttl_ms.saturating_add(keep_ms),
-                ..self.commit(turn)
-            };
-            match self.store.commit(commit).await? {
-                Committed::Done => return Ok(Some(step)),
-                Committed::AlreadyHandled => return Ok(None),
-                Committed::Conflict => {
-                    log::debug!("chat {}: another writer won; stepping again", turn.chat);
-                }
-            }
-        }
-        Err(StoreError(format!(
-            "chat {}: too many conflicting writes",
-            turn.chat
-        )))
-    }
-
-    /// Commits an entry whose handling does not step a check.
-    pub async fn finish(&self, turn: Turn, effects: Effects) -> StoreResult<Committed> {
-        let commit = Commit {
-            check: if effects.forget {
-                CheckWrite::Delete
-            } else {
-                CheckWrite::Keep
-            },
-            group: effects.group,
-            clear_outbox: effects.clear_outbox,
-            outgoing: effects.outgoing,
-            schedule: effects.schedule,
-            ..self.commit(turn)
+        platform: &impl Platform,
+        entry: InboxEntry,
+        now_ms: u64,
+    ) -> Result<Handled, Failed> {
+        let turn = Turn {
+            chat: entry.chat,
+            seq: entry.seq,
+            now_ms,
         };
-        self.store.commit(commit).await
+        let chat = ChatId(entry.chat);
+        let event = match entry.event {
+            Event::Legacy(raw) => match platform.upgrade(&raw).await {
+                Some(incoming) => Event::Incoming(incoming),
+                None => {
+                    log::warn!(
+                        "entry {} of {}: a stored update could not be read; skipped",
+                        entry.seq,
+                        shown(entry.chat)
+                    );
+                    Event::Unreadable
+                }
+            },
+            other => other,
+        };
+        // The chat's chosen language; else, for a person, their app's.
+        // Read only for what speaks to the chat outside a check's own language.
+        let speaks = matches!(
+            event,
+            Event::Incoming(_) | Event::FloodNotice | Event::WelcomeDue | Event::TipDue { .. }
+        );
+        let stored = if speaks {
+            self.store
+                .group(entry.chat)
+                .await?
+                .language
+                .filter(|l| self.dialogue.has(l))
+        } else {
+            None
+        };
+        let mut language = stored
+            .clone()
+            .unwrap_or_else(|| self.dialogue.base().language.clone());
+        let plan = match event {
+            Event::Incoming(incoming) => {
+                if stored.is_none()
+                    && let Some(tag) = app_language(&incoming)
+                {
+                    language = self.dialogue.language_for(Some(tag)).to_string();
+                }
+                self.plan(platform, &incoming, turn, self.script(&language))
+                    .await?
+            }
+            Event::FloodNotice if chat.is_private() => {
+                // The replies to the flood still waiting for their pacing
+                // would only bury the notice: it comes next, with where
+                // the person is (the question may have been among them).
+                Plan::Step(private::StepPlan {
+                    changes: StepChanges {
+                        clear_outbox: true,
+                        group: None,
+                    },
+                    ..private::StepPlan::new(Input::Repeat)
+                        .after(private::Note::Text("flood-pause"))
+                })
+            }
+            Event::FloodNotice => {
+                let note = self.script(&language).catalog.text("flood-pause");
+                Plan::Effects(Effects::reply(vec![private::plain(&note)]))
+            }
+            Event::Unreadable | Event::Legacy(_) => {
+                log::warn!(
+                    "entry {} of {}: stored in a form this version cannot read; skipped",
+                    entry.seq,
+                    shown(entry.chat)
+                );
+                Plan::Effects(Effects::default())
+            }
+            Event::WelcomeDue => {
+                let script = self.script(&language);
+                Plan::Effects(group::welcome_due(self, script, entry.chat).await?)
+            }
+            Event::TipDue { slot } => {
+                let script = self.script(&language);
+                Plan::Effects(group::tip_due(self, script, entry.chat, slot).await?)
+            }
+            // A follow-up is only ever set in a private chat.
+            Event::FollowUpDue { due_ms } if chat.is_private() => {
+                Plan::Step(private::StepPlan::new(Input::FollowUpDue { due_ms }))
+            }
+            Event::FollowUpDue { .. } => Plan::Effects(Effects::default()),
+            Event::Blocked => {
+                if chat.is_group() {
+                    log::info!("{} is gone; its settings are deleted", shown(entry.chat));
+                }
+                // A person who blocked the bot: the language they chose goes too.
+                Plan::Effects(group::gone())
+            }
+        };
+        self.commit(turn, plan, &language).await
     }
 
-    fn commit(&self, turn: Turn) -> Commit {
-        Commit {
-            ttl_ms: self.ttl_ms,
-            now_ms: turn.now_ms,
-            ..Commit::reply(turn.chat, turn.seq, Vec::new())
+    /// Commits a plan: a step through the service, or effects alone.
+    async fn commit(&self, turn: Turn, plan: Plan, language: &str) -> Result<Handled, Failed> {
+        match plan {
+            Plan::Step(plan) => {
+                let language = plan.language.as_deref().unwrap_or(language);
+                let step = self
+                    .conversation(language)
+                    .step(
+                        turn,
+                        plan.input.clone(),
+                        plan.changes.clone(),
+                        |script, step| private::render_step(&plan, script, step),
+                    )
+                    .await?;
+                Ok(Handled {
+                    queued: step.is_some(),
+                    step,
+                })
+            }
+            Plan::Effects(effects) => {
+                let queued = !effects.outgoing.is_empty();
+                let committed = self.conversation(language).finish(turn, effects).await?;
+                Ok(Handled {
+                    queued: queued && committed == Committed::Done,
+                    step: None,
+                })
+            }
         }
+    }
+
+    /// What an event asks for, answered in `script`'s language.
+    async fn plan(
+        &self,
+        platform: &impl Platform,
+        incoming: &Incoming,
+        turn: Turn,
+        script: &Script,
+    ) -> Result<Plan, Failed> {
+        let chat = incoming.chat;
+        let answer_only = |id: &str| {
+            Plan::Effects(Effects::reply(vec![
+                crate::message::Outgoing::AnswerPress {
+                    press: id.to_string(),
+                    notice: None,
+                },
+            ]))
+        };
+        Ok(match (incoming.kind, &incoming.what) {
+            (ChatKind::Private, What::Text { text }) => {
+                log::debug!("update from {}: message", shown(chat));
+                private::text(self, script, chat, text, turn.now_ms).await?
+            }
+            (ChatKind::Private, What::NotText) => private::not_text(),
+            (ChatKind::Private, What::Edited) => private::edited(),
+            (
+                ChatKind::Private,
+                What::Press {
+                    id,
+                    data,
+                    under_message: true,
+                    ..
+                },
+            ) => {
+                log::debug!("update from {}: button", shown(chat));
+                private::press(self, script, chat, id, data).await?
+            }
+            (
+                ChatKind::Group,
+                What::Press {
+                    id,
+                    data,
+                    message: Some(message),
+                    ..
+                },
+            ) => match Action::parse(data) {
+                Some(Action::Setting(setting)) => Plan::Effects(
+                    group::setting_pressed(
+                        self,
+                        platform,
+                        incoming,
+                        group::SettingPress {
+                            id,
+                            message: *message,
+                            setting,
+                        },
+                        script,
+                        turn.now_ms,
+                    )
+                    .await?,
+                ),
+                _ => answer_only(id),
+            },
+            (_, What::Press { id, .. }) => answer_only(id),
+            (ChatKind::Group, What::Text { text }) => Plan::Effects(
+                group::text(self, platform, incoming, text, script, turn.now_ms).await?,
+            ),
+            (ChatKind::Group, What::Joined { names }) => Plan::Effects(
+                group::joined(self, chat, names.clone(), turn.seq, turn.now_ms).await?,
+            ),
+            (ChatKind::Group, What::MovedTo { chat: to }) => Plan::Effects(group::moved(chat, *to)),
+            (ChatKind::Group, What::BotAdded) => Plan::Effects(group::added(chat, script)),
+            (ChatKind::Group, What::BotRemoved) => Plan::Effects(group::removed(chat)),
+            _ => Plan::Effects(Effects::default()),
+        })
     }
 }
+
+/// The language a person's app is set to, from what they sent in their
+/// private chat, or from the admin who added the bot to a group (its
+/// introduction); a member's own language never decides for a group.
+fn app_language(incoming: &Incoming) -> Option<&str> {
+    let decides = match incoming.what {
+        What::BotAdded | What::BotRemoved => true,
+        What::Text { .. } | What::NotText | What::Edited | What::Press { .. } => {
+            incoming.kind == ChatKind::Private
+        }
+        _ => false,
+    };
+    incoming
+        .from
+        .as_ref()
+        .filter(|_| decides)
+        .and_then(|p| p.language.as_deref())
+}
+
+#[cfg(test)]
+mod tests;

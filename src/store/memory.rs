@@ -274,7 +274,7 @@ impl Groups for MemoryStore {
             .lock()
             .groups
             .iter()
-            .filter(|(chat, g)| **chat < 0 && g.tips.is_some())
+            .filter(|(chat, g)| crate::message::ChatId(**chat).is_group() && g.tips.is_some())
             .map(|(chat, g)| (*chat, g.clone()))
             .collect())
     }

@@ -20,6 +20,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::engine::Session;
+use crate::message::Incoming;
+pub use crate::message::Outgoing;
 pub use memory::MemoryStore;
 pub use redis::RedisStore;
 pub use sqlite::SqliteStore;
@@ -59,8 +61,13 @@ pub struct QuestionMessage {
 /// Something a chat's worker handles, in order of arrival.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Event {
-    /// A Telegram update, as the JSON Telegram sent.
-    Update(Box<RawValue>),
+    /// An event from the chat, as its platform's edge decoded it.
+    Incoming(Incoming),
+    /// A Telegram update as the JSON Telegram sent, written by versions
+    /// before [`Event::Incoming`]: still handled (the Telegram edge decodes
+    /// it then), never written any more.
+    #[serde(rename = "Update")]
+    Legacy(Box<RawValue>),
     /// The chat sent more than the flood limit: tell it once.
     FloodNotice,
     /// Joins gathered in a group are due for one welcome.
@@ -70,7 +77,8 @@ pub enum Event {
         /// Day or week number (see [`Rhythm::slot`]).
         slot: u64,
     },
-    /// Telegram said the chat is gone or blocked the bot (found by the sender).
+    /// The platform said the chat is gone or the person blocked the bot
+    /// (found by the sender).
     Blocked,
     /// A follow-up the person accepted is due (see `Session::follow_up`).
     FollowUpDue {
@@ -86,7 +94,7 @@ pub enum Event {
 /// An event for the inbox, with the key that makes writing it idempotent.
 #[derive(Debug, Clone)]
 pub struct NewEntry {
-    /// Unique per event (`u:<update id>` for updates); a key seen within
+    /// Unique per event (`u:<update id>` for Telegram's updates); a key seen within
     /// [`REMEMBER_MS`] is not written again.
     pub key: String,
     /// The chat whose worker handles it.
@@ -117,73 +125,6 @@ pub struct Pending {
     pub due: Option<InboxEntry>,
     /// When the next entry that is not yet due becomes due.
     pub later_ms: Option<u64>,
-}
-
-/// One message or call to Telegram, rendered, waiting in a chat's outbox.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Outgoing {
-    /// `sendMessage` with HTML and an optional inline keyboard.
-    Send {
-        /// Forum topic, if any.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        thread: Option<i32>,
-        /// The text, as HTML.
-        html: String,
-        /// `reply_markup` as Telegram's JSON, kept as text (compact while it waits).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        keyboard: Option<String>,
-        /// When this shows the question of this session turn, its message id
-        /// is kept so the answer can be shown there later.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        question_turn: Option<u32>,
-    },
-    /// Shows the answer in the message of the question asked on `turn`
-    /// (skipped when another question is shown by now).
-    EditQuestion {
-        /// The session turn of the question.
-        turn: u32,
-        /// The new text, as HTML (the buttons go).
-        html: String,
-    },
-    /// `editMessageText` of a known message.
-    Edit {
-        /// The message.
-        message_id: i32,
-        /// The new text, as HTML.
-        html: String,
-        /// The new keyboard, if any, as Telegram's JSON text.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        keyboard: Option<String>,
-    },
-    /// Stored in a form this version cannot read: skipped rather than
-    /// blocking the chat's later replies.
-    #[serde(skip)]
-    Unreadable,
-    /// `sendDocument`: a small file (a summary, an export) with a caption.
-    Document {
-        /// The file's name, e.g. `export.json`.
-        filename: String,
-        /// The file's content.
-        content: String,
-        /// The caption, as HTML.
-        caption: String,
-    },
-    /// `answerCallbackQuery`: stops a button's spinner, with an optional notice.
-    AnswerButton {
-        /// The callback query id.
-        query: String,
-        /// The notice, if any.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        text: Option<String>,
-    },
-}
-
-impl Outgoing {
-    /// Whether Telegram's message limits apply (edits and button answers are not paced).
-    pub fn paced(&self) -> bool {
-        matches!(self, Outgoing::Send { .. } | Outgoing::Document { .. })
-    }
 }
 
 /// An outbox entry: what to send, in order of `seq` per chat.
@@ -557,6 +498,18 @@ impl Leases for Store {
 }
 
 impl Store {
+    /// Opens the configured store; an unreachable Redis is one clear error.
+    pub async fn open(config: &crate::config::Config) -> StoreResult<Store> {
+        use crate::config::Storage;
+        Ok(match &config.storage {
+            Storage::Memory => Store::Memory(MemoryStore::default()),
+            Storage::Sqlite(path) => Store::Sqlite(SqliteStore::open(path)?),
+            Storage::Redis(url) => {
+                Store::Redis(RedisStore::open(url.expose(), &config.redis_prefix).await?)
+            }
+        })
+    }
+
     /// Whether several processes may share it (leases and the global budget live in it).
     pub fn shared(&self) -> bool {
         matches!(self, Store::Redis(_))

@@ -11,23 +11,7 @@ use serde_json::value::RawValue;
 use teloxide::RequestError;
 
 use super::TgBot;
-
-/// What a failed call calls for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure {
-    /// May pass: network trouble, a 5xx, an unreadable answer. Try again later.
-    Transient(String),
-    /// Telegram asked to wait this long (429).
-    RetryAfter(Duration),
-    /// The chat blocked the bot, left, or no longer exists (403 and kin).
-    Gone,
-    /// The message to edit (or the button to answer) is gone or too old: skip it.
-    Stale,
-    /// The edit changed nothing: an earlier attempt got through.
-    NotModified,
-    /// Telegram refused the request itself (a 4xx); trying again will not help.
-    Rejected(String),
-}
+use crate::runtime::Failure;
 
 /// Telegram's answer envelope.
 #[derive(Deserialize)]

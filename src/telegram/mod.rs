@@ -1,49 +1,37 @@
-//! The Telegram edge: transports, lanes, rendering, commands and groups.
-//!
-//! Data flows one way: polling (`polling`) or webhook (`webhook`) turn
-//! HTTP into inbox entries (`intake`) and confirm them only once stored;
-//! per-chat lanes (`lanes`) hand each chat's entries, in order, to the
-//! processor (`process`), which decides what they mean (`private` runs the
-//! check, `group` never asks a health question) and commits each through
-//! the conversation service as one atomic store operation; the sender
-//! (`sender`) drains each chat's outbox under Telegram's limits (`pacing`)
-//! with its own retries (`api`). Chats never wait on one another.
+//! The Telegram edge, and only the edge: Bot API JSON is known here and
+//! nowhere else. Polling (`polling`) or a webhook (`webhook`) turn HTTP into
+//! the core's events (`decode`, with dptree routing) and hand them to the
+//! runtime's inbox (`intake`), confirming them only once stored; the
+//! runtime's sender delivers the core's messages through [`edge::Telegram`],
+//! rendered as Bot API requests (`render`) and sent with our own retries
+//! (`api`). Start-up sets the command menus and profile per language
+//! (`menus`).
 
 mod api;
-mod commands;
-mod cooldown;
-mod flood;
-mod group;
+mod decode;
+pub mod edge;
 mod intake;
-mod lanes;
-pub mod metrics;
-mod pacing;
+mod menus;
 mod polling;
-mod private;
-mod process;
-pub mod render;
-mod sender;
-pub mod tips;
+mod render;
 mod webhook;
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use teloxide::prelude::*;
-use teloxide::types::Me;
 
-use crate::config::{Config, Storage};
-use crate::conversation::Conversation;
-use crate::script::{self, Dialogue, Script};
-use crate::store::{
-    Checks, Inbox, MemoryStore, NewEntry, REMEMBER_MS, RedisStore, SqliteStore, Store, StoreError,
-};
-use lanes::Lanes;
-use process::Processor;
-use sender::Sender;
+use crate::config::Config;
+use crate::conversation::Core;
+use crate::runtime::{self, Runtime, Settings};
+pub use decode::Me;
+pub use edge::Telegram;
+
+/// The runtime, with Telegram as its platform.
+pub type TelegramRuntime = Runtime<Telegram>;
 
 /// The Bot API client, for the calls made through teloxide (start-up,
-/// admin checks); messages go out through the sender's own calls.
+/// admin checks); messages go out through the edge's own calls.
 #[derive(Clone)]
 pub struct TgBot {
     bot: Bot,
@@ -56,172 +44,31 @@ impl TgBot {
     }
 }
 
-/// What every part of the edge shares.
-pub struct App {
-    /// The dialogue being run, in every language it has.
-    pub dialogue: Dialogue,
-    /// Inboxes, checks, outboxes and group settings.
-    pub store: Store,
-    /// Idle checks older than this are gone.
-    pub session_ttl: Duration,
-    /// Follow-ups come after this long instead of their days, when set.
-    pub follow_up_after: Option<Duration>,
-    /// How long joins are collected before one combined welcome.
-    pub welcome_delay: Duration,
-    /// How long one Bot API request may take.
-    pub http_timeout: Duration,
-    /// How long a failing reply is tried again.
-    pub send_retry_window: Duration,
-    /// Flood control per person and chat, counted at intake.
-    flood: flood::FloodGate,
-    /// One answer per person every few minutes to repeated group commands.
-    cooldowns: cooldown::Cooldowns,
-    /// Per-chat and bot-wide message budgets.
-    pacing: pacing::Pacing,
-    /// Counts for `/metrics`.
-    pub metrics: metrics::Metrics,
-}
-
-impl App {
-    /// Everything the edge needs, from the loaded dialogue, the store and the settings.
-    pub fn new(dialogue: Dialogue, store: Store, config: &Config) -> App {
-        App {
-            dialogue,
-            store,
-            session_ttl: config.session_ttl,
-            follow_up_after: config.follow_up_after,
-            welcome_delay: config.welcome_delay,
-            http_timeout: config.http_timeout,
-            send_retry_window: config.send_retry_window,
-            flood: flood::FloodGate::new(config.flood_limit),
-            cooldowns: cooldown::Cooldowns::default(),
-            pacing: pacing::Pacing::new(config.throttle),
-            metrics: metrics::Metrics::default(),
-        }
-    }
-
-    /// The dialogue in `language` (the base when it has no such language).
-    pub fn script(&self, language: &str) -> &Script {
-        self.dialogue.get(language)
-    }
-
-    /// The conversation service over this app's dialogue and store, for a
-    /// chat in `language`.
-    pub fn conversation<'a>(&'a self, language: &'a str) -> Conversation<'a> {
-        Conversation {
-            dialogue: &self.dialogue,
-            language,
-            store: &self.store,
-            ttl_ms: self.session_ttl.as_millis() as u64,
-            follow_up_after_ms: self.follow_up_after.map(|d| d.as_millis() as u64),
-        }
+/// The runtime's settings for Telegram, from the configuration.
+pub fn settings(config: &Config) -> Settings {
+    Settings {
+        throttle: config.throttle,
+        limits: edge::LIMITS,
+        send_retry_window: config.send_retry_window,
     }
 }
 
-/// Chats handled (and sent to) at once; more wait their turn in order.
-/// Telegram takes 30 messages a second, so this is never what limits a
-/// real bot; it bounds memory (and connections) in a burst.
-const LANES_AT_WORK: usize = 256;
-
-/// The running lanes: the inbox handled per chat, the outbox sent per chat.
-pub struct Runtime {
-    /// What the lanes share.
-    pub app: Arc<App>,
-    processor: Arc<Lanes<Processor>>,
-    sender: Arc<Lanes<Sender>>,
+/// Starts the runtime with Telegram as its platform (as `run` does).
+pub fn start(core: Arc<Core>, bot: TgBot, me: Me, config: &Config) -> Arc<TelegramRuntime> {
+    Runtime::start(core, Telegram { bot, me }, settings(config))
 }
 
-impl Runtime {
-    /// Starts the lanes and their sweeps (which also pick up what an earlier
-    /// run left in the store).
-    pub fn start(app: Arc<App>, bot: TgBot, me: Me) -> Arc<Runtime> {
-        // Unique among replicas, even in containers where every pid is 1.
-        let random = std::collections::hash_map::RandomState::new();
-        let owner = format!(
-            "{}-{:016x}",
-            std::process::id(),
-            std::hash::BuildHasher::hash_one(&random, now_ms())
-        );
-        let store = app.store.clone();
-        let sender = Lanes::new(
-            Sender::new(Arc::clone(&app), bot.clone()),
-            store.clone(),
-            owner.clone(),
-            LANES_AT_WORK,
-        );
-        let processor = Lanes::new(
-            Processor::new(Arc::clone(&app), bot, me, Arc::clone(&sender)),
-            store.clone(),
-            owner,
-            LANES_AT_WORK,
-        );
-        // A shared store may hold work another replica left: look often.
-        let period = if store.shared() {
-            Duration::from_secs(1)
-        } else {
-            Duration::from_secs(5)
-        };
-        tokio::spawn(Arc::clone(&processor).sweep_every(period));
-        tokio::spawn(Arc::clone(&sender).sweep_every(period));
-        Arc::new(Runtime {
-            app,
-            processor,
-            sender,
-        })
-    }
-
-    /// Writes entries to the inbox and starts their chats' lanes.
-    pub async fn receive(&self, entries: Vec<NewEntry>, now_ms: u64) -> Result<(), StoreError> {
-        self.receive_counted(entries, now_ms).await.map(drop)
-    }
-
-    /// As [`Runtime::receive`]; returns how many chats got new entries.
-    pub async fn receive_counted(
-        &self,
-        entries: Vec<NewEntry>,
-        now_ms: u64,
-    ) -> Result<usize, StoreError> {
-        if entries.is_empty() {
-            return Ok(0);
-        }
-        let chats = self.app.store.receive(entries, now_ms).await?;
-        for &chat in &chats {
-            self.processor.kick(chat);
-        }
-        Ok(chats.len())
-    }
-
-    /// Waits (at most `within`) for the lanes at work to finish; what is
-    /// left stays in the store for the next start.
-    pub async fn drain(&self, within: Duration) {
-        let deadline = tokio::time::Instant::now() + within;
-        while (self.processor.busy() > 0 || self.sender.busy() > 0)
-            && tokio::time::Instant::now() < deadline
-        {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-}
-
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
-
-/// Opens the configured store; an unreachable Redis is one clear error.
-pub async fn open_store(config: &Config) -> Result<Store, String> {
-    match &config.storage {
-        Storage::Memory => Ok(Store::Memory(MemoryStore::default())),
-        Storage::Sqlite(path) => SqliteStore::open(path)
-            .map(Store::Sqlite)
-            .map_err(|e| e.to_string()),
-        Storage::Redis(url) => RedisStore::open(url.expose(), &config.redis_prefix)
-            .await
-            .map(Store::Redis)
-            .map_err(|e| e.to_string()),
-    }
+/// Who the bot is, asked of Telegram.
+pub async fn whoami(bot: &TgBot) -> Result<Me, String> {
+    let me = bot.api().get_me().await.map_err(|e| {
+        format!(
+            "cannot reach the Telegram Bot API (is TELOXIDE_TOKEN right?): {}",
+            api::loggable(&e)
+        )
+    })?;
+    Ok(Me {
+        username: me.username().to_string(),
+    })
 }
 
 /// The Bot API client: the configured server and timeout.
@@ -242,36 +89,6 @@ pub fn connect(config: &Config) -> TgBot {
     TgBot { bot }
 }
 
-/// Loads the configured dialogue and store, as `run` does.
-pub async fn prepare(config: &Config) -> Result<App, String> {
-    let scripts = script::load_checked(std::slice::from_ref(&config.dialogues), &config.locales)
-        .map_err(|e| e.to_string())?;
-    let files: Vec<String> = scripts
-        .iter()
-        .map(|s| s.path.display().to_string())
-        .collect();
-    let dialogue = script::select(scripts, config.dialogue.as_deref())?;
-    let script = dialogue.base();
-    let languages: Vec<&str> = dialogue.languages().map(|s| s.language.as_str()).collect();
-    let store = open_store(config).await?;
-    let mode = match &config.webhook {
-        // Not the path of WEBHOOK_URL: people put secrets in it.
-        Some(w) => format!("webhook on {}", w.listen),
-        None => "long polling".to_string(),
-    };
-    log::info!(
-        "dialogue `{}` v{} in {} ({}); store: {}; mode: {mode}; pacing: {}; idle checks kept {}s",
-        script.id,
-        script.version,
-        languages.join(", "),
-        files.join(", "),
-        store.describe(),
-        if config.throttle { "on" } else { "off" },
-        config.session_ttl.as_secs()
-    );
-    Ok(App::new(dialogue, store, config))
-}
-
 /// How long shutdown waits for lanes at work.
 const DRAIN: Duration = Duration::from_secs(10);
 
@@ -284,26 +101,27 @@ pub async fn run(config: Config) -> Result<(), String> {
         log::info!("stopped during start-up");
         Ok(())
     };
-    let Some(app) = unless_stopped(&mut stopped, prepare(&config)).await else {
+    let Some(core) = unless_stopped(&mut stopped, Core::load(&config)).await else {
         return stopped_early();
     };
-    let app = Arc::new(app?);
+    let core = Arc::new(core?);
+    let mode = match &config.webhook {
+        // Not the path of WEBHOOK_URL: people put secrets in it.
+        Some(w) => format!("webhook on {}", w.listen),
+        None => "long polling".to_string(),
+    };
+    log::info!("Telegram: {mode}");
     let bot = connect(&config);
-    let Some(me) = unless_stopped(&mut stopped, bot.api().get_me().into_future()).await else {
+    let Some(me) = unless_stopped(&mut stopped, whoami(&bot)).await else {
         return stopped_early();
     };
-    let me = me.map_err(|e| {
-        format!(
-            "cannot reach the Telegram Bot API (is TELOXIDE_TOKEN right?): {}",
-            api::loggable(&e)
-        )
-    })?;
+    let me = me?;
     // Menus and the profile in every language: the base one for everyone,
     // each other one for people whose Telegram is in it (Telegram takes a
     // two-letter code there: `pt-BR` is set as `pt`). One refused call does
     // not stop the others.
-    for script in app.dialogue.languages() {
-        let code = (script.language != app.dialogue.base().language).then(|| {
+    for script in core.dialogue.languages() {
+        let code = (script.language != core.dialogue.base().language).then(|| {
             script
                 .language
                 .split('-')
@@ -313,7 +131,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         });
         let catalog = &script.catalog;
         let mut calls: Vec<teloxide::requests::ResponseResult<()>> = Vec::new();
-        for (scope, menu) in commands::menus(catalog) {
+        for (scope, menu) in menus::menus(catalog) {
             let mut set = bot.api().set_my_commands(menu).scope(scope);
             set.language_code.clone_from(&code);
             match unless_stopped(&mut stopped, set.into_future()).await {
@@ -347,9 +165,9 @@ pub async fn run(config: Config) -> Result<(), String> {
             );
         }
     }
-    let runtime = Runtime::start(Arc::clone(&app), bot.clone(), me);
-    let purge = tokio::spawn(purge_idle(Arc::clone(&app)));
-    let tips = tokio::spawn(tips::run(Arc::clone(&runtime)));
+    let runtime = start(Arc::clone(&core), bot.clone(), me, &config);
+    let purge = tokio::spawn(runtime::purge_idle(Arc::clone(&core)));
+    let tips = tokio::spawn(runtime::tips::run(Arc::clone(&runtime)));
     let result = match &config.webhook {
         Some(webhook) => webhook::run(bot, Arc::clone(&runtime), webhook, stopped).await,
         None => {
@@ -360,7 +178,7 @@ pub async fn run(config: Config) -> Result<(), String> {
                 );
             }
             log::info!("bot is running; stop with Ctrl-C or SIGTERM");
-            polling::run(bot, Arc::clone(&runtime), stopped).await;
+            polling::run(bot, Arc::clone(&runtime), config.http_timeout, stopped).await;
             Ok(())
         }
     };
@@ -411,28 +229,4 @@ fn stop_signals() -> Result<tokio::sync::watch::Receiver<bool>, String> {
         std::process::exit(code);
     });
     Ok(stopped)
-}
-
-/// Deletes idle checks now and then, so health answers are not kept past
-/// the TTL, and update ids once they are too old to come again.
-async fn purge_idle(app: Arc<App>) {
-    let period = app
-        .session_ttl
-        .min(Duration::from_secs(600))
-        .max(Duration::from_secs(1));
-    let mut tick = tokio::time::interval(period);
-    loop {
-        tick.tick().await;
-        let ttl_ms = app.session_ttl.as_millis() as u64;
-        let cutoff = now_ms().saturating_sub(ttl_ms);
-        match app.store.purge_idle(cutoff).await {
-            Ok(0) => {}
-            Ok(n) => log::info!("deleted {n} idle check(s)"),
-            Err(e) => log::error!("purging idle checks failed: {e}"),
-        }
-        let forget_before = now_ms().saturating_sub(REMEMBER_MS);
-        if let Err(e) = app.store.forget_keys(forget_before).await {
-            log::error!("forgetting old update ids failed: {e}");
-        }
-    }
 }

@@ -13,8 +13,10 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use tokio::sync::watch;
 
-use super::api::{self, Failure};
-use super::{Runtime, TgBot, now_ms};
+use super::api;
+use super::{TelegramRuntime, TgBot};
+use crate::runtime::Failure;
+use crate::runtime::now_ms;
 
 /// How long one `getUpdates` waits for news, at most.
 const POLL_SECONDS: u64 = 10;
@@ -28,14 +30,14 @@ struct UpdateId {
 }
 
 /// Polls until `stop` turns true; every page fetched is stored and confirmed.
-pub async fn run(bot: TgBot, runtime: Arc<Runtime>, mut stop: watch::Receiver<bool>) {
+pub async fn run(
+    bot: TgBot,
+    runtime: Arc<TelegramRuntime>,
+    http_timeout: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
     // teloxide's client timeout is not stretched for long polls: stay inside it.
-    let wait = runtime
-        .app
-        .http_timeout
-        .as_secs()
-        .saturating_sub(2)
-        .min(POLL_SECONDS);
+    let wait = http_timeout.as_secs().saturating_sub(2).min(POLL_SECONDS);
     let mut offset: i64 = 0;
     let mut backoff = Duration::from_millis(250);
     loop {
@@ -65,10 +67,10 @@ pub async fn run(bot: TgBot, runtime: Arc<Runtime>, mut stop: watch::Receiver<bo
             continue;
         };
         let now = now_ms();
-        let entries = items
-            .into_iter()
-            .filter_map(|(_, json)| super::intake::entry(&runtime.app, json, now))
-            .collect::<Vec<_>>();
+        let mut entries = Vec::with_capacity(items.len());
+        for (_, json) in &items {
+            entries.extend(super::intake::entry(&runtime, json, now).await);
+        }
         // Not confirmed until stored: on a store failure the same page is
         // written again (the ids keep it idempotent).
         let mut store_backoff = Duration::from_millis(250);

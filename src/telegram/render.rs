@@ -1,613 +1,66 @@
-//! Engine replies as Telegram messages: HTML (everything from data or the
-//! user is escaped), inline keyboards, and Telegram's 4096-character limit.
+//! The core's messages as Bot API requests: our markup is Telegram's HTML
+//! as it is (`parse_mode: HTML`), buttons become an inline keyboard whose
+//! `callback_data` is the action's encoded form, and the link to a private
+//! check becomes a deep link (`https://t.me/<bot>?start=check`).
 
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
-use teloxide::utils::html::escape;
+use serde_json::{Value, json};
 
-use crate::engine::{Heading, OutcomeReply, Question, Summary, TipsReply};
-use crate::language::Catalog;
-use crate::script::{Dialogue, NodeKind, Script, emergency_numbers};
-use crate::store::{GroupSettings, Outgoing, Rhythm};
+use crate::message::{Action, Button};
 
-/// Telegram's limit on one message's text.
-pub const MAX_MESSAGE: usize = 4096;
-
-/// Callback data of the "Start the check" button under the greeting.
-pub const BEGIN: &str = "begin";
-
-/// A message for the outbox: in forum topic `thread` when set, with buttons
-/// when given (kept as Telegram's JSON text).
-pub fn message(
-    thread: Option<i32>,
-    html: String,
-    keyboard: Option<InlineKeyboardMarkup>,
-) -> Outgoing {
-    Outgoing::Send {
-        thread,
-        html,
-        keyboard: keyboard.as_ref().and_then(keyboard_json),
-        question_turn: None,
+/// `reply_markup` for `buttons`; `None` without any.
+pub fn keyboard(buttons: &[Vec<Button>], bot_username: &str) -> Option<Value> {
+    if buttons.is_empty() {
+        return None;
     }
-}
-
-/// A keyboard as the outbox keeps it.
-pub fn keyboard_json(keyboard: &InlineKeyboardMarkup) -> Option<String> {
-    serde_json::to_string(keyboard).ok()
-}
-
-/// The greeting of `/start`: what the bot does, what it does not, and a button.
-pub fn welcome(script: &Script) -> (String, InlineKeyboardMarkup) {
-    let text = format!(
-        "{}\n\n<i>⚠ {}</i>",
-        escape(&script.intro.text),
-        escape(&script.disclaimer.text)
-    );
-    let keyboard = InlineKeyboardMarkup::new([[InlineKeyboardButton::callback(
-        script.catalog.text("start-button"),
-        BEGIN,
-    )]]);
-    (text, keyboard)
-}
-
-/// The intro that opens a check.
-pub fn intro(text: &str, disclaimer: &str) -> String {
-    format!("{}\n\n<i>⚠ {}</i>", escape(text), escape(disclaimer))
-}
-
-/// A question with its buttons, one per row.
-pub fn question(c: &Catalog, q: &Question) -> (String, InlineKeyboardMarkup) {
-    let mut text = match q.heading {
-        Heading::Number(number) => format!(
-            "<b>{}</b> {}",
-            escape(&c.get("question-number", &[("number", number.into())])),
-            escape(&q.text)
-        ),
-        Heading::Safety => format!("<b>⚠️ {}</b>", escape(&q.text)),
-        Heading::Offer | Heading::FollowUp => escape(&q.text),
-    };
-    if let Some(previous) = &q.previous {
-        let earlier = c.get("earlier-answer", &[("answer", previous.as_str().into())]);
-        text.push_str(&format!("\n<i>{}</i>", escape(&earlier)));
-    }
-    let typed = match q.kind {
-        NodeKind::Duration => Some("or-type-duration"),
-        NodeKind::Text => Some("or-type-text"),
-        NodeKind::Frequency => Some("or-type-frequency"),
-        NodeKind::Choice | NodeKind::YesNo => None,
-    };
-    if let Some(typed) = typed {
-        text.push_str(&format!("\n<i>{}</i>", escape(&c.text(typed))));
-    }
-    let rows: Vec<Vec<InlineKeyboardButton>> = q
-        .choices
+    let rows: Vec<Vec<Value>> = buttons
         .iter()
-        .map(|c| {
-            vec![InlineKeyboardButton::callback(
-                c.label.clone(),
-                c.token.to_string(),
-            )]
-        })
+        .map(|row| row.iter().map(|b| button(b, bot_username)).collect())
         .collect();
-    (text, InlineKeyboardMarkup::new(rows))
+    Some(json!({ "inline_keyboard": rows }))
 }
 
-/// The question's message once answered: the question and the answer, no
-/// buttons, and the person's own words when the answer was read from them.
-pub fn answered(c: &Catalog, question: &str, answer: &str, said: Option<&str>) -> String {
-    let mut text = format!("{}\n\n✓ <b>{}</b>", escape(question), escape(answer));
-    if let Some(said) = said {
-        let said = c.get("you-said", &[("said", said.into())]);
-        text.push_str(&format!(" — {}", escape(&said)));
+fn button(button: &Button, bot_username: &str) -> Value {
+    match button.action.encode() {
+        Some(data) => json!({ "text": button.label, "callback_data": data }),
+        None => json!({ "text": button.label, "url": link(&button.action, bot_username) }),
     }
-    text
 }
 
-/// A plain line (notices, re-prompts).
-pub fn plain(text: &str) -> String {
-    escape(text)
-}
-
-/// The outcome: verdict and guidance with the disclaimer, then the tips.
-pub fn outcome(c: &Catalog, o: &OutcomeReply) -> Vec<String> {
-    let mut main = format!("<b>{}</b>", escape(&o.verdict));
-    if !o.emergency_numbers.is_empty() {
-        main.push_str(&format!(
-            "\n<b>{}</b>",
-            escape(&emergency_numbers(c, &o.emergency_numbers))
-        ));
-    }
-    for paragraph in &o.guidance {
-        main.push_str(&format!("\n\n• {}", escape(paragraph)));
-    }
-    main.push_str(&format!("\n\n<i>⚠ {}</i>", escape(&o.disclaimer)));
-    let mut messages = split(&main);
-    if let Some(tips) = &o.tips {
-        messages.extend(split(&self::tips(tips)));
-    }
-    messages
-}
-
-/// Stress tips; put forward with a bold heading and lead when emphasised.
-pub fn tips(t: &TipsReply) -> String {
-    let mut text = if t.emphasized {
-        format!("<b>⭐ {}</b>", escape(&t.title))
-    } else {
-        format!("<b>{}</b>", escape(&t.title))
-    };
-    if let Some(lead) = &t.lead {
-        text.push_str(&format!("\n{}", escape(lead)));
-    }
-    for tip in &t.items {
-        text.push_str(&format!("\n• {}", escape(tip)));
-    }
-    text
-}
-
-/// `/about` in a private chat: what the bot is, its sources, the disclaimer, what it stores.
-pub fn about(dialogue: &Dialogue, script: &Script, ttl_hours: u64) -> String {
-    format!(
-        "{}\n\n{}",
-        about_common(dialogue, script),
-        script
-            .catalog
-            .get("about-private", &[("hours", ttl_hours.into())])
-    )
-}
-
-/// `/about` in a group.
-pub fn group_about(dialogue: &Dialogue, script: &Script) -> String {
-    format!(
-        "{}\n\n{}",
-        about_common(dialogue, script),
-        script.catalog.text("about-group")
-    )
-}
-
-fn about_common(dialogue: &Dialogue, script: &Script) -> String {
-    let c = &script.catalog;
-    let names: Vec<String> = dialogue
-        .languages()
-        .map(|s| s.catalog.text("language-name"))
-        .collect();
-    let languages = c.get(
-        "languages-available",
-        &[("languages", names.join(", ").into())],
-    );
-    let mut text = format!(
-        "<b>{}</b>\n{}\n\n<i>⚠ {}</i>\n\n{}\n\n<b>{}</b>",
-        escape(&script.title),
-        escape(&script.intro.text),
-        escape(&script.disclaimer.text),
-        escape(&languages),
-        escape(&c.text("about-heading"))
-    );
-    for source in &script.sources {
-        text.push_str(&format!("\n• {}", escape(&source.title)));
-        if let Some(url) = &source.url {
-            text.push_str(&format!(" — {}", escape(url)));
-        }
-    }
-    text
-}
-
-/// The deep link that opens a private chat and starts the check at once.
-pub fn check_link(c: &Catalog, bot_username: &str) -> InlineKeyboardMarkup {
-    let url = url::Url::parse(&format!("https://t.me/{bot_username}?start=check"))
-        .unwrap_or_else(|_| url::Url::parse("https://t.me/").expect("static URL parses"));
-    InlineKeyboardMarkup::new([[InlineKeyboardButton::url(
-        c.text("private-check-button"),
-        url,
-    )]])
-}
-
-/// What the bot posts when added to a group.
-pub fn group_intro(script: &Script) -> String {
-    format!(
-        "{}\n\n<i>⚠ {}</i>",
-        script.catalog.text("group-intro"),
-        escape(&script.disclaimer.text)
-    )
-}
-
-/// The reply to `/check` in a group: the check happens in private.
-pub fn check_in_private(c: &Catalog) -> String {
-    escape(&c.text("check-in-private"))
-}
-
-/// `/help` in a group.
-pub fn group_help(c: &Catalog) -> String {
-    c.text("group-help")
-}
-
-/// One combined welcome for everyone who just joined.
-pub fn welcome_members(c: &Catalog, names: &[String]) -> String {
-    const SHOWN: usize = 10;
-    let mut list: Vec<String> = names.iter().take(SHOWN).map(|n| escape(n)).collect();
-    if names.len() > SHOWN {
-        let others = names.len() - SHOWN;
-        list.push(escape(
-            &c.get("welcome-others", &[("count", others.into())]),
-        ));
-    }
-    let who = match list.len() {
-        0 => escape(&c.text("welcome-everyone")),
-        1 => list[0].clone(),
-        n => c.get(
-            "welcome-and",
-            &[
-                ("first", list[..n - 1].join(", ").into()),
-                ("last", list[n - 1].clone().into()),
-            ],
-        ),
-    };
-    c.get("welcome-members", &[("who", who.into())])
-}
-
-/// A periodic tip.
-pub fn periodic_tip(title: &str, tip: &str) -> String {
-    format!("<b>💡 {}</b>\n{}", escape(title), escape(tip))
-}
-
-/// Callback data prefix of settings buttons.
-pub const SETTINGS: &str = "s:";
-
-/// The `/settings` message: the current choices and buttons to change them.
-/// `topic` is the forum topic the message is in, if any; `languages` are the
-/// dialogue's languages, whose names are buttons.
-pub fn settings(
-    script: &Script,
-    dialogue: &Dialogue,
-    current: &GroupSettings,
-    topic: Option<i32>,
-) -> (String, InlineKeyboardMarkup) {
-    let c = &script.catalog;
-    let rhythm = c.text(match current.tips {
-        None => "settings-off",
-        Some(Rhythm::Daily) => "settings-daily",
-        Some(Rhythm::Weekly) => "settings-weekly",
-    });
-    let place = match current.topic {
-        None => c.text("settings-general"),
-        Some(t) if Some(t) == topic => c.text("settings-this-topic"),
-        Some(t) => c.get("settings-topic", &[("topic", t.to_string().into())]),
-    };
-    let welcome = c.text(if current.welcome {
-        "settings-on"
-    } else {
-        "settings-off"
-    });
-    let text = c.get(
-        "settings",
-        &[
-            ("welcome", escape(&welcome).into()),
-            ("tips", escape(&rhythm).into()),
-            ("place", escape(&place).into()),
-            ("language", escape(&c.text("language-name")).into()),
-        ],
-    );
-    let mark = |on: bool, id: &str| {
-        let label = c.text(id);
-        if on { format!("✓ {label}") } else { label }
-    };
-    let button = |label: String, data: &str| {
-        InlineKeyboardButton::callback(label, format!("{SETTINGS}{data}"))
-    };
-    let mut rows = vec![
-        vec![
-            button(mark(current.welcome, "settings-welcome-on"), "welcome:on"),
-            button(
-                mark(!current.welcome, "settings-welcome-off"),
-                "welcome:off",
-            ),
-        ],
-        vec![
-            button(
-                mark(current.tips.is_none(), "settings-tips-off"),
-                "tips:off",
-            ),
-            button(
-                mark(current.tips == Some(Rhythm::Daily), "settings-tips-daily"),
-                "tips:daily",
-            ),
-            button(
-                mark(current.tips == Some(Rhythm::Weekly), "settings-tips-weekly"),
-                "tips:weekly",
-            ),
-        ],
-    ];
-    if topic.is_some() || current.topic.is_some() {
-        let mut row = vec![button(
-            mark(current.topic.is_none(), "settings-post-general"),
-            "topic:general",
-        )];
-        if topic.is_some() {
-            row.push(button(
-                mark(
-                    current.topic.is_some() && current.topic == topic,
-                    "settings-post-here",
-                ),
-                "topic:here",
-            ));
-        }
-        rows.push(row);
-    }
-    let languages: Vec<InlineKeyboardButton> = language_buttons(script, dialogue)
-        .map(|(label, code)| button(label, &format!("lang:{code}")))
-        .collect();
-    if languages.len() > 1 {
-        rows.push(languages);
-    }
-    (text, InlineKeyboardMarkup::new(rows))
-}
-
-/// Callback data prefix of the private `/language` buttons.
-pub const LANGUAGE: &str = "lang:";
-
-/// The `/language` menu: one button per language, each in its own words.
-pub fn language_menu(script: &Script, dialogue: &Dialogue) -> (String, InlineKeyboardMarkup) {
-    let rows = language_buttons(script, dialogue).map(|(label, code)| {
-        vec![InlineKeyboardButton::callback(
-            label,
-            format!("{LANGUAGE}{code}"),
-        )]
-    });
-    (
-        escape(&script.catalog.text("language-choose")),
-        InlineKeyboardMarkup::new(rows),
-    )
-}
-
-/// Each language's name in its own words, ticked for `script`'s, with its code.
-fn language_buttons<'d>(
-    script: &'d Script,
-    dialogue: &'d Dialogue,
-) -> impl Iterator<Item = (String, &'d str)> {
-    dialogue.languages().map(move |s| {
-        let name = s.catalog.text("language-name");
-        let label = if s.language == script.language {
-            format!("✓ {name}")
-        } else {
-            name
-        };
-        (label, s.language.as_str())
-    })
-}
-
-/// `/help`.
-pub fn help(c: &Catalog) -> String {
-    c.text("help")
-}
-
-/// `/privacy`: what is kept, for how long, where, and how to delete it.
-pub fn privacy(c: &Catalog, ttl_hours: u64, store: &str) -> String {
-    let store = c.text(&format!("store-{store}"));
-    c.get(
-        "privacy",
-        &[
-            ("hours", ttl_hours.into()),
-            ("store", escape(&store).into()),
-        ],
-    )
-}
-
-/// The `/summary` message: the recap in short.
-pub fn summary(c: &Catalog, s: &Summary) -> String {
-    let e = |id: &str| escape(&c.text(id));
-    let mut text = format!(
-        "<b>{}</b>\n{}",
-        escape(&c.get("summary-heading", &[("title", s.title.as_str().into())])),
-        escape(&s.date)
-    );
-    if let Some((level, verdict)) = &s.outcome {
-        text.push_str(&format!(
-            "\n\n<b>{}</b> {} — {}",
-            e("summary-level"),
-            e(&format!("level-{}", level.name())),
-            escape(verdict)
-        ));
-    }
-    if let Some(sign) = &s.sign {
-        text.push_str(&format!("\n<b>{}</b> {}", e("summary-sign"), escape(sign)));
-    }
-    if !s.answers.is_empty() {
-        text.push_str(&format!("\n\n<b>{}</b>", e("summary-answers")));
-        for (question, answer) in &s.answers {
-            text.push_str(&format!(
-                "\n• {} — <b>{}</b>",
-                escape(question),
-                escape(answer)
-            ));
-        }
-    }
-    for (date, answer, days) in &s.follow_ups {
-        let heading = c.get("summary-follow-up", &[("date", date.as_str().into())]);
-        text.push_str(&format!(
-            "\n\n<b>{}</b> {}",
-            escape(&heading),
-            escape(answer)
-        ));
-        if let Some(days) = days {
-            let all = c.get("summary-days-in-all", &[("count", (*days).into())]);
-            text.push_str(&format!(" {}", escape(&all)));
-        }
-    }
-    if let Some(next) = &s.next_follow_up {
-        let next = c.get("summary-next-follow-up", &[("date", next.as_str().into())]);
-        text.push_str(&format!("\n\n{}", escape(&next)));
-    }
-    for (date, level, answers) in &s.earlier {
-        let heading = c.get("summary-earlier", &[("date", date.as_str().into())]);
-        let level = level.map_or_else(
-            || "—".to_string(),
-            |l| c.text(&format!("level-{}", l.name())),
-        );
-        let count = c.get(
-            "summary-earlier-answers",
-            &[("level", level.into()), ("count", answers.len().into())],
-        );
-        text.push_str(&format!(
-            "\n\n<b>{}</b> {}",
-            escape(&heading),
-            escape(&count)
-        ));
-    }
-    text.push_str(&format!(
-        "\n\n<i>⚠ {}</i>\n\n{}",
-        escape(&s.disclaimer),
-        e("summary-file-follows")
-    ));
-    text
-}
-
-/// The `/summary` document: a small HTML page to print or show a doctor.
-pub fn summary_page(c: &Catalog, s: &Summary) -> String {
-    let e = |id: &str| escape(&c.text(id));
-    let level_name =
-        |level: crate::script::Level| escape(&c.text(&format!("level-{}", level.name())));
-    let mut rows = String::new();
-    for (question, answer) in &s.answers {
-        rows.push_str(&format!(
-            "<tr><td>{}</td><td><b>{}</b></td></tr>\n",
-            escape(question),
-            escape(answer)
-        ));
-    }
-    let mut follow_ups = String::new();
-    for (date, answer, days) in &s.follow_ups {
-        let days = days.map_or_else(String::new, |d| {
-            format!(
-                " {}",
-                escape(&c.get("summary-days-in-all", &[("count", d.into())]))
-            )
-        });
-        follow_ups.push_str(&format!(
-            "<li>{}: {}{days}</li>\n",
-            escape(date),
-            escape(answer)
-        ));
-    }
-    let mut earlier = String::new();
-    for (date, level, answers) in &s.earlier {
-        let heading = c.get("summary-earlier", &[("date", date.as_str().into())]);
-        earlier.push_str(&format!(
-            "<h2>{} ({})</h2>\n<table>\n",
-            escape(heading.trim_end_matches(':')),
-            level.map_or_else(|| "—".to_string(), level_name)
-        ));
-        for (question, answer) in answers {
-            earlier.push_str(&format!(
-                "<tr><td>{}</td><td><b>{}</b></td></tr>\n",
-                escape(question),
-                escape(answer)
-            ));
-        }
-        earlier.push_str("</table>\n");
-    }
-    let sources: String = s
-        .sources
-        .iter()
-        .map(|source| format!("<li>{}</li>\n", escape(source)))
-        .collect();
-    let outcome = s
-        .outcome
-        .as_ref()
-        .map_or_else(String::new, |(level, verdict)| {
-            format!(
-                "<p><b>{}</b> {} — {}</p>\n",
-                e("summary-level"),
-                level_name(*level),
-                escape(verdict)
-            )
-        });
-    let sign = s.sign.as_ref().map_or_else(String::new, |sign| {
-        format!("<p><b>{}</b> {}</p>\n", e("summary-sign"), escape(sign))
-    });
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title>\
-         <style>body{{font-family:sans-serif;max-width:42em;margin:2em auto}}td{{padding:.3em;vertical-align:top;border-bottom:1px solid #ddd}}</style>\
-         </head><body>\n<h1>{title}</h1>\n<p>{date}</p>\n{outcome}{sign}\
-         <h2>{answers}</h2>\n<table>\n{rows}</table>\n<h2>{follow_ups_heading}</h2>\n<ul>\n{follow_ups}</ul>\n{earlier}\
-         <h2>{sources_heading}</h2>\n<ul>\n{sources}</ul>\n<p><i>{disclaimer}</i></p>\n</body></html>\n",
-        lang = escape(c.code()),
-        title = escape(&s.title),
-        date = escape(&c.get("summary-page-date", &[("date", s.date.as_str().into())])),
-        answers = e("summary-answers"),
-        follow_ups_heading = e("summary-page-follow-ups"),
-        sources_heading = e("summary-page-sources"),
-        disclaimer = escape(&s.disclaimer),
-    )
-}
-
-/// Splits text into messages within Telegram's limit, at paragraph breaks
-/// where possible (so HTML tags, which never span paragraphs, stay whole).
-pub fn split(text: &str) -> Vec<String> {
-    let fits = |s: &str| s.encode_utf16().count() <= MAX_MESSAGE;
-    let mut messages = Vec::new();
-    let mut current = String::new();
-    for paragraph in text.split("\n\n") {
-        let joined = if current.is_empty() {
-            paragraph.to_string()
-        } else {
-            format!("{current}\n\n{paragraph}")
-        };
-        if fits(&joined) {
-            current = joined;
-            continue;
-        }
-        if !current.is_empty() {
-            messages.push(std::mem::take(&mut current));
-        }
-        if fits(paragraph) {
-            current = paragraph.to_string();
-        } else {
-            let mut piece = String::new();
-            for c in paragraph.chars() {
-                if piece.encode_utf16().count() + c.len_utf16() > MAX_MESSAGE {
-                    messages.push(std::mem::take(&mut piece));
-                }
-                piece.push(c);
+/// Where a link button goes.
+fn link(action: &Action, bot_username: &str) -> String {
+    match action {
+        Action::OpenPrivateCheck => {
+            match url::Url::parse(&format!("https://t.me/{bot_username}?start=check")) {
+                Ok(url) => url.to_string(),
+                Err(_) => "https://t.me/".to_string(),
             }
-            current = piece;
         }
+        _ => "https://t.me/".to_string(),
     }
-    if !current.is_empty() {
-        messages.push(current);
-    }
-    messages
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::message::Setting;
 
     #[test]
-    fn split_keeps_every_message_within_the_limit() {
-        let long = format!(
-            "{}\n\n{}\n\n{}",
-            "a".repeat(3000),
-            "b".repeat(3000),
-            "c".repeat(9000)
-        );
-        let parts = split(&long);
-        assert!(
-            parts
-                .iter()
-                .all(|p| p.encode_utf16().count() <= MAX_MESSAGE)
-        );
-        assert_eq!(parts.concat().replace("\n\n", ""), long.replace("\n\n", ""));
-        assert_eq!(split("short"), vec!["short".to_string()]);
-    }
-
-    #[test]
-    fn user_text_is_escaped() {
-        let en = Catalog::english();
+    fn buttons_carry_their_action_and_links_go_to_the_private_chat() {
+        let rows = vec![
+            vec![Button::new("Start", Action::Begin)],
+            vec![
+                Button::new("Daily", Action::Setting(Setting::TipsDaily)),
+                Button::new("Open", Action::OpenPrivateCheck),
+            ],
+        ];
         assert_eq!(
-            answered(en, "Q?", "<b>x</b> & y", None),
-            "Q?\n\n✓ <b>&lt;b&gt;x&lt;/b&gt; &amp; y</b>"
+            keyboard(&rows, "TwitchBot").unwrap(),
+            json!({"inline_keyboard": [
+                [{"text": "Start", "callback_data": "begin"}],
+                [{"text": "Daily", "callback_data": "s:tips:daily"},
+                 {"text": "Open", "url": "https://t.me/TwitchBot?start=check"}],
+            ]})
         );
-        assert_eq!(
-            answered(en, "Q?", "Yes", Some("<i>a bit</i>")),
-            "Q?\n\n✓ <b>Yes</b> — you said “&lt;i&gt;a bit&lt;/i&gt;”"
-        );
+        assert_eq!(keyboard(&[], "TwitchBot"), None);
     }
 }

@@ -36,8 +36,9 @@ use tokio::sync::{Mutex, Semaphore, watch};
 use tokio::task::JoinSet;
 
 use super::api::json_failure;
-use super::{Runtime, TgBot, now_ms};
+use super::{TelegramRuntime, TgBot};
 use crate::config::Webhook;
+use crate::runtime::now_ms;
 
 /// The header Telegram puts the secret in.
 const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
@@ -60,7 +61,7 @@ const METRICS_CONNECTIONS: usize = 16;
 const MAX_HEAD: usize = 64 * 1024;
 
 struct Server {
-    runtime: Arc<Runtime>,
+    runtime: Arc<TelegramRuntime>,
     secret: String,
     read_timeout: Duration,
     /// When the store was last asked, and whether it answered.
@@ -78,7 +79,7 @@ struct Limits {
 /// Registers the webhook with Telegram and serves until `stop` turns true.
 pub async fn run(
     bot: TgBot,
-    runtime: Arc<Runtime>,
+    runtime: Arc<TelegramRuntime>,
     webhook: &Webhook,
     stop: watch::Receiver<bool>,
 ) -> Result<(), String> {
@@ -298,7 +299,8 @@ async fn receive(State(server): State<Arc<Server>>, request: Request) -> StatusC
         }
     };
     let now = now_ms();
-    let entries: Vec<_> = super::intake::entry(&server.runtime.app, json, now)
+    let entries: Vec<_> = super::intake::entry(&server.runtime, &json, now)
+        .await
         .into_iter()
         .collect();
     match server.runtime.receive(entries, now).await {
@@ -320,7 +322,7 @@ async fn healthz(State(server): State<Arc<Server>>) -> (StatusCode, &'static str
         _ => {
             let at = Instant::now();
             let healthy =
-                match tokio::time::timeout(HEALTH_WAIT, server.runtime.app.store.ping()).await {
+                match tokio::time::timeout(HEALTH_WAIT, server.runtime.core().store.ping()).await {
                     Ok(Ok(())) => true,
                     Ok(Err(e)) => {
                         log::warn!("healthz: {e}");
@@ -349,6 +351,6 @@ async fn healthz(State(server): State<Arc<Server>>) -> (StatusCode, &'static str
 async fn metrics(State(server): State<Arc<Server>>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        server.runtime.app.metrics.render(),
+        server.runtime.metrics().render(),
     )
 }

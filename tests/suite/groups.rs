@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use fake_bot_api::{BOT_USERNAME, FakeApi};
 use nasal_twitch_bot::config::Storage;
+use nasal_twitch_bot::runtime::tips;
 use nasal_twitch_bot::store::{GroupSettings, Groups, Rhythm};
-use nasal_twitch_bot::telegram::tips;
 
 use crate::support::stable::{self, ANY_QUESTION, DISCLAIMER, FIRST_TIP, SOURCE, TIPS};
 use crate::support::{
@@ -331,7 +331,7 @@ async fn a_periodic_tip_is_posted_once_per_slot_and_rotates() {
     let dir = temp_dir();
     let config = config(&api, Storage::Sqlite(sqlite_file(dir.path())));
     let runtime = start_runtime(&config).await;
-    let store = &runtime.app.store;
+    let store = &runtime.core().store;
 
     const DAY: u64 = 86_400_000;
     let monday = 20_000 * DAY + 9 * 3_600_000;
@@ -377,7 +377,7 @@ async fn a_periodic_tip_is_posted_once_per_slot_and_rotates() {
 
     assert_eq!(posted.len(), 2);
     assert!(posted.iter().all(|c| c.topic() == Some(9)));
-    let script = runtime.app.dialogue.base();
+    let script = runtime.core().dialogue.base();
     assert!(posted[0].text().contains(&script.tips.items[0].text));
     assert!(
         posted[1].text().contains(&script.tips.items[1].text),

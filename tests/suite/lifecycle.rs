@@ -164,3 +164,52 @@ async fn a_new_dialogue_version_restarts_old_checks_with_a_notice() {
     assert_eq!(session["answers"], serde_json::json!([]));
     second.stop();
 }
+
+/// A database written by the version before the conversation core, with a
+/// raw Telegram update still in its inbox and a reply with Telegram's
+/// keyboard JSON still in its outbox, is opened in place and both are
+/// handled: the update is answered and the reply sent with its button.
+#[tokio::test(flavor = "multi_thread")]
+async fn entries_queued_by_the_previous_version_are_still_handled() {
+    let (api, dir, bot) = start_with_sqlite(&stable::dir()).await;
+    let mut first = UserChat::new(&api, 911);
+    first.say("/check");
+    first.expect(Q_RED_FLAGS).await;
+    bot.stop();
+    {
+        let db = rusqlite::Connection::open(sqlite_file(dir.path())).unwrap();
+        let update = serde_json::json!({
+            "update_id": 777_001,
+            "message": {
+                "message_id": 5, "date": 1_700_000_000,
+                "chat": {"id": 912, "type": "private", "first_name": "Ana"},
+                "from": {"id": 912, "is_bot": false, "first_name": "Ana"},
+                "text": "/help"
+            }
+        });
+        let event = serde_json::json!({ "Update": update }).to_string();
+        db.execute(
+            "INSERT INTO inbox (chat_id, seq, not_before, event) VALUES (912, 9000001, 0, ?1)",
+            [event],
+        )
+        .unwrap();
+        let keyboard = r#"{"inline_keyboard":[[{"text":"Go on","callback_data":"begin"}]]}"#;
+        let reply = serde_json::json!({
+            "kind": "send", "html": "<b>left over</b> from before", "keyboard": keyboard
+        })
+        .to_string();
+        db.execute(
+            "INSERT INTO outbox (chat_id, seq, message) VALUES (913, 9000002, ?1)",
+            [reply],
+        )
+        .unwrap();
+    }
+    let bot = BotProcess::start(&api, &sqlite_url(dir.path()), &stable::dir());
+    let mut answered = UserChat::new(&api, 912);
+    answered.expect("/check").await;
+    let mut waiting = UserChat::new(&api, 913);
+    let sent = waiting.expect("left over").await;
+    assert_eq!(sent.text(), "<b>left over</b> from before");
+    assert_eq!(sent.button("Go on").as_deref(), Some("begin"));
+    bot.stop();
+}

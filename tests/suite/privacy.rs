@@ -252,3 +252,40 @@ async fn expired_checks_leave_no_words_on_disk() {
     );
     bot.stop();
 }
+
+/// The settings row kept for `chat` in the SQLite file, if any.
+fn stored_settings(dir: &Path, chat: i64) -> Option<String> {
+    let db = rusqlite::Connection::open(sqlite_file(dir)).unwrap();
+    db.query_row(
+        "SELECT settings FROM groups WHERE chat_id = ?1",
+        [chat],
+        |r| r.get(0),
+    )
+    .ok()
+}
+
+/// A person who blocks the bot keeps nothing with it: the language they
+/// chose goes too, as it does with /forget.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_person_who_blocks_the_bot_loses_the_language_they_chose() {
+    let (api, dir, bot) = start_with_sqlite(&crate::support::shipped::dir()).await;
+    let mut user = UserChat::new(&api, 806);
+    user.say("/language es");
+    user.expect("A partir de ahora te escribiré en español")
+        .await;
+    let kept = stored_settings(dir.path(), 806).unwrap_or_default();
+    assert!(kept.contains("\"es\""), "the choice is kept: {kept}");
+    api.block(806);
+    user.say("/help");
+    // The refused reply is the sender's cue; the row goes in the next commit.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while stored_settings(dir.path(), 806).is_some() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        stored_settings(dir.path(), 806),
+        None,
+        "the language of a person who blocked the bot is still kept"
+    );
+    bot.stop();
+}

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use nasal_twitch_bot::config::{Secret, Storage};
+use nasal_twitch_bot::runtime::tips;
 use nasal_twitch_bot::store::{GroupSettings, Groups, Rhythm};
-use nasal_twitch_bot::telegram::tips;
 
 use fake_bot_api::{FakeApi, Route, SECRET};
 
@@ -308,7 +308,7 @@ async fn a_periodic_tip_is_posted_by_exactly_one_replica_per_slot() {
         ..GroupSettings::default()
     };
     first
-        .app
+        .core()
         .store
         .save_group(-100_777, &settings)
         .await

@@ -5,9 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::value::RawValue;
-
 use nasal_twitch_bot::engine::{Answer, Given, Position, Session};
+use nasal_twitch_bot::message::{Action, Button, ChatKind, Incoming, What};
 use nasal_twitch_bot::store::{
     ChatRecord, CheckWrite, Checks, Commit, Committed, Event, GroupSettings, GroupWrite, Groups,
     Inbox, Leases, MemoryStore, NewEntry, Outbox, OutboxEntry, Outgoing, QuestionMessage,
@@ -201,7 +200,16 @@ fn record(turn: u32) -> ChatRecord {
 }
 
 fn update(id: u32) -> Event {
-    Event::Update(RawValue::from_string(format!(r#"{{"update_id":{id}}}"#)).unwrap())
+    Event::Incoming(Incoming {
+        chat: i64::from(id),
+        kind: ChatKind::Private,
+        from: None,
+        as_chat: false,
+        topic: None,
+        what: What::Text {
+            text: format!("update {id}"),
+        },
+    })
 }
 
 fn entry(key: &str, chat: i64, not_before_ms: u64, event: Event) -> NewEntry {
@@ -219,12 +227,7 @@ fn json(event: &Event) -> String {
 }
 
 fn send(text: &str) -> Outgoing {
-    Outgoing::Send {
-        thread: None,
-        html: text.to_string(),
-        keyboard: None,
-        question_turn: None,
-    }
+    Outgoing::text(None, text.to_string())
 }
 
 fn sorted(mut chats: Vec<i64>) -> Vec<i64> {
@@ -300,9 +303,11 @@ fn html(entries: &[OutboxEntry]) -> Vec<String> {
     entries
         .iter()
         .map(|e| match &e.outgoing {
-            Outgoing::Send { html, .. } | Outgoing::EditQuestion { html, .. } => html.clone(),
-            Outgoing::Edit { html, .. } => html.clone(),
-            Outgoing::AnswerButton { query, .. } => query.clone(),
+            Outgoing::Message { text, .. }
+            | Outgoing::ShowAnswer { text, .. }
+            | Outgoing::Replace { text, .. } => text.clone(),
+            Outgoing::LegacySend(m) | Outgoing::LegacyEdit(m) => m.html.clone(),
+            Outgoing::AnswerPress { press, .. } => press.clone(),
             Outgoing::Document { filename, .. } => filename.clone(),
             Outgoing::Unreadable => "(unreadable)".to_string(),
         })
@@ -378,7 +383,7 @@ async fn receive_is_idempotent_and_ordered<S: Inbox + Checks>(store: &S) {
         ]
     );
     let due = store.pending(b, NOW).await.unwrap().due.expect("b's entry");
-    assert_eq!(json(&due.event), r#"{"Update":{"update_id":6}}"#);
+    assert_eq!(json(&due.event), json(&update(6)));
     assert!(store.chats_due(NOW).await.unwrap().contains(&b));
     assert!(!store.chats_due(NOW).await.unwrap().contains(&a));
     store.discard(b, due.seq).await.unwrap();
@@ -449,22 +454,22 @@ async fn commits<S: Inbox + Checks + Outbox>(store: &S) {
         group: None,
         clear_outbox: false,
         outgoing: vec![
-            Outgoing::Send {
-                thread: None,
-                html: "<b>one</b> & 🤔".to_string(),
-                keyboard: Some(
-                    serde_json::json!({"inline_keyboard": [[{"text": "No", "callback_data": "a:1"}]]})
-                        .to_string(),
-                ),
+            Outgoing::Message {
+                topic: None,
+                text: "<b>one</b> &amp; 🤔".to_string(),
+                buttons: vec![vec![
+                    Button::new("No", Action::Begin),
+                    Button::new("Open", Action::OpenPrivateCheck),
+                ]],
                 question_turn: Some(0),
             },
-            Outgoing::AnswerButton {
-                query: "two".to_string(),
-                text: None,
+            Outgoing::AnswerPress {
+                press: "two".to_string(),
+                notice: None,
             },
-            Outgoing::EditQuestion {
+            Outgoing::ShowAnswer {
                 turn: 0,
-                html: "three".to_string(),
+                text: "three".to_string(),
             },
         ],
         schedule: Vec::new(),

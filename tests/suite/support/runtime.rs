@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use fake_bot_api::FakeApi;
 use nasal_twitch_bot::config::{Config, Secret, Storage};
-use nasal_twitch_bot::telegram::{self, Runtime};
-use teloxide::prelude::Requester;
+use nasal_twitch_bot::conversation::Core;
+use nasal_twitch_bot::telegram::{self, TelegramRuntime};
 
 use super::{TOKEN, stable};
 
@@ -34,9 +34,9 @@ pub fn config(api: &FakeApi, storage: Storage) -> Config {
 }
 
 /// The bot's lanes running in this process against `api`, as `run` starts them.
-pub async fn start_runtime(config: &Config) -> Arc<Runtime> {
+pub async fn start_runtime(config: &Config) -> Arc<TelegramRuntime> {
     let bot = telegram::connect(config);
-    let app = Arc::new(telegram::prepare(config).await.unwrap());
-    let me = bot.api().get_me().await.unwrap();
-    Runtime::start(app, bot, me)
+    let core = Arc::new(Core::load(config).await.unwrap());
+    let me = telegram::whoami(&bot).await.unwrap();
+    telegram::start(core, bot, me, config)
 }

@@ -1,13 +1,14 @@
-//! The outbox lane: each chat's replies go out in order, paced to
-//! Telegram's limits (see [`super::pacing`]), and leave the outbox only
-//! once Telegram accepted them. Network errors and 5xx are tried again with
-//! a growing, jittered pause, starting at a quarter second, for as long as
-//! `BOT_SEND_RETRY_WINDOW` (hours by default); a 429 waits what Telegram
-//! asks; a chat that blocked the bot has its queue dropped; an edit of a
+//! The outbox lane: each chat's replies go out in order through the
+//! platform's [`Edge`], paced to its limits (see [`super::pacing`]), and
+//! leave the outbox only once the platform accepted them. Passing failures
+//! (network errors, 5xx) are tried again with a growing, jittered pause,
+//! starting at a quarter second, for as long as `BOT_SEND_RETRY_WINDOW`
+//! (hours by default); a "wait" waits what the platform asks; a chat that
+//! blocked the bot has its queue dropped and is forgotten; an edit of a
 //! message that is gone is skipped.
 //!
-//! The one duplicate possible: a message Telegram accepted just before a
-//! crash (or whose answer was lost) is sent again, since it was still in
+//! The one duplicate possible: a message the platform accepted just before
+//! a crash (or whose answer was lost) is sent again, since it was still in
 //! the outbox.
 
 use std::collections::HashMap;
@@ -17,16 +18,11 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde_json::{Value, json};
-
-use super::api::{self, Failure};
 use super::lanes::{Job, Next};
-use super::pacing::{GLOBAL_BURST, GLOBAL_PER_SECOND};
-use super::{App, TgBot, now_ms};
+use super::{Edge, Shared, now_ms};
 use crate::logging::chat as shown;
-use crate::store::{
-    Event, Inbox, Leases, NewEntry, Outbox, OutboxEntry, Outgoing, QuestionMessage,
-};
+use crate::message::Outgoing;
+use crate::store::{Event, Inbox, Leases, NewEntry, Outbox, OutboxEntry, QuestionMessage};
 
 /// The first pause after a passing failure.
 const FIRST_PAUSE: Duration = Duration::from_millis(250);
@@ -35,16 +31,26 @@ const MAX_PAUSE: Duration = Duration::from_secs(30);
 /// Question messages remembered in memory (the store has them all).
 const QUESTIONS_KEPT: usize = 10_000;
 
-/// The part of a sent message the sender keeps.
-#[derive(serde::Deserialize)]
-struct Sent {
-    message_id: i64,
+/// What a failed delivery calls for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// May pass: network trouble, a 5xx, an unreadable answer. Try again later.
+    Transient(String),
+    /// The platform asked to wait this long.
+    RetryAfter(Duration),
+    /// The chat blocked the bot, left, or no longer exists.
+    Gone,
+    /// The message to edit (or the press to answer) is gone or too old: skip it.
+    Stale,
+    /// The edit changed nothing: an earlier attempt got through.
+    NotModified,
+    /// The platform refused the request itself; trying again will not help.
+    Rejected(String),
 }
 
 /// Sends outbox entries.
-pub struct Sender {
-    app: Arc<App>,
-    bot: TgBot,
+pub struct Sender<E> {
+    shared: Arc<Shared<E>>,
     /// The entry each failing chat is retrying: its seq, first failure, attempts.
     retries: Mutex<HashMap<i64, Retry>>,
     /// The next entry of each chat, as the last acknowledgement returned it
@@ -63,12 +69,11 @@ struct Retry {
     next_ms: u64,
 }
 
-impl Sender {
-    /// A sender through `bot`.
-    pub fn new(app: Arc<App>, bot: TgBot) -> Sender {
+impl<E: Edge> Sender<E> {
+    /// A sender through the shared edge.
+    pub fn new(shared: Arc<Shared<E>>) -> Sender<E> {
         Sender {
-            app,
-            bot,
+            shared,
             retries: Mutex::new(HashMap::new()),
             next: Mutex::new(HashMap::new()),
             questions: Mutex::new(HashMap::new()),
@@ -77,17 +82,19 @@ impl Sender {
 
     /// Waits for the chat's budget and the bot-wide one.
     async fn pace(&self, chat: i64) {
-        let pacing = &self.app.pacing;
+        let pacing = &self.shared.pacing;
         if !pacing.on() {
             return;
         }
         let wait = pacing.reserve_chat(chat, now_ms());
         sleep_ms(wait).await;
         let now = now_ms();
+        let limits = pacing.limits();
         let shared = self
-            .app
+            .shared
+            .core
             .store
-            .reserve_global(now, GLOBAL_PER_SECOND, GLOBAL_BURST)
+            .reserve_global(now, limits.global_per_second, limits.global_burst)
             .await;
         let wait = match shared {
             Ok(Some(wait)) => wait,
@@ -100,35 +107,12 @@ impl Sender {
         sleep_ms(wait).await;
     }
 
-    /// Makes the call an entry stands for; the question message it showed, if any.
+    /// Delivers an entry; the question message it showed, if any.
     async fn deliver(&self, entry: &OutboxEntry) -> Result<Option<QuestionMessage>, Failure> {
         let chat = entry.chat;
+        let edge = &self.shared.edge;
         match &entry.outgoing {
-            Outgoing::Send {
-                thread,
-                html,
-                keyboard,
-                question_turn,
-            } => {
-                let mut body = json!({ "chat_id": chat, "text": html, "parse_mode": "HTML" });
-                if let Some(thread) = thread {
-                    body["message_thread_id"] = json!(thread);
-                }
-                if let Some(keyboard) = keyboard {
-                    body["reply_markup"] = markup(keyboard)?;
-                }
-                let sent = api::call(&self.bot, "sendMessage", &body).await?;
-                let message_id = serde_json::from_str::<Sent>(sent.get())
-                    .ok()
-                    .map(|s| s.message_id);
-                Ok(question_turn
-                    .zip(message_id)
-                    .map(|(turn, id)| QuestionMessage {
-                        message_id: i32::try_from(id).unwrap_or_default(),
-                        turn,
-                    }))
-            }
-            Outgoing::EditQuestion { turn, html } => {
+            Outgoing::ShowAnswer { turn, text } => {
                 let known = lock(&self.questions)
                     .get(&chat)
                     .copied()
@@ -137,29 +121,26 @@ impl Sender {
                     Some(q) => Some(q),
                     // Sent by another replica or before a restart: ask the store.
                     None => self
-                        .app
+                        .shared
+                        .core
                         .store
                         .question_message(chat)
                         .await
                         .map_err(|e| Failure::Transient(e.to_string()))?,
                 };
                 match shown.filter(|q| q.turn == *turn) {
-                    Some(q) => self
-                        .edit(chat, q.message_id, html, None)
-                        .await
-                        .map(|()| None),
+                    Some(q) => {
+                        let replace = Outgoing::Replace {
+                            message: q.message_id,
+                            text: text.clone(),
+                            buttons: Vec::new(),
+                        };
+                        edge.deliver(chat, &replace).await.map(|_| None)
+                    }
                     // Another question is shown by now (or it was never sent).
                     None => Ok(None),
                 }
             }
-            Outgoing::Edit {
-                message_id,
-                html,
-                keyboard,
-            } => self
-                .edit(chat, *message_id, html, keyboard.as_deref())
-                .await
-                .map(|()| None),
             Outgoing::Unreadable => {
                 log::warn!(
                     "{}: an outbox entry this version cannot read; skipped",
@@ -167,49 +148,17 @@ impl Sender {
                 );
                 Err(Failure::Stale)
             }
-            Outgoing::Document {
-                filename,
-                content,
-                caption,
-            } => {
-                let fields = [
-                    ("chat_id", chat.to_string()),
-                    ("caption", caption.clone()),
-                    ("parse_mode", "HTML".to_string()),
-                ];
-                let file = ("document", filename.as_str(), content.clone().into_bytes());
-                api::upload(&self.bot, "sendDocument", &fields, file)
-                    .await
-                    .map(|_| None)
+            outgoing => {
+                let sent = edge.deliver(chat, outgoing).await?;
+                let turn = match outgoing {
+                    Outgoing::Message { question_turn, .. } => *question_turn,
+                    Outgoing::LegacySend(legacy) => legacy.question_turn,
+                    _ => None,
+                };
+                Ok(turn
+                    .zip(sent)
+                    .map(|(turn, message_id)| QuestionMessage { message_id, turn }))
             }
-            Outgoing::AnswerButton { query, text } => {
-                let mut body = json!({ "callback_query_id": query });
-                if let Some(text) = text {
-                    body["text"] = json!(text);
-                }
-                api::call(&self.bot, "answerCallbackQuery", &body)
-                    .await
-                    .map(|_| None)
-            }
-        }
-    }
-
-    async fn edit(
-        &self,
-        chat: i64,
-        message_id: i32,
-        html: &str,
-        keyboard: Option<&str>,
-    ) -> Result<(), Failure> {
-        let mut body = json!({
-            "chat_id": chat, "message_id": message_id, "text": html, "parse_mode": "HTML"
-        });
-        if let Some(keyboard) = keyboard {
-            body["reply_markup"] = markup(keyboard)?;
-        }
-        match api::call(&self.bot, "editMessageText", &body).await {
-            Err(Failure::NotModified) => Ok(()),
-            other => other.map(drop),
         }
     }
 
@@ -221,14 +170,20 @@ impl Sender {
             !retries.is_empty()
         };
         if others_failing {
-            // Telegram answers again: chats backing off try at once (the
+            // The platform answers again: chats backing off try at once (the
             // sweep brings their turn within seconds).
             let now = now_ms();
             for retry in lock(&self.retries).values_mut() {
                 retry.next_ms = retry.next_ms.min(now);
             }
         }
-        match self.app.store.ack(entry.chat, entry.seq, question).await {
+        match self
+            .shared
+            .core
+            .store
+            .ack(entry.chat, entry.seq, question)
+            .await
+        {
             Ok(next) => {
                 if let Some(q) = question {
                     let mut questions = lock(&self.questions);
@@ -252,7 +207,7 @@ impl Sender {
         }
     }
 
-    /// A passing failure (or Telegram's `wait`): when to try again, or
+    /// A passing failure (or the platform's `wait`): when to try again, or
     /// `None` once the retry window is over.
     fn retry(&self, entry: &OutboxEntry, wait: Option<Duration>) -> Option<u64> {
         let now = now_ms();
@@ -271,7 +226,7 @@ impl Sender {
             Some(wait) => wait,
             None => {
                 retry.attempts += 1;
-                let window = self.app.send_retry_window.as_millis() as u64;
+                let window = self.shared.send_retry_window.as_millis() as u64;
                 if now.saturating_sub(retry.since_ms) > window {
                     return None;
                 }
@@ -291,33 +246,38 @@ impl Sender {
             .map(|r| r.next_ms)
     }
 
-    /// The chat blocked the bot or is gone: drop its queue; a group is forgotten.
+    /// The chat blocked the bot or is gone: drop its queue, and note it in
+    /// the inbox, where its handling forgets what is kept about the chat (a
+    /// group's settings, a person's chosen language).
     async fn gone(&self, chat: i64) -> Next {
         let who = shown(chat);
-        self.app.metrics.chats_gone.fetch_add(1, Ordering::Relaxed);
+        let store = &self.shared.core.store;
+        self.shared
+            .metrics
+            .chats_gone
+            .fetch_add(1, Ordering::Relaxed);
         lock(&self.retries).remove(&chat);
         log::debug!("{who} blocked the bot or is gone; its queue is dropped");
-        if let Err(e) = self.app.store.drop_chat(chat).await {
+        if let Err(e) = store.drop_chat(chat).await {
             log::error!("{who}: queue not dropped: {e}");
             return Next::RetryIn(Duration::from_secs(1));
         }
-        if chat < 0 {
-            let now = now_ms();
-            let gone = NewEntry {
-                key: format!("blocked:{chat}:{now}"),
-                chat,
-                not_before_ms: 0,
-                event: Event::Blocked,
-            };
-            if let Err(e) = self.app.store.receive(vec![gone], now).await {
-                log::error!("{who}: could not note that it is gone: {e}");
-            }
+        let now = now_ms();
+        let gone = NewEntry {
+            key: format!("blocked:{chat}:{now}"),
+            chat,
+            not_before_ms: 0,
+            event: Event::Blocked,
+        };
+        // The inbox sweep finds it within seconds.
+        if let Err(e) = store.receive(vec![gone], now).await {
+            log::error!("{who}: could not note that it is gone: {e}");
         }
         Next::Idle
     }
 }
 
-impl Job for Sender {
+impl<E: Edge> Job for Sender<E> {
     const LANE: &'static str = "out";
 
     async fn next(&self, chat: i64) -> Next {
@@ -325,7 +285,7 @@ impl Job for Sender {
         let known = lock(&self.next).remove(&chat);
         let head = match known {
             Some(entry) => Ok(Some(entry)),
-            None => self.app.store.head(chat).await,
+            None => self.shared.core.store.head(chat).await,
         };
         let entry = match head {
             Ok(Some(entry)) => entry,
@@ -342,7 +302,7 @@ impl Job for Sender {
         if entry.outgoing.paced() {
             self.pace(chat).await;
         }
-        let metrics = &self.app.metrics;
+        let metrics = &self.shared.metrics;
         match self.deliver(&entry).await {
             Ok(question) => {
                 metrics.sent.fetch_add(1, Ordering::Relaxed);
@@ -353,14 +313,14 @@ impl Job for Sender {
             Err(Failure::Rejected(why)) => {
                 metrics.send_dropped.fetch_add(1, Ordering::Relaxed);
                 log::warn!(
-                    "{who}: Telegram refused entry {} ({why}); dropped",
+                    "{who}: the platform refused entry {} ({why}); dropped",
                     entry.seq
                 );
                 self.done(&entry, None).await
             }
             Err(Failure::RetryAfter(wait)) => {
                 metrics.send_retries.fetch_add(1, Ordering::Relaxed);
-                log::warn!("{who}: Telegram asked to wait {wait:?}");
+                log::warn!("{who}: the platform asked to wait {wait:?}");
                 match self.retry(&entry, Some(wait)) {
                     Some(at) => Next::IdleUntil(at),
                     None => Next::RetryIn(wait),
@@ -378,7 +338,7 @@ impl Job for Sender {
                     log::error!(
                         "{who}: entry {} given up after {:?} of failures ({why})",
                         entry.seq,
-                        self.app.send_retry_window
+                        self.shared.send_retry_window
                     );
                     self.done(&entry, None).await
                 }
@@ -387,25 +347,20 @@ impl Job for Sender {
     }
 
     async fn sweep(&self) -> Vec<i64> {
-        self.app.store.chats_waiting().await.unwrap_or_else(|e| {
-            log::error!("outbox sweep failed: {e}");
-            Vec::new()
-        })
+        self.shared
+            .core
+            .store
+            .chats_waiting()
+            .await
+            .unwrap_or_else(|e| {
+                log::error!("outbox sweep failed: {e}");
+                Vec::new()
+            })
     }
 
     fn stopped(&self, chat: i64) {
         lock(&self.next).remove(&chat);
     }
-}
-
-/// A stored keyboard as the request's `reply_markup`.
-fn markup(keyboard: &str) -> Result<Value, Failure> {
-    serde_json::from_str(keyboard).map_err(|e| {
-        Failure::Rejected(format!(
-            "a stored keyboard is not JSON ({})",
-            api::json_failure(&e)
-        ))
-    })
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

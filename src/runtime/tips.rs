@@ -7,20 +7,20 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Runtime, now_ms};
+use super::{Edge, Runtime, now_ms};
 use crate::store::{Event, Groups, NewEntry, StoreError};
 
 /// How often the schedule is looked at.
 const CHECK_EVERY: Duration = Duration::from_secs(60);
 
 /// Queues every tip that is due at `now_ms`; returns how many were new.
-pub async fn queue_due(runtime: &Runtime, now_ms: u64) -> Result<usize, StoreError> {
-    let app = &runtime.app;
-    if app.dialogue.base().tips.items.is_empty() {
+pub async fn queue_due<E: Edge>(runtime: &Runtime<E>, now_ms: u64) -> Result<usize, StoreError> {
+    let core = runtime.core();
+    if core.dialogue.base().tips.items.is_empty() {
         return Ok(0);
     }
     let mut due = Vec::new();
-    for (chat, settings) in app.store.groups_with_tips().await? {
+    for (chat, settings) in core.store.groups_with_tips().await? {
         let Some(rhythm) = settings.tips else {
             continue;
         };
@@ -39,7 +39,7 @@ pub async fn queue_due(runtime: &Runtime, now_ms: u64) -> Result<usize, StoreErr
 }
 
 /// Looks at the schedule every minute, for as long as the bot runs.
-pub async fn run(runtime: Arc<Runtime>) {
+pub async fn run<E: Edge>(runtime: Arc<Runtime<E>>) {
     let mut tick = tokio::time::interval(CHECK_EVERY);
     loop {
         tick.tick().await;

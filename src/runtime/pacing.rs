@@ -1,6 +1,6 @@
-//! Our own pacing of messages to Telegram's limits: about one message a
-//! second per private chat (short bursts allowed), 20 a minute per group,
-//! and about 30 a second for the whole bot. Each chat has its own budget,
+//! Our own pacing of messages to a platform's limits (its [`Limits`]; on
+//! Telegram about one message a second per private chat with short bursts,
+//! 20 a minute per group, about 30 a second for the whole bot). Each chat has its own budget,
 //! so a chat that waits for its budget never holds up another chat; the
 //! bot-wide budget is handed out in order of asking, so no chat starves.
 //! With a shared store (Redis) the bot-wide budget lives there, shared by
@@ -9,21 +9,21 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-/// Bot-wide messages per second (Telegram: about 30).
-pub const GLOBAL_PER_SECOND: u32 = 30;
-/// How many messages may go out at once before the bot-wide rate applies.
-pub const GLOBAL_BURST: u32 = 5;
-/// A private chat: one a second, bursts of three (a question with its
-/// outcome and tips arrive together; Telegram tolerates short bursts).
-const PRIVATE: Rate = Rate {
-    interval_ms: 1000,
-    burst: 3,
-};
-/// A group: 20 a minute.
-const GROUP: Rate = Rate {
-    interval_ms: 3000,
-    burst: 3,
-};
+use crate::message::ChatId;
+
+/// A platform's message limits.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Per private chat.
+    pub private: Rate,
+    /// Per group.
+    pub group: Rate,
+    /// Bot-wide messages per second.
+    pub global_per_second: u32,
+    /// How many messages may go out at once before the bot-wide rate applies.
+    pub global_burst: u32,
+}
+
 /// How often idle chats' budgets are swept out (every this many reservations).
 const SWEEP_EVERY: u32 = 1024;
 
@@ -35,6 +35,11 @@ pub struct Rate {
 }
 
 impl Rate {
+    /// One message every `interval_ms`, bursts of `burst`.
+    pub const fn every(interval_ms: u64, burst: u32) -> Rate {
+        Rate { interval_ms, burst }
+    }
+
     /// `per_second` messages a second, bursts of `burst`.
     pub fn per_second(per_second: u32, burst: u32) -> Rate {
         Rate {
@@ -66,6 +71,7 @@ impl Gcra {
 /// Budgets for every chat and the bot, in this process.
 pub struct Pacing {
     on: bool,
+    limits: Limits,
     global: Rate,
     state: Mutex<State>,
 }
@@ -78,13 +84,19 @@ struct State {
 }
 
 impl Pacing {
-    /// Pacing to Telegram's limits (`on`), or none (benchmarks against a fake API).
-    pub fn new(on: bool) -> Pacing {
+    /// Pacing to `limits` (`on`), or none (benchmarks against a fake API).
+    pub fn new(on: bool, limits: Limits) -> Pacing {
         Pacing {
             on,
-            global: Rate::per_second(GLOBAL_PER_SECOND, GLOBAL_BURST),
+            limits,
+            global: Rate::per_second(limits.global_per_second, limits.global_burst),
             state: Mutex::default(),
         }
+    }
+
+    /// The limits it paces to.
+    pub fn limits(&self) -> Limits {
+        self.limits
     }
 
     /// Whether messages are paced at all.
@@ -92,13 +104,16 @@ impl Pacing {
         self.on
     }
 
-    /// Reserves one message to `chat` (groups have negative ids); returns
-    /// how long to wait before sending it.
+    /// Reserves one message to `chat`; returns how long to wait before sending it.
     pub fn reserve_chat(&self, chat: i64, now_ms: u64) -> u64 {
         if !self.on {
             return 0;
         }
-        let rate = if chat < 0 { GROUP } else { PRIVATE };
+        let rate = if ChatId(chat).is_group() {
+            self.limits.group
+        } else {
+            self.limits.private
+        };
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         state.since_sweep += 1;
         if state.since_sweep >= SWEEP_EVERY {
@@ -123,9 +138,17 @@ impl Pacing {
 mod tests {
     use super::*;
 
+    /// Telegram's, as its edge sets them.
+    const LIMITS: Limits = Limits {
+        private: Rate::every(1000, 3),
+        group: Rate::every(3000, 3),
+        global_per_second: 30,
+        global_burst: 5,
+    };
+
     #[test]
     fn a_private_chat_gets_a_burst_then_one_a_second() {
-        let pacing = Pacing::new(true);
+        let pacing = Pacing::new(true, LIMITS);
         let waits: Vec<u64> = (0..5).map(|_| pacing.reserve_chat(7, 10_000)).collect();
         assert_eq!(waits, vec![0, 0, 0, 1000, 2000]);
         assert_eq!(
@@ -137,14 +160,14 @@ mod tests {
 
     #[test]
     fn groups_get_twenty_a_minute() {
-        let pacing = Pacing::new(true);
+        let pacing = Pacing::new(true, LIMITS);
         let waits: Vec<u64> = (0..5).map(|_| pacing.reserve_chat(-5, 0)).collect();
         assert_eq!(waits, vec![0, 0, 0, 3000, 6000]);
     }
 
     #[test]
     fn the_bot_wide_budget_holds_thirty_a_second() {
-        let pacing = Pacing::new(true);
+        let pacing = Pacing::new(true, LIMITS);
         let waits: Vec<u64> = (0..60).map(|_| pacing.reserve_global(0)).collect();
         // 60 messages at once: the last goes out within about two seconds.
         assert_eq!(waits[..5], [0, 0, 0, 0, 0]);
@@ -154,7 +177,7 @@ mod tests {
 
     #[test]
     fn off_means_no_waiting() {
-        let pacing = Pacing::new(false);
+        let pacing = Pacing::new(false, LIMITS);
         assert!((0..100).all(|_| pacing.reserve_chat(1, 0) == 0 && pacing.reserve_global(0) == 0));
     }
 }

@@ -2,17 +2,14 @@
 //! and everything else a person can send become a [`Plan`]: an engine step
 //! with the replies rendered around it, or plain replies.
 
-use teloxide::prelude::*;
-use teloxide::types::Me;
-use teloxide::utils::command::BotCommands;
-
-use super::commands::Command;
-use super::{App, render};
-use crate::conversation::{Effects, StepChanges};
-use crate::engine::{self, ButtonToken, Input, Notice, Reply, Step};
+use super::command::Command;
+use super::service::{Effects, StepChanges};
+use super::{Core, wording as render};
+use crate::engine::{self, Input, Notice, Reply, Step};
 use crate::language::Catalog;
+use crate::message::{Action, Outgoing};
 use crate::script::Script;
-use crate::store::{GroupWrite, Groups, Outgoing, StoreResult};
+use crate::store::{GroupWrite, Groups, StoreResult};
 
 /// What handling a private chat's update comes to.
 pub enum Plan {
@@ -41,7 +38,7 @@ pub struct StepPlan {
 
 /// A button press: its spinner is stopped, with a notice when it was stale.
 pub struct Press {
-    query: String,
+    id: String,
     /// The greeting's "Start the check" button.
     from_welcome: bool,
     /// Whether the button was one of ours at all.
@@ -92,28 +89,27 @@ fn reply(outgoing: Outgoing) -> Plan {
 
 /// A plain message.
 pub fn plain(text: &str) -> Outgoing {
-    render::message(None, render::plain(text), None)
+    Outgoing::text(None, render::plain(text))
 }
 
-/// A message in a private chat, whose language is `script`'s.
-pub async fn message(
-    msg: &Message,
-    me: &Me,
-    app: &App,
+/// A text in a private chat, whose language is `script`'s.
+pub async fn text(
+    core: &Core,
     script: &Script,
+    chat: i64,
+    text: &str,
     now_ms: u64,
 ) -> StoreResult<Plan> {
-    log::debug!("update from chat {}: message", msg.chat.id.0);
-    let Some(text) = msg.text() else {
-        return Ok(after("only-text", Input::Repeat));
-    };
-    Ok(match Command::parse(text, me.username()) {
-        Ok(command) => self::command(app, script, msg.chat.id.0, command, now_ms).await?,
-        Err(_) if text.starts_with('/') => {
-            Plan::Step(StepPlan::new(Input::Repeat).after(Note::Help))
-        }
-        Err(_) => step(Input::Text(text.to_string())),
+    Ok(match Command::parse(text) {
+        Some(command) => self::command(core, script, chat, command, now_ms).await?,
+        None if text.starts_with('/') => Plan::Step(StepPlan::new(Input::Repeat).after(Note::Help)),
+        None => step(Input::Text(text.to_string())),
     })
+}
+
+/// A message without text: the check is shown again.
+pub fn not_text() -> Plan {
+    after("only-text", Input::Repeat)
 }
 
 /// An edited message: answers are read only from new messages.
@@ -125,22 +121,22 @@ pub fn edited() -> Plan {
 /// language is stored and the check under way goes on in it; without a
 /// known code, the menu.
 pub async fn choose_language(
-    app: &App,
+    core: &Core,
     script: &Script,
     chat: i64,
     wanted: &str,
 ) -> StoreResult<Plan> {
-    let codes = app.dialogue.languages().map(|s| s.language.as_str());
+    let codes = core.dialogue.languages().map(|s| s.language.as_str());
     let Some(code) = crate::language::pick(codes, wanted.trim()) else {
-        let (menu, keyboard) = render::language_menu(script, &app.dialogue);
+        let (menu, buttons) = render::language_menu(script, &core.dialogue);
         let mut outgoing = Vec::new();
         if !wanted.trim().is_empty() {
             outgoing.push(plain(&script.catalog.text("language-unknown")));
         }
-        outgoing.push(render::message(None, menu, Some(keyboard)));
+        outgoing.push(render::message(None, menu, buttons));
         return Ok(Plan::Effects(Effects::reply(outgoing)));
     };
-    let mut settings = app.store.group(chat).await?;
+    let mut settings = core.store.group(chat).await?;
     settings.language = Some(code.to_string());
     Ok(Plan::Step(StepPlan {
         changes: StepChanges {
@@ -153,21 +149,21 @@ pub async fn choose_language(
 }
 
 async fn command(
-    app: &App,
+    core: &Core,
     script: &Script,
     chat: i64,
     command: Command,
     now_ms: u64,
 ) -> StoreResult<Plan> {
     let c = &script.catalog;
-    let conversation = app.conversation(&script.language);
+    let conversation = core.conversation(&script.language);
     Ok(match command {
         Command::Start(payload) if payload.trim() == "check" => step(Input::Begin),
         Command::Start(_) => {
-            let (text, keyboard) = render::welcome(script);
-            reply(render::message(None, text, Some(keyboard)))
+            let (text, buttons) = render::welcome(script);
+            reply(render::message(None, text, buttons))
         }
-        Command::Language(wanted) => choose_language(app, script, chat, &wanted).await?,
+        Command::Language(wanted) => choose_language(core, script, chat, &wanted).await?,
         Command::Check => step(Input::Begin),
         Command::Back => step(Input::Back),
         Command::Restart => step(Input::Restart),
@@ -175,7 +171,7 @@ async fn command(
             let current = conversation.current(chat, now_ms).await?;
             let script = conversation.script_for(current.as_ref(), &Input::Repeat);
             let tips = engine::tips(script, current.as_ref());
-            reply(render::message(None, render::tips(&tips), None))
+            reply(Outgoing::text(None, render::tips(&tips)))
         }
         Command::Cancel => step(Input::Cancel),
         Command::Summary => {
@@ -184,7 +180,7 @@ async fn command(
             let c = &script.catalog;
             match current.as_ref().and_then(|s| engine::summary(script, s)) {
                 Some(summary) => Plan::Effects(Effects::reply(vec![
-                    render::message(None, render::summary(c, &summary), None),
+                    Outgoing::text(None, render::summary(c, &summary)),
                     Outgoing::Document {
                         filename: "summary.html".to_string(),
                         content: render::summary_page(c, &summary),
@@ -195,11 +191,10 @@ async fn command(
             }
         }
         Command::Privacy => {
-            let hours = app.session_ttl.as_secs().div_ceil(3600);
-            reply(render::message(
+            let hours = core.session_ttl.as_secs().div_ceil(3600);
+            reply(Outgoing::text(
                 None,
-                render::privacy(c, hours, app.store.kind()),
-                None,
+                render::privacy(c, hours, core.store.kind()),
             ))
         }
         Command::Export => {
@@ -211,11 +206,10 @@ async fn command(
             })
         }
         Command::About => {
-            let hours = app.session_ttl.as_secs().div_ceil(3600);
-            reply(render::message(
+            let hours = core.session_ttl.as_secs().div_ceil(3600);
+            reply(Outgoing::text(
                 None,
-                render::about(&app.dialogue, script, hours),
-                None,
+                render::about(&core.dialogue, script, hours),
             ))
         }
         Command::Forget => Plan::Effects(Effects {
@@ -226,24 +220,25 @@ async fn command(
             clear_outbox: true,
             ..Effects::reply(vec![plain(&c.text("forgotten"))])
         }),
-        Command::Help => reply(render::message(None, render::help(c), None)),
+        Command::Help => reply(Outgoing::text(None, render::help(c))),
     })
 }
 
-/// A button pressed in a private chat.
-pub async fn callback(
-    query: &CallbackQuery,
-    app: &App,
+/// A button pressed in a private chat: `id` is the press, `data` what the
+/// button carried.
+pub async fn press(
+    core: &Core,
     script: &Script,
     chat: i64,
+    id: &str,
+    data: &str,
 ) -> StoreResult<Plan> {
-    log::debug!("update from user {}: button", query.from.id.0);
-    let data = query.data.as_deref().unwrap_or("");
-    if let Some(code) = data.strip_prefix(render::LANGUAGE) {
-        let mut plan = choose_language(app, script, chat, code).await?;
-        let answer = Outgoing::AnswerButton {
-            query: query.id.0.clone(),
-            text: None,
+    let action = Action::parse(data);
+    if let Some(Action::Language(code)) = &action {
+        let mut plan = choose_language(core, script, chat, code).await?;
+        let answer = Outgoing::AnswerPress {
+            press: id.to_string(),
+            notice: None,
         };
         match &mut plan {
             Plan::Step(step) => step.before.insert(0, answer),
@@ -251,18 +246,16 @@ pub async fn callback(
         }
         return Ok(plan);
     }
-    let token = ButtonToken::decode(data);
-    let from_welcome = data == render::BEGIN;
-    let input = match (&token, from_welcome) {
-        (_, true) => Input::Begin,
-        (Some(token), false) => Input::Button(token.clone()),
-        (None, false) => Input::Repeat,
+    let (input, from_welcome, known) = match action {
+        Some(Action::Begin) => (Input::Begin, true, false),
+        Some(Action::Answer(token)) => (Input::Button(token), false, true),
+        _ => (Input::Repeat, false, false),
     };
     Ok(Plan::Step(StepPlan {
         press: Some(Press {
-            query: query.id.0.clone(),
+            id: id.to_string(),
             from_welcome,
-            known: token.is_some(),
+            known,
         }),
         ..StepPlan::new(input)
     }))
@@ -277,9 +270,9 @@ pub fn render_step(plan: &StepPlan, script: &Script, step: &Step) -> Vec<Outgoin
     if let Some(press) = &plan.press {
         let stale = matches!(replies.first(), Some(Reply::Notice(Notice::Stale)))
             || (!press.from_welcome && !press.known);
-        out.push(Outgoing::AnswerButton {
-            query: press.query.clone(),
-            text: stale.then(|| c.text(Notice::Stale.id())),
+        out.push(Outgoing::AnswerPress {
+            press: press.id.clone(),
+            notice: stale.then(|| c.text(Notice::Stale.id())),
         });
         // The notice was shown on the button; the greeting was just read.
         replies.retain(|r| {
@@ -292,7 +285,7 @@ pub fn render_step(plan: &StepPlan, script: &Script, step: &Step) -> Vec<Outgoin
     for note in &plan.notes {
         out.push(match note {
             Note::Text(id) => plain(&c.text(id)),
-            Note::Help => render::message(None, render::help(c), None),
+            Note::Help => Outgoing::text(None, render::help(c)),
         });
     }
     for reply in replies {
@@ -304,7 +297,7 @@ pub fn render_step(plan: &StepPlan, script: &Script, step: &Step) -> Vec<Outgoin
 fn render_reply(c: &Catalog, reply: &Reply, out: &mut Vec<Outgoing>) {
     match reply {
         Reply::Intro { text, disclaimer } => {
-            out.push(render::message(None, render::intro(text, disclaimer), None))
+            out.push(Outgoing::text(None, render::intro(text, disclaimer)))
         }
         Reply::Notice(notice) => out.push(plain(&c.text(notice.id()))),
         Reply::Say { text } => out.push(plain(text)),
@@ -317,23 +310,23 @@ fn render_reply(c: &Catalog, reply: &Reply, out: &mut Vec<Outgoing>) {
             answer,
             said,
             ..
-        } => out.push(Outgoing::EditQuestion {
+        } => out.push(Outgoing::ShowAnswer {
             turn: *turn,
-            html: render::answered(c, question, answer, said.as_deref()),
+            text: render::answered(c, question, answer, said.as_deref()),
         }),
         Reply::Question(q) => {
-            let (html, keyboard) = render::question(c, q);
-            out.push(Outgoing::Send {
-                thread: None,
-                html,
-                keyboard: render::keyboard_json(&keyboard),
+            let (text, buttons) = render::question(c, q);
+            out.push(Outgoing::Message {
+                topic: None,
+                text,
+                buttons,
                 question_turn: Some(q.turn),
             });
         }
         Reply::Outcome(o) => out.extend(
             render::outcome(c, o)
                 .into_iter()
-                .map(|html| render::message(None, html, None)),
+                .map(|text| Outgoing::text(None, text)),
         ),
     }
 }
