@@ -50,8 +50,9 @@ fn core(flood_limit: u32) -> Core {
         send_retry_window: Duration::from_secs(60),
         flood_limit,
     };
-    let scripts = crate::script::load_checked(&[config.dialogues.clone()], &config.locales)
-        .expect("shipped dialogue loads");
+    let scripts =
+        crate::script::load_checked(std::slice::from_ref(&config.dialogues), &config.locales)
+            .expect("shipped dialogue loads");
     let dialogue = crate::script::select(scripts, None).expect("one dialogue");
     Core::new(dialogue, Store::Memory(MemoryStore::default()), &config)
 }
