@@ -12,6 +12,7 @@ mod delivery;
 mod engine;
 mod faults;
 mod follow_up;
+mod golden;
 mod groups;
 mod hostile;
 mod languages;

@@ -2,11 +2,13 @@
 //! repository's paths and dialogues (the shipped one, and the stable fixture
 //! of tests that are not about the shipped content), the bot as a process
 //! (long polling or webhook), a person's chat and a group as the bot shows
-//! them, the stores read directly, simulated users, and the bot's parts
-//! run in-process. The fake Bot API is the `fake_bot_api` crate.
+//! them, the stores read directly, simulated users, the bot's parts run
+//! in-process, and golden transcripts (`golden`) recorded and compared. The
+//! fake Bot API is the `fake_bot_api` crate.
 
 mod backend;
 mod bot_process;
+pub mod golden;
 mod group_view;
 mod players;
 mod reading;
