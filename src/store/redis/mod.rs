@@ -29,216 +29,24 @@ use super::{
     StoreResult, event_json, outgoing_json, parse_event, parse_group, parse_outgoing, parse_record,
 };
 
-/// Lua functions shared by the scripts that touch the inbox.
-const INBOX_LIB: &str = r"
--- Writes one inbox entry unless its key is remembered; true when written.
-local function add_entry(seq_key, index_key, seen_key, inbox_key, chat, not_before, event, remember_ms)
-  if not redis.call('SET', seen_key, '1', 'NX', 'PX', remember_ms) then
-    return false
-  end
-  local seq = redis.call('INCR', seq_key)
-  redis.call('HSET', inbox_key, string.format('%d', seq), not_before .. '|' .. event)
-  redis.call('ZADD', index_key, 'LT', not_before, chat)
-  return true
-end
-
--- Scores the chat in the index by its earliest entry, or removes it.
-local function reindex(inbox_key, index_key, chat)
-  local earliest, shown = nil, nil
-  for _, value in ipairs(redis.call('HVALS', inbox_key)) do
-    local at = string.match(value, '^(%d+)|')
-    local n = tonumber(at)
-    if n ~= nil and (earliest == nil or n < earliest) then
-      earliest, shown = n, at
-    end
-  end
-  if shown == nil then
-    redis.call('ZREM', index_key, chat)
-  else
-    redis.call('ZADD', index_key, shown, chat)
-  end
-end
-";
-
-/// `receive`. KEYS: seq, index, then per entry its seen key and inbox key.
-/// ARGV: remember ms, then per entry chat, not_before, event.
-/// Returns the distinct chats that got entries.
-const RECEIVE: &str = r"
-local chats, listed = {}, {}
-for i = 1, (#KEYS - 2) / 2 do
-  local chat = ARGV[3 * i - 1]
-  local added = add_entry(KEYS[1], KEYS[2], KEYS[2 * i + 1], KEYS[2 * i + 2],
-    chat, ARGV[3 * i], ARGV[3 * i + 1], ARGV[1])
-  if added and not listed[chat] then
-    listed[chat] = true
-    chats[#chats + 1] = chat
-  end
-end
-return chats
-";
-
-/// `discard`. KEYS: inbox, index. ARGV: chat, seq.
-const DISCARD: &str = r"
-if redis.call('HDEL', KEYS[1], ARGV[2]) == 1 then
-  reindex(KEYS[1], KEYS[2], ARGV[1])
-end
-return 1
-";
-
-/// `commit`. KEYS: 1 inbox, 2 index, 3 check, 4 question, 5 seq, 6 outbox,
-/// 7 outbox chats, 8 group, 9 groups, 10 group moved to, then per scheduled
-/// entry its seen key and inbox key.
-/// ARGV: 1 chat, 2 seq, 3 check op (keep/save/delete), 4 expected rev,
-/// 5 record, 6 ttl ms, 7 group op ('', save, delete, move), 8 group json
-/// (the default settings for a move), 9 moved-to chat, 10 remember ms,
-/// 11 number of replies n, 12..11+n replies, then per scheduled entry chat,
-/// not_before, event.
-/// Returns `done`, `conflict` or `handled`; nothing is written unless `done`.
-const COMMIT: &str = r"
-local chat = ARGV[1]
-if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 0 then
-  return 'handled'
-end
-local check = ARGV[3]
-if check == 'save' then
-  local stored = redis.call('HGET', KEYS[3], 'rev')
-  local current = 0
-  if stored then
-    current = tonumber(stored)
-  end
-  local expected = tonumber(ARGV[4])
-  if current ~= expected then
-    return 'conflict'
-  end
-  redis.call('HSET', KEYS[3], 'rev', string.format('%d', expected + 1), 'data', ARGV[5])
-  redis.call('PEXPIRE', KEYS[3], ARGV[6])
-  redis.call('PEXPIRE', KEYS[4], ARGV[6])
-elseif check == 'delete' then
-  redis.call('DEL', KEYS[3], KEYS[4])
-  -- Timed entries (a follow-up still to come) go with the check.
-  local all = redis.call('HGETALL', KEYS[1])
-  for i = 1, #all, 2 do
-    local not_before = tonumber(string.match(all[i + 1], '^(%d+)|'))
-    if all[i] ~= ARGV[2] and not_before and not_before > 0 then
-      redis.call('HDEL', KEYS[1], all[i])
-    end
-  end
-end
-redis.call('HDEL', KEYS[1], ARGV[2])
-reindex(KEYS[1], KEYS[2], chat)
-local group = ARGV[7]
-if group == 'save' then
-  redis.call('SET', KEYS[8], ARGV[8])
-  -- Only groups are swept for tips; a person's settings (a language) are not.
-  if tonumber(chat) < 0 then
-    redis.call('SADD', KEYS[9], chat)
-  end
-elseif group == 'delete' then
-  redis.call('DEL', KEYS[8])
-  redis.call('SREM', KEYS[9], chat)
-elseif group == 'move' then
-  local settings = redis.call('GET', KEYS[8]) or ARGV[8]
-  redis.call('DEL', KEYS[8])
-  redis.call('SREM', KEYS[9], chat)
-  redis.call('SET', KEYS[10], settings)
-  redis.call('SADD', KEYS[9], ARGV[9])
-end
-if ARGV[#ARGV] == 'clear' then
-  redis.call('DEL', KEYS[6])
-  redis.call('SREM', KEYS[7], chat)
-end
-local replies = tonumber(ARGV[11])
-for i = 1, replies do
-  local seq = redis.call('INCR', KEYS[5])
-  redis.call('RPUSH', KEYS[6], string.format('%d', seq) .. '|' .. ARGV[11 + i])
-end
-if replies > 0 then
-  redis.call('SADD', KEYS[7], chat)
-end
-local base = 11 + replies
-for i = 1, (#KEYS - 10) / 2 do
-  add_entry(KEYS[5], KEYS[2], KEYS[9 + 2 * i], KEYS[10 + 2 * i],
-    ARGV[base + 3 * i - 2], ARGV[base + 3 * i - 1], ARGV[base + 3 * i], ARGV[10])
-end
-return 'done'
-";
-
-/// `ack`. KEYS: outbox, outbox chats, question, check.
-/// ARGV: chat, seq, turn ('' for no question), message id, fallback ttl ms.
-/// The question expires with the check (or after the fallback without one).
-const ACK: &str = r"
-local head = ARGV[2] .. '|'
-local function mine(value)
-  return value and string.sub(value, 1, #head) == head
-end
-local first = redis.call('LINDEX', KEYS[1], 0)
-if mine(first) then
-  redis.call('LPOP', KEYS[1])
-else
-  for _, value in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
-    if mine(value) then
-      redis.call('LREM', KEYS[1], 1, value)
-      break
-    end
-  end
-end
-if redis.call('LLEN', KEYS[1]) == 0 then
-  redis.call('SREM', KEYS[2], ARGV[1])
-end
-if ARGV[3] ~= '' then
-  redis.call('HSET', KEYS[3], 'turn', ARGV[3], 'message_id', ARGV[4])
-  local ttl = redis.call('PTTL', KEYS[4])
-  if ttl > 0 then
-    redis.call('PEXPIRE', KEYS[3], ttl)
-  elseif ttl == -1 then
-    redis.call('PERSIST', KEYS[3])
-  else
-    redis.call('PEXPIRE', KEYS[3], ARGV[5])
-  end
-end
-return redis.call('LINDEX', KEYS[1], 0)
-";
-
-/// `claim`. KEYS: lease. ARGV: owner, ttl ms. 1 when `owner` holds it now.
-const CLAIM: &str = r"
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  return 1
-end
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return 1
-end
-return 0
-";
-
-/// `release`. KEYS: lease. ARGV: owner.
-const RELEASE: &str = r"
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('DEL', KEYS[1])
-end
-return 1
-";
-
-/// `reserve_global`: GCRA on one key holding the theoretical arrival time
-/// (µs). KEYS: pace. ARGV: now (µs), emission interval (µs), burst.
-/// Takes the slot and returns how many ms to wait before using it.
-const RESERVE: &str = r"
-local now = tonumber(ARGV[1])
-local interval = tonumber(ARGV[2])
-local burst = tonumber(ARGV[3])
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
-if tat < now then
-  tat = now
-end
-local next_tat = tat + interval
-local wait = next_tat - interval * burst - now
-if wait < 0 then
-  wait = 0
-end
-redis.call('SET', KEYS[1], string.format('%d', next_tat),
-  'PX', string.format('%d', math.ceil((next_tat - now) / 1000) + 1000))
-return math.ceil(wait / 1000)
-";
+// The scripts, each in its own file that says what it does, its KEYS and
+// its ARGV.
+/// Lua functions shared by the scripts that touch the inbox, prepended to them.
+const INBOX_LIB: &str = include_str!("inbox_lib.lua");
+/// `receive`.
+const RECEIVE: &str = include_str!("receive.lua");
+/// `discard`.
+const DISCARD: &str = include_str!("discard.lua");
+/// `commit`.
+const COMMIT: &str = include_str!("commit.lua");
+/// `ack`.
+const ACK: &str = include_str!("ack.lua");
+/// `claim`.
+const CLAIM: &str = include_str!("claim.lua");
+/// `release`.
+const RELEASE: &str = include_str!("release.lua");
+/// `reserve_global`.
+const RESERVE: &str = include_str!("reserve.lua");
 
 /// The scripts, loaded on first use (`EVALSHA`, falling back to `SCRIPT LOAD`).
 struct Scripts {
