@@ -68,6 +68,19 @@ pub enum Failed {
     Platform(#[from] PlatformError),
 }
 
+impl Failed {
+    /// Whether trying again may help: a store that cannot be reached or a
+    /// platform that did not answer may come back; data that cannot be
+    /// encoded or a statement the store refuses will fail the same way
+    /// every time, so the entry is set aside at once.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Failed::Store(e) => e.is_transient(),
+            Failed::Platform(_) => true,
+        }
+    }
+}
+
 /// What handling an entry came to.
 #[derive(Debug, Default)]
 pub struct Handled {

@@ -108,7 +108,7 @@ impl<'a> Conversation<'a> {
             "language_chosen": language,
             "exported_ms": now_ms,
         });
-        serde_json::to_string_pretty(&export).map_err(|e| StoreError(e.to_string()))
+        serde_json::to_string_pretty(&export).map_err(|e| StoreError::Encoding(e.to_string()))
     }
 
     fn expired(&self, session: &Session, now_ms: u64) -> bool {
@@ -227,9 +227,9 @@ impl<'a> Conversation<'a> {
                 }
             }
         }
-        Err(StoreError(format!(
-            "chat {}: too many conflicting writes",
-            turn.chat
+        Err(StoreError::Conflict(format!(
+            "{}: too many conflicting writes",
+            crate::logging::chat(turn.chat)
         )))
     }
 

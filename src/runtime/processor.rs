@@ -2,8 +2,10 @@
 //! store operation each (through [`crate::conversation`]), and the chat's
 //! sender is told when replies were queued. An entry whose handling fails
 //! (the store is down, an admin check failed) stays in the inbox and is
-//! tried again with a growing pause; one that keeps failing for about ten
-//! minutes is set aside, logged by its sequence number, never its content.
+//! tried again with a growing pause while the failure may pass; one that
+//! keeps failing for about ten minutes, or whose failure cannot pass (see
+//! [`crate::conversation::Failed::is_transient`]), is set aside, logged by
+//! its sequence number, never its content.
 
 use std::collections::HashMap;
 use std::ops::ControlFlow;
@@ -111,16 +113,25 @@ impl<E: Edge> Job for Processor<E> {
             }
             Err(e) => {
                 shared.metrics.errors.fetch_add(1, Ordering::Relaxed);
-                match self.failed(chat, seq, now) {
+                let verdict = if e.is_transient() {
+                    self.failed(chat, seq, now)
+                } else {
+                    self.succeeded(chat, seq);
+                    ControlFlow::Break(())
+                };
+                match verdict {
                     ControlFlow::Continue(at) => {
                         let pause = Duration::from_millis(at.saturating_sub(now));
                         log::warn!("entry {seq} of {who} failed ({e}); again in {pause:?}");
                         Next::IdleUntil(at)
                     }
                     ControlFlow::Break(()) => {
-                        log::error!(
-                            "entry {seq} of {who} failed {ATTEMPTS} times ({e}); set aside"
-                        );
+                        let why = if e.is_transient() {
+                            format!("failed {ATTEMPTS} times")
+                        } else {
+                            "cannot succeed".to_string()
+                        };
+                        log::error!("entry {seq} of {who} {why} ({e}); set aside");
                         if let Err(e) = self.store().discard(chat, seq).await {
                             log::error!("entry {seq} of {who} not set aside: {e}");
                         }

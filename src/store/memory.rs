@@ -58,16 +58,20 @@ impl State {
         }
         chats
     }
-}
 
-impl State {
     /// Removes one inbox entry (and the chat's map when it empties).
     fn take_entry(&mut self, chat: i64, seq: u64) {
-        if let Some(mine) = self.inbox.get_mut(&chat) {
-            mine.remove(&seq);
-            if mine.is_empty() {
-                self.inbox.remove(&chat);
-            }
+        take(&mut self.inbox, chat, seq);
+    }
+}
+
+/// Removes entry `seq` of `chat` from per-chat `entries`, and the chat's map
+/// when it empties (so chats listed are those with entries).
+fn take<T>(entries: &mut HashMap<i64, BTreeMap<u64, T>>, chat: i64, seq: u64) {
+    if let Some(mine) = entries.get_mut(&chat) {
+        mine.remove(&seq);
+        if mine.is_empty() {
+            entries.remove(&chat);
         }
     }
 }
@@ -234,12 +238,7 @@ impl Outbox for MemoryStore {
         question: Option<QuestionMessage>,
     ) -> StoreResult<Option<OutboxEntry>> {
         let mut state = self.lock();
-        if let Some(mine) = state.outbox.get_mut(&chat) {
-            mine.remove(&seq);
-            if mine.is_empty() {
-                state.outbox.remove(&chat);
-            }
-        }
+        take(&mut state.outbox, chat, seq);
         if let Some(q) = question {
             state.questions.insert(chat, q);
         }

@@ -10,6 +10,7 @@
 //! outbox entries, group changes, new timed events and the removal of the
 //! inbox entry that caused them are written together or not at all.
 
+mod error;
 mod memory;
 mod redis;
 mod sqlite;
@@ -22,6 +23,7 @@ use serde_json::value::RawValue;
 use crate::engine::Session;
 use crate::message::Incoming;
 pub use crate::message::Outgoing;
+pub use error::StoreError;
 pub use memory::MemoryStore;
 pub use redis::RedisStore;
 pub use sqlite::SqliteStore;
@@ -269,11 +271,6 @@ impl Rhythm {
         }
     }
 }
-
-/// A storage failure, in words for the log (never holding answers).
-#[derive(Debug, thiserror::Error)]
-#[error("storage: {0}")]
-pub struct StoreError(pub String);
 
 /// Result of a store operation.
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -575,39 +572,28 @@ fn parse_group(json: Option<String>) -> GroupSettings {
         .unwrap_or_default()
 }
 
-/// An event as stored text.
-fn event_json(event: &Event) -> StoreResult<String> {
-    serde_json::to_string(event).map_err(|e| StoreError(format!("cannot encode an event: {e}")))
-}
-
-/// An event from stored text; [`Event::Unreadable`] when it does not parse.
-fn parse_event(json: &str) -> StoreResult<Event> {
-    Ok(serde_json::from_str(json).unwrap_or_else(|e| {
+/// Stored JSON as a `T`, or `unreadable` when it does not parse (an entry
+/// a newer replica wrote, or a damaged one): reported without its content,
+/// and skipped rather than blocking the chat. `what` names it for the log.
+fn parse_or<T: serde::de::DeserializeOwned>(json: &str, what: &str, unreadable: T) -> T {
+    serde_json::from_str(json).unwrap_or_else(|e| {
         log::warn!(
-            "an inbox entry could not be read ({:?} at line {} column {})",
+            "{what} could not be read ({:?} at line {} column {})",
             e.classify(),
             e.line(),
             e.column()
         );
-        Event::Unreadable
-    }))
+        unreadable
+    })
 }
 
-/// An outgoing message as stored text.
-fn outgoing_json(outgoing: &Outgoing) -> StoreResult<String> {
-    serde_json::to_string(outgoing).map_err(|e| StoreError(format!("cannot encode a reply: {e}")))
+/// An event from stored text; [`Event::Unreadable`] when it does not parse.
+fn parse_event(json: &str) -> Event {
+    parse_or(json, "an inbox entry", Event::Unreadable)
 }
 
 /// An outgoing message from stored text; [`Outgoing::Unreadable`] when it
 /// does not parse.
-fn parse_outgoing(json: &str) -> StoreResult<Outgoing> {
-    Ok(serde_json::from_str(json).unwrap_or_else(|e| {
-        log::warn!(
-            "an outbox entry could not be read ({:?} at line {} column {})",
-            e.classify(),
-            e.line(),
-            e.column()
-        );
-        Outgoing::Unreadable
-    }))
+fn parse_outgoing(json: &str) -> Outgoing {
+    parse_or(json, "an outbox entry", Outgoing::Unreadable)
 }

@@ -10,10 +10,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use rusqlite_migration::{M, Migrations};
 
+use super::error::{encode, io_failed};
 use super::{
     CheckWrite, Checks, Commit, Committed, GroupSettings, GroupWrite, Groups, Inbox, InboxEntry,
     Loaded, NewEntry, Outbox, OutboxEntry, Pending, QuestionMessage, REMEMBER_MS, StoreError,
-    StoreResult, event_json, outgoing_json, parse_event, parse_group, parse_outgoing, parse_record,
+    StoreResult, parse_event, parse_group, parse_outgoing, parse_record,
 };
 
 /// The schema, one step per version. Never edit a step that has shipped:
@@ -91,8 +92,47 @@ pub struct SqliteStore {
     last_seq: Arc<AtomicU64>,
 }
 
+/// A SQLite error met while doing `what`, by kind.
 fn failed(what: &str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
-    move |e| StoreError(format!("{what}: {e}"))
+    move |e| kind_of(&e)(format!("{what}: {e}"))
+}
+
+/// What kind of failure a SQLite error is. Its words (kept in the reason)
+/// name tables, columns and types, never stored text: at most a number that
+/// does not fit its type.
+fn kind_of(e: &rusqlite::Error) -> fn(String) -> StoreError {
+    use rusqlite::Error as E;
+    use rusqlite::ErrorCode as C;
+    match e {
+        E::SqliteFailure(failure, _) => match failure.code {
+            // Another connection holds a lock (past the busy timeout), the
+            // disk or memory is short, a read or write failed.
+            C::DatabaseBusy
+            | C::DatabaseLocked
+            | C::FileLockingProtocolFailed
+            | C::SystemIoFailure
+            | C::DiskFull
+            | C::OutOfMemory
+            | C::OperationInterrupted
+            | C::OperationAborted
+            | C::SchemaChanged => StoreError::Unavailable,
+            C::DatabaseCorrupt | C::NotADatabase => StoreError::Unreadable,
+            C::CannotOpen
+            | C::ReadOnly
+            | C::PermissionDenied
+            | C::AuthorizationForStatementDenied
+            | C::NoLargeFileSupport => StoreError::Setup,
+            // A constraint, a statement or a value SQLite rejects.
+            _ => StoreError::Refused,
+        },
+        // A column holds what this version does not write there.
+        E::FromSqlConversionFailure(..)
+        | E::IntegralValueOutOfRange(..)
+        | E::InvalidColumnType(..)
+        | E::Utf8Error(_) => StoreError::Unreadable,
+        E::ToSqlConversionFailure(_) => StoreError::Encoding,
+        _ => StoreError::Refused,
+    }
 }
 
 /// A u64 as SQLite's signed integer (saturating: times and counters never get there).
@@ -106,7 +146,7 @@ impl SqliteStore {
     pub fn open(path: &Path) -> StoreResult<SqliteStore> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
-                .map_err(|e| StoreError(format!("cannot create {}: {e}", dir.display())))?;
+                .map_err(|e| io_failed(&format!("cannot create {}", dir.display()), &e))?;
         }
         owner_only(path)?;
         let mut connection = Connection::open(path).map_err(failed("cannot open the database"))?;
@@ -121,7 +161,16 @@ impl SqliteStore {
             .map_err(failed("cannot prepare the database"))?;
         Migrations::from_slice(MIGRATIONS)
             .to_latest(&mut connection)
-            .map_err(|e| StoreError(format!("cannot upgrade the database schema: {e}")))?;
+            .map_err(|e| {
+                // A failing statement is sorted as any other; the rest (a
+                // database from a newer version, a damaged version number)
+                // is the file's state.
+                let kind = match &e {
+                    rusqlite_migration::Error::RusqliteError { err, .. } => kind_of(err),
+                    _ => StoreError::Setup,
+                };
+                kind(format!("cannot upgrade the database schema: {e}"))
+            })?;
         let last_seq: i64 = connection
             .query_row(
                 "SELECT MAX(IFNULL((SELECT MAX(seq) FROM inbox), 0),
@@ -182,6 +231,20 @@ impl SqliteStore {
     }
 }
 
+/// Every row `sql` gives for `params`, each read by `read`; `what` says what
+/// was being done, for the log.
+fn select<T>(
+    c: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    read: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    what: &str,
+) -> StoreResult<Vec<T>> {
+    c.prepare_cached(sql)
+        .and_then(|mut query| query.query_map(params, read)?.collect())
+        .map_err(failed(what))
+}
+
 /// Remembers `key` unless it was seen since `cutoff`; true when it is new.
 fn remember(tx: &Connection, key: &str, now_ms: u64) -> StoreResult<bool> {
     let cutoff = int(now_ms.saturating_sub(REMEMBER_MS));
@@ -207,7 +270,7 @@ fn insert_entries(
         if !remember(tx, &entry.key, now_ms)? {
             continue;
         }
-        let event = event_json(&entry.event)?;
+        let event = encode(&entry.event, "an event")?;
         let seq = int(seq.fetch_add(1, Ordering::Relaxed) + 1);
         tx.prepare_cached(
             "INSERT INTO inbox (chat_id, seq, not_before, event) VALUES (?1, ?2, ?3, ?4)",
@@ -226,7 +289,7 @@ fn insert_entries(
 /// database's permissions.
 fn owner_only(path: &Path) -> StoreResult<()> {
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let denied = |e: std::io::Error| StoreError(format!("cannot secure {}: {e}", path.display()));
+    let denied = |e: std::io::Error| io_failed(&format!("cannot secure {}", path.display()), &e);
     std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -263,7 +326,7 @@ fn write_check(tx: &Connection, chat: i64, check: &CheckWrite) -> StoreResult<bo
             Ok(true)
         }
         CheckWrite::Save { record, expected } => {
-            let json = serde_json::to_string(record).map_err(|e| StoreError(e.to_string()))?;
+            let json = encode(record, "a check")?;
             // Expiry counts from here: a pending follow-up keeps the check.
             let updated = int(record.session.keep_from_ms());
             let changed = if *expected == 0 {
@@ -286,7 +349,7 @@ fn write_check(tx: &Connection, chat: i64, check: &CheckWrite) -> StoreResult<bo
 
 fn write_group(tx: &Connection, chat: i64, group: &GroupWrite) -> StoreResult<()> {
     let save = |chat: i64, settings: &GroupSettings| -> StoreResult<()> {
-        let json = serde_json::to_string(settings).map_err(|e| StoreError(e.to_string()))?;
+        let json = encode(settings, "group settings")?;
         tx.execute(
             "INSERT INTO groups (chat_id, settings) VALUES (?1, ?2)
              ON CONFLICT (chat_id) DO UPDATE SET settings = excluded.settings",
@@ -331,7 +394,7 @@ fn first_out(c: &Connection, chat: i64) -> StoreResult<Option<OutboxEntry>> {
         Some((seq, json)) => Ok(Some(OutboxEntry {
             seq: seq as u64,
             chat,
-            outgoing: parse_outgoing(&json)?,
+            outgoing: parse_outgoing(&json),
         })),
         None => Ok(None),
     }
@@ -352,16 +415,13 @@ impl Inbox for SqliteStore {
         // in order, and the first due one is parsed.
         let rows: Vec<(i64, i64, String)> = self
             .with(move |c| {
-                let mut query = c
-                    .prepare_cached(
-                        "SELECT seq, not_before, event FROM inbox WHERE chat_id = ?1 ORDER BY seq",
-                    )
-                    .map_err(failed("cannot read the inbox"))?;
-                let rows = query
-                    .query_map([chat], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                    .map_err(failed("cannot read the inbox"))?;
-                rows.collect::<Result<Vec<_>, _>>()
-                    .map_err(failed("cannot read the inbox"))
+                select(
+                    c,
+                    "SELECT seq, not_before, event FROM inbox WHERE chat_id = ?1 ORDER BY seq",
+                    [chat],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    "cannot read the inbox",
+                )
             })
             .await?;
         let mut pending = Pending::default();
@@ -378,7 +438,7 @@ impl Inbox for SqliteStore {
                     seq: seq as u64,
                     chat,
                     not_before_ms,
-                    event: parse_event(&json)?,
+                    event: parse_event(&json),
                 });
             }
         }
@@ -399,14 +459,13 @@ impl Inbox for SqliteStore {
 
     async fn chats_due(&self, now_ms: u64) -> StoreResult<Vec<i64>> {
         self.with(move |c| {
-            let mut query = c
-                .prepare_cached("SELECT DISTINCT chat_id FROM inbox WHERE not_before <= ?1")
-                .map_err(failed("cannot list the inbox"))?;
-            let rows = query
-                .query_map([int(now_ms)], |r| r.get(0))
-                .map_err(failed("cannot list the inbox"))?;
-            rows.collect::<Result<Vec<i64>, _>>()
-                .map_err(failed("cannot list the inbox"))
+            select(
+                c,
+                "SELECT DISTINCT chat_id FROM inbox WHERE not_before <= ?1",
+                [int(now_ms)],
+                |r| r.get(0),
+                "cannot list the inbox",
+            )
         })
         .await
     }
@@ -442,7 +501,7 @@ impl Checks for SqliteStore {
         let messages = commit
             .outgoing
             .iter()
-            .map(outgoing_json)
+            .map(|outgoing| encode(outgoing, "a reply"))
             .collect::<StoreResult<Vec<_>>>()?;
         let seq = Arc::clone(&self.last_seq);
         self.with(move |c| {
@@ -544,14 +603,13 @@ impl Outbox for SqliteStore {
 
     async fn chats_waiting(&self) -> StoreResult<Vec<i64>> {
         self.with(|c| {
-            let mut query = c
-                .prepare_cached("SELECT DISTINCT chat_id FROM outbox")
-                .map_err(failed("cannot list the outbox"))?;
-            let rows = query
-                .query_map([], |r| r.get(0))
-                .map_err(failed("cannot list the outbox"))?;
-            rows.collect::<Result<Vec<i64>, _>>()
-                .map_err(failed("cannot list the outbox"))
+            select(
+                c,
+                "SELECT DISTINCT chat_id FROM outbox",
+                [],
+                |r| r.get(0),
+                "cannot list the outbox",
+            )
         })
         .await
     }
@@ -588,14 +646,13 @@ impl Groups for SqliteStore {
     async fn groups_with_tips(&self) -> StoreResult<Vec<(i64, GroupSettings)>> {
         let rows: Vec<(i64, String)> = self
             .with(|c| {
-                let mut query = c
-                    .prepare("SELECT chat_id, settings FROM groups WHERE chat_id < 0")
-                    .map_err(failed("cannot list groups"))?;
-                let rows = query
-                    .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-                    .map_err(failed("cannot list groups"))?;
-                rows.collect::<Result<Vec<_>, _>>()
-                    .map_err(failed("cannot list groups"))
+                select(
+                    c,
+                    "SELECT chat_id, settings FROM groups WHERE chat_id < 0",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                    "cannot list groups",
+                )
             })
             .await?;
         Ok(rows
@@ -603,5 +660,83 @@ impl Groups for SqliteStore {
             .map(|(chat, json)| (chat, parse_group(Some(json))))
             .filter(|(_, g)| g.tips.is_some())
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A store in a fresh folder, and a second connection of the test's own
+    /// to its file.
+    fn store() -> (tempfile::TempDir, SqliteStore, Connection) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("x.sqlite")).unwrap();
+        let other = Connection::open(store.path()).unwrap();
+        (dir, store, other)
+    }
+
+    fn sort(result: rusqlite::Result<impl Sized>) -> StoreError {
+        let Err(e) = result else { panic!("an error") };
+        failed("testing")(e)
+    }
+
+    #[test]
+    fn a_database_locked_by_another_writer_is_transient() {
+        let (_dir, store, other) = store();
+        other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        let mine = Connection::open(store.path()).unwrap();
+        mine.busy_timeout(std::time::Duration::ZERO).unwrap();
+        let e = sort(mine.execute("DELETE FROM seen_keys", []));
+        assert!(matches!(e, StoreError::Unavailable(_)), "{e:?}");
+        assert!(e.is_transient());
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_database_is_unreadable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.sqlite");
+        std::fs::write(&path, [7u8; 4096]).unwrap();
+        let Err(e) = SqliteStore::open(&path) else {
+            panic!("not a database")
+        };
+        assert!(matches!(e, StoreError::Unreadable(_)), "{e:?}");
+        assert!(!e.is_transient());
+    }
+
+    #[test]
+    fn a_value_of_another_type_is_unreadable_and_not_quoted() {
+        let (_dir, _store, other) = store();
+        other
+            .execute("INSERT INTO groups VALUES (-1, 'my secret answer')", [])
+            .unwrap();
+        let e = sort(other.query_row("SELECT settings FROM groups", [], |r| r.get::<_, i64>(0)));
+        assert!(matches!(e, StoreError::Unreadable(_)), "{e:?}");
+        assert!(!e.is_transient());
+        assert!(!e.to_string().contains("secret"), "{e}");
+    }
+
+    #[test]
+    fn a_statement_the_database_refuses_is_permanent() {
+        let (_dir, _store, other) = store();
+        let insert = "INSERT INTO groups (chat_id, settings) VALUES (-1, '{}')";
+        other.execute(insert, []).unwrap();
+        let e = sort(other.execute(insert, []));
+        assert!(matches!(e, StoreError::Refused(_)), "{e:?}");
+        let e = sort(other.execute("SELECT nothing FROM nowhere", []));
+        assert!(matches!(e, StoreError::Refused(_)), "{e:?}");
+        assert!(!e.is_transient());
+    }
+
+    #[test]
+    fn a_folder_that_cannot_be_made_is_setup() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("file");
+        std::fs::write(&file, "").unwrap();
+        let Err(e) = SqliteStore::open(&file.join("x.sqlite")) else {
+            panic!("a file as folder")
+        };
+        assert!(matches!(e, StoreError::Setup(_)), "{e:?}");
+        assert!(!e.is_transient());
     }
 }

@@ -23,222 +23,31 @@ use std::time::Duration;
 use redis::AsyncCommands;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
+use super::error::encode;
 use super::{
     CheckWrite, Checks, Commit, Committed, GroupSettings, GroupWrite, Groups, Inbox, InboxEntry,
     Loaded, NewEntry, Outbox, OutboxEntry, Pending, QuestionMessage, REMEMBER_MS, StoreError,
-    StoreResult, event_json, outgoing_json, parse_event, parse_group, parse_outgoing, parse_record,
+    StoreResult, parse_event, parse_group, parse_outgoing, parse_record,
 };
 
-/// Lua functions shared by the scripts that touch the inbox.
-const INBOX_LIB: &str = r"
--- Writes one inbox entry unless its key is remembered; true when written.
-local function add_entry(seq_key, index_key, seen_key, inbox_key, chat, not_before, event, remember_ms)
-  if not redis.call('SET', seen_key, '1', 'NX', 'PX', remember_ms) then
-    return false
-  end
-  local seq = redis.call('INCR', seq_key)
-  redis.call('HSET', inbox_key, string.format('%d', seq), not_before .. '|' .. event)
-  redis.call('ZADD', index_key, 'LT', not_before, chat)
-  return true
-end
-
--- Scores the chat in the index by its earliest entry, or removes it.
-local function reindex(inbox_key, index_key, chat)
-  local earliest, shown = nil, nil
-  for _, value in ipairs(redis.call('HVALS', inbox_key)) do
-    local at = string.match(value, '^(%d+)|')
-    local n = tonumber(at)
-    if n ~= nil and (earliest == nil or n < earliest) then
-      earliest, shown = n, at
-    end
-  end
-  if shown == nil then
-    redis.call('ZREM', index_key, chat)
-  else
-    redis.call('ZADD', index_key, shown, chat)
-  end
-end
-";
-
-/// `receive`. KEYS: seq, index, then per entry its seen key and inbox key.
-/// ARGV: remember ms, then per entry chat, not_before, event.
-/// Returns the distinct chats that got entries.
-const RECEIVE: &str = r"
-local chats, listed = {}, {}
-for i = 1, (#KEYS - 2) / 2 do
-  local chat = ARGV[3 * i - 1]
-  local added = add_entry(KEYS[1], KEYS[2], KEYS[2 * i + 1], KEYS[2 * i + 2],
-    chat, ARGV[3 * i], ARGV[3 * i + 1], ARGV[1])
-  if added and not listed[chat] then
-    listed[chat] = true
-    chats[#chats + 1] = chat
-  end
-end
-return chats
-";
-
-/// `discard`. KEYS: inbox, index. ARGV: chat, seq.
-const DISCARD: &str = r"
-if redis.call('HDEL', KEYS[1], ARGV[2]) == 1 then
-  reindex(KEYS[1], KEYS[2], ARGV[1])
-end
-return 1
-";
-
-/// `commit`. KEYS: 1 inbox, 2 index, 3 check, 4 question, 5 seq, 6 outbox,
-/// 7 outbox chats, 8 group, 9 groups, 10 group moved to, then per scheduled
-/// entry its seen key and inbox key.
-/// ARGV: 1 chat, 2 seq, 3 check op (keep/save/delete), 4 expected rev,
-/// 5 record, 6 ttl ms, 7 group op ('', save, delete, move), 8 group json
-/// (the default settings for a move), 9 moved-to chat, 10 remember ms,
-/// 11 number of replies n, 12..11+n replies, then per scheduled entry chat,
-/// not_before, event.
-/// Returns `done`, `conflict` or `handled`; nothing is written unless `done`.
-const COMMIT: &str = r"
-local chat = ARGV[1]
-if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 0 then
-  return 'handled'
-end
-local check = ARGV[3]
-if check == 'save' then
-  local stored = redis.call('HGET', KEYS[3], 'rev')
-  local current = 0
-  if stored then
-    current = tonumber(stored)
-  end
-  local expected = tonumber(ARGV[4])
-  if current ~= expected then
-    return 'conflict'
-  end
-  redis.call('HSET', KEYS[3], 'rev', string.format('%d', expected + 1), 'data', ARGV[5])
-  redis.call('PEXPIRE', KEYS[3], ARGV[6])
-  redis.call('PEXPIRE', KEYS[4], ARGV[6])
-elseif check == 'delete' then
-  redis.call('DEL', KEYS[3], KEYS[4])
-  -- Timed entries (a follow-up still to come) go with the check.
-  local all = redis.call('HGETALL', KEYS[1])
-  for i = 1, #all, 2 do
-    local not_before = tonumber(string.match(all[i + 1], '^(%d+)|'))
-    if all[i] ~= ARGV[2] and not_before and not_before > 0 then
-      redis.call('HDEL', KEYS[1], all[i])
-    end
-  end
-end
-redis.call('HDEL', KEYS[1], ARGV[2])
-reindex(KEYS[1], KEYS[2], chat)
-local group = ARGV[7]
-if group == 'save' then
-  redis.call('SET', KEYS[8], ARGV[8])
-  -- Only groups are swept for tips; a person's settings (a language) are not.
-  if tonumber(chat) < 0 then
-    redis.call('SADD', KEYS[9], chat)
-  end
-elseif group == 'delete' then
-  redis.call('DEL', KEYS[8])
-  redis.call('SREM', KEYS[9], chat)
-elseif group == 'move' then
-  local settings = redis.call('GET', KEYS[8]) or ARGV[8]
-  redis.call('DEL', KEYS[8])
-  redis.call('SREM', KEYS[9], chat)
-  redis.call('SET', KEYS[10], settings)
-  redis.call('SADD', KEYS[9], ARGV[9])
-end
-if ARGV[#ARGV] == 'clear' then
-  redis.call('DEL', KEYS[6])
-  redis.call('SREM', KEYS[7], chat)
-end
-local replies = tonumber(ARGV[11])
-for i = 1, replies do
-  local seq = redis.call('INCR', KEYS[5])
-  redis.call('RPUSH', KEYS[6], string.format('%d', seq) .. '|' .. ARGV[11 + i])
-end
-if replies > 0 then
-  redis.call('SADD', KEYS[7], chat)
-end
-local base = 11 + replies
-for i = 1, (#KEYS - 10) / 2 do
-  add_entry(KEYS[5], KEYS[2], KEYS[9 + 2 * i], KEYS[10 + 2 * i],
-    ARGV[base + 3 * i - 2], ARGV[base + 3 * i - 1], ARGV[base + 3 * i], ARGV[10])
-end
-return 'done'
-";
-
-/// `ack`. KEYS: outbox, outbox chats, question, check.
-/// ARGV: chat, seq, turn ('' for no question), message id, fallback ttl ms.
-/// The question expires with the check (or after the fallback without one).
-const ACK: &str = r"
-local head = ARGV[2] .. '|'
-local function mine(value)
-  return value and string.sub(value, 1, #head) == head
-end
-local first = redis.call('LINDEX', KEYS[1], 0)
-if mine(first) then
-  redis.call('LPOP', KEYS[1])
-else
-  for _, value in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
-    if mine(value) then
-      redis.call('LREM', KEYS[1], 1, value)
-      break
-    end
-  end
-end
-if redis.call('LLEN', KEYS[1]) == 0 then
-  redis.call('SREM', KEYS[2], ARGV[1])
-end
-if ARGV[3] ~= '' then
-  redis.call('HSET', KEYS[3], 'turn', ARGV[3], 'message_id', ARGV[4])
-  local ttl = redis.call('PTTL', KEYS[4])
-  if ttl > 0 then
-    redis.call('PEXPIRE', KEYS[3], ttl)
-  elseif ttl == -1 then
-    redis.call('PERSIST', KEYS[3])
-  else
-    redis.call('PEXPIRE', KEYS[3], ARGV[5])
-  end
-end
-return redis.call('LINDEX', KEYS[1], 0)
-";
-
-/// `claim`. KEYS: lease. ARGV: owner, ttl ms. 1 when `owner` holds it now.
-const CLAIM: &str = r"
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  return 1
-end
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return 1
-end
-return 0
-";
-
-/// `release`. KEYS: lease. ARGV: owner.
-const RELEASE: &str = r"
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('DEL', KEYS[1])
-end
-return 1
-";
-
-/// `reserve_global`: GCRA on one key holding the theoretical arrival time
-/// (µs). KEYS: pace. ARGV: now (µs), emission interval (µs), burst.
-/// Takes the slot and returns how many ms to wait before using it.
-const RESERVE: &str = r"
-local now = tonumber(ARGV[1])
-local interval = tonumber(ARGV[2])
-local burst = tonumber(ARGV[3])
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
-if tat < now then
-  tat = now
-end
-local next_tat = tat + interval
-local wait = next_tat - interval * burst - now
-if wait < 0 then
-  wait = 0
-end
-redis.call('SET', KEYS[1], string.format('%d', next_tat),
-  'PX', string.format('%d', math.ceil((next_tat - now) / 1000) + 1000))
-return math.ceil(wait / 1000)
-";
+// The scripts, each in its own file that says what it does, its KEYS and
+// its ARGV.
+/// Lua functions shared by the scripts that touch the inbox, prepended to them.
+const INBOX_LIB: &str = include_str!("inbox_lib.lua");
+/// `receive`.
+const RECEIVE: &str = include_str!("receive.lua");
+/// `discard`.
+const DISCARD: &str = include_str!("discard.lua");
+/// `commit`.
+const COMMIT: &str = include_str!("commit.lua");
+/// `ack`.
+const ACK: &str = include_str!("ack.lua");
+/// `claim`.
+const CLAIM: &str = include_str!("claim.lua");
+/// `release`.
+const RELEASE: &str = include_str!("release.lua");
+/// `reserve_global`.
+const RESERVE: &str = include_str!("reserve.lua");
 
 /// The scripts, loaded on first use (`EVALSHA`, falling back to `SCRIPT LOAD`).
 struct Scripts {
@@ -275,8 +84,38 @@ pub struct RedisStore {
     scripts: Arc<Scripts>,
 }
 
+/// A Redis error met while doing `what`, by kind.
 fn failed(what: &str) -> impl Fn(redis::RedisError) -> StoreError + '_ {
-    move |e| StoreError(format!("redis: {what}: {e}"))
+    move |e| classify(&format!("redis: {what}"), &e)
+}
+
+/// What kind of failure a Redis error is. The client's own type and parse
+/// errors quote the value they could not convert (a stored check, say), so
+/// they are told by their category alone; the rest keep the client's or the
+/// server's words, which name no values.
+fn classify(what: &str, e: &redis::RedisError) -> StoreError {
+    use redis::{ErrorKind as K, RetryMethod};
+    let said = || format!("{what}: {e}");
+    match (e.kind(), e.code()) {
+        (K::Parse | K::UnexpectedReturnType, _) => {
+            StoreError::Unreadable(format!("{what}: {}", e.category()))
+        }
+        // A key holding another kind of value than this version writes there.
+        (_, Some("WRONGTYPE")) => StoreError::Unreadable(said()),
+        (K::AuthenticationFailed | K::InvalidClientConfig, _)
+        | (_, Some("NOAUTH" | "WRONGPASS" | "NOPERM")) => StoreError::Setup(said()),
+        // A script running too long, memory full: the server recovers.
+        (_, Some("BUSY" | "OOM")) => StoreError::Unavailable(said()),
+        // The client's own judgement: refused, dropped or timed-out
+        // connections, a server loading its data or failing over are worth
+        // another try; what it would not retry is permanent.
+        _ => match e.retry_method() {
+            // A socket or TLS set-up that cannot work (permission denied).
+            RetryMethod::NoRetry if e.is_io_error() => StoreError::Setup(said()),
+            RetryMethod::NoRetry => StoreError::Refused(said()),
+            _ => StoreError::Unavailable(said()),
+        },
+    }
 }
 
 /// An outbox entry from its stored `<seq>|<json>`.
@@ -285,7 +124,7 @@ fn outbox_entry(chat: i64, value: &str) -> StoreResult<OutboxEntry> {
     Ok(OutboxEntry {
         seq,
         chat,
-        outgoing: parse_outgoing(json)?,
+        outgoing: parse_outgoing(json),
     })
 }
 
@@ -294,7 +133,7 @@ fn split_entry<'a>(value: &'a str, what: &str) -> StoreResult<(u64, &'a str)> {
     value
         .split_once('|')
         .and_then(|(n, json)| Some((n.parse().ok()?, json)))
-        .ok_or_else(|| StoreError(format!("redis: {what} is not in the expected form")))
+        .ok_or_else(|| StoreError::Unreadable(format!("redis: {what} is not in the expected form")))
 }
 
 impl RedisStore {
@@ -302,19 +141,20 @@ impl RedisStore {
     pub async fn open(url: &str, prefix: &str) -> StoreResult<RedisStore> {
         let shown = redact(url);
         let client = redis::Client::open(url)
-            .map_err(|e| StoreError(format!("redis URL {shown} is not valid: {e}")))?;
+            .map_err(|e| StoreError::Setup(format!("redis URL {shown} is not valid: {e}")))?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(3)))
             .set_response_timeout(Some(Duration::from_secs(3)))
             .set_number_of_retries(2)
             .set_max_delay(Duration::from_secs(2));
+        let unreachable = format!("cannot reach redis at {shown}");
         let mut connection = ConnectionManager::new_with_config(client, config)
             .await
-            .map_err(|e| StoreError(format!("cannot reach redis at {shown}: {e}")))?;
+            .map_err(|e| classify(&unreachable, &e))?;
         let _: String = redis::cmd("PING")
             .query_async(&mut connection)
             .await
-            .map_err(|e| StoreError(format!("cannot reach redis at {shown}: {e}")))?;
+            .map_err(|e| classify(&unreachable, &e))?;
         Ok(RedisStore {
             connection,
             prefix: prefix.to_string(),
@@ -373,9 +213,26 @@ impl RedisStore {
             keys.push(self.inbox_key(entry.chat));
             args.push(entry.chat.to_string());
             args.push(entry.not_before_ms.to_string());
-            args.push(event_json(&entry.event)?);
+            args.push(encode(&entry.event, "an event")?);
         }
         Ok(())
+    }
+
+    /// Two fields of the hash at `key` (`None` where missing); `what` says
+    /// what is being done, for the log.
+    async fn fields<T: redis::FromRedisValue>(
+        &self,
+        key: String,
+        names: [&str; 2],
+        what: &str,
+    ) -> StoreResult<T> {
+        let mut c = self.connection.clone();
+        redis::cmd("HMGET")
+            .arg(key)
+            .arg(&names[..])
+            .query_async(&mut c)
+            .await
+            .map_err(failed(what))
     }
 
     /// Claims (or renews, for the same `owner`) `lane` of `chat` for `ttl_ms`.
@@ -477,9 +334,9 @@ impl Inbox for RedisStore {
         let mut due: Option<(u64, u64, &str)> = None;
         let mut later_ms: Option<u64> = None;
         for (seq, value) in &entries {
-            let seq: u64 = seq
-                .parse()
-                .map_err(|_| StoreError("redis: an inbox entry has no number".to_string()))?;
+            let seq: u64 = seq.parse().map_err(|_| {
+                StoreError::Unreadable("redis: an inbox entry has no number".to_string())
+            })?;
             let (not_before, json) = split_entry(value, "an inbox entry")?;
             if not_before <= now_ms {
                 if due.is_none_or(|(first, _, _)| seq < first) {
@@ -489,15 +346,12 @@ impl Inbox for RedisStore {
                 later_ms = Some(later_ms.map_or(not_before, |t| t.min(not_before)));
             }
         }
-        let due = match due {
-            Some((seq, not_before_ms, json)) => Some(InboxEntry {
-                seq,
-                chat,
-                not_before_ms,
-                event: parse_event(json)?,
-            }),
-            None => None,
-        };
+        let due = due.map(|(seq, not_before_ms, json)| InboxEntry {
+            seq,
+            chat,
+            not_before_ms,
+            event: parse_event(json),
+        });
         Ok(Pending { due, later_ms })
     }
 
@@ -531,14 +385,9 @@ impl Inbox for RedisStore {
 
 impl Checks for RedisStore {
     async fn load(&self, chat: i64) -> StoreResult<Loaded> {
-        let mut c = self.connection.clone();
-        let (rev, data): (Option<u64>, Option<String>) = redis::cmd("HMGET")
-            .arg(self.chat_key(chat))
-            .arg("rev")
-            .arg("data")
-            .query_async(&mut c)
-            .await
-            .map_err(failed("cannot read a chat"))?;
+        let (rev, data): (Option<u64>, Option<String>) = self
+            .fields(self.chat_key(chat), ["rev", "data"], "cannot read a chat")
+            .await?;
         Ok(match (rev, data) {
             (rev, Some(json)) => parse_record(chat, &json, rev.unwrap_or(0)),
             (Some(rev), None) => Loaded {
@@ -555,22 +404,16 @@ impl Checks for RedisStore {
         let (check, expected, record) = match &commit.check {
             CheckWrite::Keep => ("keep", 0, String::new()),
             CheckWrite::Delete => ("delete", 0, String::new()),
-            CheckWrite::Save { record, expected } => (
-                "save",
-                *expected,
-                serde_json::to_string(record)
-                    .map_err(|e| StoreError(format!("cannot encode a check: {e}")))?,
-            ),
+            CheckWrite::Save { record, expected } => {
+                ("save", *expected, encode(record, "a check")?)
+            }
         };
-        let encode = |settings: &GroupSettings| {
-            serde_json::to_string(settings)
-                .map_err(|e| StoreError(format!("cannot encode group settings: {e}")))
-        };
+        let group_json = |settings: &GroupSettings| encode(settings, "group settings");
         let (group, settings, to) = match &commit.group {
             None => ("", String::new(), chat),
-            Some(GroupWrite::Save(settings)) => ("save", encode(settings)?, chat),
+            Some(GroupWrite::Save(settings)) => ("save", group_json(settings)?, chat),
             Some(GroupWrite::Delete) => ("delete", String::new(), chat),
-            Some(GroupWrite::Move { to }) => ("move", encode(&GroupSettings::default())?, *to),
+            Some(GroupWrite::Move { to }) => ("move", group_json(&GroupSettings::default())?, *to),
         };
         let mut keys = vec![
             self.inbox_key(chat),
@@ -598,7 +441,7 @@ impl Checks for RedisStore {
             commit.outgoing.len().to_string(),
         ];
         for outgoing in &commit.outgoing {
-            args.push(outgoing_json(outgoing)?);
+            args.push(encode(outgoing, "a reply")?);
         }
         self.entry_args(&commit.schedule, &mut keys, &mut args)?;
         // Last, so the positions above stay as they are.
@@ -614,7 +457,8 @@ impl Checks for RedisStore {
             "done" => Ok(Committed::Done),
             "conflict" => Ok(Committed::Conflict),
             "handled" => Ok(Committed::AlreadyHandled),
-            _ => Err(StoreError(
+            // Not a failure of the store: an answer this version cannot read.
+            _ => Err(StoreError::Unreadable(
                 "redis: the commit script gave an unknown answer".to_string(),
             )),
         }
@@ -689,14 +533,13 @@ impl Outbox for RedisStore {
     }
 
     async fn question_message(&self, chat: i64) -> StoreResult<Option<QuestionMessage>> {
-        let mut c = self.connection.clone();
-        let (turn, message_id): (Option<u32>, Option<i32>) = redis::cmd("HMGET")
-            .arg(self.question_key(chat))
-            .arg("turn")
-            .arg("message_id")
-            .query_async(&mut c)
-            .await
-            .map_err(failed("cannot read a question message"))?;
+        let (turn, message_id): (Option<u32>, Option<i32>) = self
+            .fields(
+                self.question_key(chat),
+                ["turn", "message_id"],
+                "cannot read a question message",
+            )
+            .await?;
         Ok(turn
             .zip(message_id)
             .map(|(turn, message_id)| QuestionMessage { message_id, turn }))
@@ -714,8 +557,7 @@ impl Groups for RedisStore {
     }
 
     async fn save_group(&self, chat: i64, settings: &GroupSettings) -> StoreResult<()> {
-        let json = serde_json::to_string(settings)
-            .map_err(|e| StoreError(format!("cannot encode group settings: {e}")))?;
+        let json = encode(settings, "group settings")?;
         let mut c = self.connection.clone();
         let _: () = redis::pipe()
             .atomic()
@@ -766,5 +608,109 @@ fn redact(url: &str) -> String {
             parsed.path()
         ),
         Err(_) => "(a Redis URL that does not parse)".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sorted(e: redis::RedisError) -> StoreError {
+        failed("testing")(e)
+    }
+
+    #[tokio::test]
+    async fn a_server_that_is_down_is_transient() {
+        // Nothing listens on port 1.
+        let Err(e) = redis::Client::open("redis://127.0.0.1:1/0")
+            .unwrap()
+            .get_multiplexed_async_connection()
+            .await
+        else {
+            panic!("no server")
+        };
+        let e = sorted(e);
+        assert!(matches!(e, StoreError::Unavailable(_)), "{e:?}");
+        assert!(e.is_transient());
+    }
+
+    #[tokio::test]
+    async fn a_store_that_cannot_reach_its_server_says_so_and_is_transient() {
+        let Err(e) = RedisStore::open("redis://127.0.0.1:1/0", "t").await else {
+            panic!("no server")
+        };
+        assert!(e.is_transient(), "{e:?}");
+        assert!(
+            e.to_string()
+                .starts_with("storage: cannot reach redis at redis://127.0.0.1:1/0"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn dropped_and_timed_out_connections_are_transient() {
+        for kind in [
+            std::io::ErrorKind::ConnectionReset,
+            std::io::ErrorKind::TimedOut,
+        ] {
+            let e = sorted(std::io::Error::from(kind).into());
+            assert!(matches!(e, StoreError::Unavailable(_)), "{kind:?}: {e:?}");
+        }
+        let e = sorted(redis::make_extension_error(
+            "BUSY".into(),
+            Some("a script runs".into()),
+        ));
+        assert!(e.is_transient(), "{e:?}");
+    }
+
+    #[test]
+    fn a_value_of_another_type_is_unreadable_and_not_quoted() {
+        let value = redis::Value::BulkString(b"my secret answer".to_vec());
+        let parsing = <u64 as redis::FromRedisValue>::from_redis_value(value).unwrap_err();
+        assert!(
+            parsing.to_string().contains("secret"),
+            "the client quotes it"
+        );
+        let e = sorted(parsing.into());
+        assert!(matches!(e, StoreError::Unreadable(_)), "{e:?}");
+        assert!(!e.is_transient());
+        assert!(!e.to_string().contains("secret"), "{e}");
+        let e = sorted(redis::make_extension_error(
+            "WRONGTYPE".into(),
+            Some("Operation against a key holding the wrong kind of value".into()),
+        ));
+        assert!(matches!(e, StoreError::Unreadable(_)), "{e:?}");
+    }
+
+    #[test]
+    fn a_refused_password_is_setup_and_a_script_error_is_refused() {
+        let e = sorted((redis::ErrorKind::AuthenticationFailed, "password refused").into());
+        assert!(matches!(e, StoreError::Setup(_)), "{e:?}");
+        let e = sorted(redis::make_extension_error("NOAUTH".into(), None));
+        assert!(matches!(e, StoreError::Setup(_)), "{e:?}");
+        let e = sorted(redis::make_extension_error(
+            "ERR".into(),
+            Some("user_script:1".into()),
+        ));
+        assert!(matches!(e, StoreError::Refused(_)), "{e:?}");
+        assert!(!e.is_transient());
+    }
+
+    #[test]
+    fn an_entry_not_in_the_stored_form_is_unreadable() {
+        let e = outbox_entry(1, "no separator").unwrap_err();
+        assert!(matches!(e, StoreError::Unreadable(_)), "{e:?}");
+    }
+
+    #[test]
+    fn every_script_says_what_it_does_and_its_keys_and_argv() {
+        for script in [RECEIVE, DISCARD, COMMIT, ACK, CLAIM, RELEASE, RESERVE] {
+            let header: String = script.lines().take_while(|l| l.starts_with("--")).collect();
+            assert!(
+                header.contains("KEYS:") && header.contains("ARGV:"),
+                "{script}"
+            );
+        }
+        assert!(INBOX_LIB.starts_with("--"));
     }
 }
