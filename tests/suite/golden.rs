@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use fake_bot_api::{FakeApi, Fault};
 use nasal_twitch_bot::config::Storage;
-use nasal_twitch_bot::telegram::{now_ms, tips};
+use nasal_twitch_bot::runtime::{now_ms, tips};
 
 use crate::support::golden::{self, Golden, Names, Sent, Step};
 use crate::support::shipped::{
