@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod pacing;
 mod processor;
 mod sender;
+pub mod shutdown;
 pub mod tips;
 
 use std::future::Future;

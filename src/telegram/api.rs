@@ -10,8 +10,42 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use teloxide::RequestError;
 
-use super::TgBot;
+use teloxide::Bot;
+
+use crate::config::Config;
 use crate::runtime::Failure;
+
+/// The Bot API client, for the calls made through teloxide (start-up,
+/// admin checks); messages go out through the edge's own calls.
+#[derive(Clone)]
+pub struct TgBot {
+    bot: Bot,
+}
+
+impl TgBot {
+    /// The teloxide client.
+    pub fn api(&self) -> &Bot {
+        &self.bot
+    }
+}
+
+/// The Bot API client: the configured server and timeout.
+pub fn connect(config: &Config) -> TgBot {
+    let client = teloxide::net::default_reqwest_settings()
+        .timeout(config.http_timeout)
+        .build();
+    let mut bot = match client {
+        Ok(client) => Bot::with_client(config.token.expose(), client),
+        Err(e) => {
+            log::warn!("custom HTTP client failed ({e}); using teloxide's default");
+            Bot::new(config.token.expose())
+        }
+    };
+    if let Some(url) = config.api_url.clone() {
+        bot = bot.set_api_url(url);
+    }
+    TgBot { bot }
+}
 
 /// Telegram's answer envelope.
 #[derive(Deserialize)]

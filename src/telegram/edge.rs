@@ -7,14 +7,16 @@ use serde_json::value::RawValue;
 use teloxide::prelude::*;
 use teloxide::types::{Update, UserId};
 
-use super::TgBot;
-use super::api::{self, loggable};
+use super::api::{self, TgBot, loggable};
 use super::decode::{self, Me};
 use super::render;
 use crate::conversation::{Platform, PlatformError};
 use crate::message::{Incoming, Outgoing};
 use crate::runtime::pacing::{Limits, Rate};
-use crate::runtime::{Edge, Failure};
+use crate::runtime::{Edge, Failure, Runtime};
+
+/// The runtime, with Telegram as its platform.
+pub type TelegramRuntime = Runtime<Telegram>;
 
 /// Telegram's limits: about one message a second per private chat (bursts
 /// of three are tolerated: a question with its outcome and tips arrive

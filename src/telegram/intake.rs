@@ -6,9 +6,9 @@
 use serde_json::value::RawValue;
 use teloxide::types::Update;
 
-use super::TelegramRuntime;
 use super::api::json_failure;
 use super::decode;
+use super::edge::TelegramRuntime;
 use crate::store::NewEntry;
 
 /// The inbox entry for one update as Telegram sent it; `None` for one that

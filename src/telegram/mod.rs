@@ -23,26 +23,11 @@ use teloxide::prelude::*;
 
 use crate::config::Config;
 use crate::conversation::Core;
+use crate::runtime::shutdown::{stop_signals, unless_stopped};
 use crate::runtime::{self, Runtime, Settings};
+pub use api::{TgBot, connect};
 pub use decode::Me;
-pub use edge::Telegram;
-
-/// The runtime, with Telegram as its platform.
-pub type TelegramRuntime = Runtime<Telegram>;
-
-/// The Bot API client, for the calls made through teloxide (start-up,
-/// admin checks); messages go out through the edge's own calls.
-#[derive(Clone)]
-pub struct TgBot {
-    bot: Bot,
-}
-
-impl TgBot {
-    /// The teloxide client.
-    pub fn api(&self) -> &Bot {
-        &self.bot
-    }
-}
+pub use edge::{Telegram, TelegramRuntime};
 
 /// The runtime's settings for Telegram, from the configuration.
 pub fn settings(config: &Config) -> Settings {
@@ -71,24 +56,6 @@ pub async fn whoami(bot: &TgBot) -> Result<Me, String> {
     })
 }
 
-/// The Bot API client: the configured server and timeout.
-pub fn connect(config: &Config) -> TgBot {
-    let client = teloxide::net::default_reqwest_settings()
-        .timeout(config.http_timeout)
-        .build();
-    let mut bot = match client {
-        Ok(client) => Bot::with_client(config.token.expose(), client),
-        Err(e) => {
-            log::warn!("custom HTTP client failed ({e}); using teloxide's default");
-            Bot::new(config.token.expose())
-        }
-    };
-    if let Some(url) = config.api_url.clone() {
-        bot = bot.set_api_url(url);
-    }
-    TgBot { bot }
-}
-
 /// How long shutdown waits for lanes at work.
 const DRAIN: Duration = Duration::from_secs(10);
 
@@ -96,7 +63,8 @@ const DRAIN: Duration = Duration::from_secs(10);
 pub async fn run(config: Config) -> Result<(), String> {
     // Listen before anything else, so a stop during start-up is clean too:
     // each start-up step gives way to it, and nothing after it is done.
-    let mut stopped = stop_signals()?;
+    let mut stopped =
+        stop_signals().map_err(|e| format!("cannot listen for SIGTERM/SIGINT: {e}"))?;
     let stopped_early = || {
         log::info!("stopped during start-up");
         Ok(())
@@ -187,46 +155,4 @@ pub async fn run(config: Config) -> Result<(), String> {
     runtime.drain(DRAIN).await;
     log::info!("stopped");
     result
-}
-
-/// Runs one start-up step unless a stop comes first (before or during it);
-/// `None` when stopped.
-async fn unless_stopped<T>(
-    stopped: &mut tokio::sync::watch::Receiver<bool>,
-    step: impl std::future::Future<Output = T>,
-) -> Option<T> {
-    if *stopped.borrow() {
-        return None;
-    }
-    tokio::select! {
-        out = step => Some(out),
-        _ = stopped.changed() => None,
-    }
-}
-
-/// Turns SIGTERM or SIGINT into `true` on the returned channel; a second
-/// one exits at once (128 + its number), whatever is still under way: what
-/// is unfinished stays in the store for the next start.
-fn stop_signals() -> Result<tokio::sync::watch::Receiver<bool>, String> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let listen = |kind| signal(kind).map_err(|e| format!("cannot listen for SIGTERM/SIGINT: {e}"));
-    let (mut term, mut int) = (
-        listen(SignalKind::terminate())?,
-        listen(SignalKind::interrupt())?,
-    );
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    tokio::spawn(async move {
-        tokio::select! {
-            _ = term.recv() => log::info!("SIGTERM: finishing in-flight updates, then stopping"),
-            _ = int.recv() => log::info!("SIGINT: finishing in-flight updates, then stopping"),
-        }
-        let _ = stop.send(true);
-        let code = tokio::select! {
-            _ = term.recv() => 128 + 15,
-            _ = int.recv() => 128 + 2,
-        };
-        log::warn!("a second stop signal: exiting now");
-        std::process::exit(code);
-    });
-    Ok(stopped)
 }

@@ -13,8 +13,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use tokio::sync::watch;
 
-use super::api;
-use super::{TelegramRuntime, TgBot};
+use super::api::{self, TgBot};
+use super::edge::TelegramRuntime;
 use crate::runtime::Failure;
 use crate::runtime::now_ms;
 

@@ -35,8 +35,8 @@ use tokio::net::TcpListener;
 use tokio::sync::{Mutex, Semaphore, watch};
 use tokio::task::JoinSet;
 
-use super::api::json_failure;
-use super::{TelegramRuntime, TgBot};
+use super::api::{TgBot, json_failure};
+use super::edge::TelegramRuntime;
 use crate::config::Webhook;
 use crate::runtime::now_ms;
 
@@ -96,7 +96,7 @@ pub async fn run(
         AllowedUpdate::MyChatMember,
     ];
     let mut stop = stop;
-    let registered = super::unless_stopped(
+    let registered = crate::runtime::shutdown::unless_stopped(
         &mut stop,
         bot.api()
             .set_webhook(webhook.url.clone())
