@@ -25,7 +25,9 @@ pub use summary::{Summary, summary};
 
 use crate::language::Catalog;
 use crate::language::lexicon::Lexicon;
-use crate::script::{FOLLOW_UP, Node, NodeKind, RedFlags, Script, Sign, Target, Text, fold};
+use crate::script::{
+    FOLLOW_UP, Node, NodeKind, RedFlags, Script, Sign, Target, Text, fold, placeholder,
+};
 use duration::{day_of, parse_duration};
 use parse::{match_option, match_option_exactly, match_quick_pick, names_option};
 use yes_no::Leaning;
@@ -883,26 +885,12 @@ fn outcome_reply(script: &Script, session: &Session, outcome: &crate::script::Ou
 
 /// Replaces `{node_id}` with how that answer reads back ("—" if unanswered).
 fn fill(text: &str, script: &Script, session: Option<&Session>) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let name = after.find('}').map(|close| &after[..close]);
-        match name.and_then(|name| script.node(name)) {
-            Some(node) => {
-                let shown = session
-                    .and_then(|s| s.answer(&node.id))
-                    .map_or_else(|| "—".to_string(), |a| a.display(node, &script.catalog));
-                out.push_str(&shown);
-                rest = &after[node.id.len() + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    placeholder::fill(text, |name| {
+        let node = script.node(name)?;
+        Some(
+            session
+                .and_then(|s| s.answer(&node.id))
+                .map_or_else(|| "—".to_string(), |a| a.display(node, &script.catalog)),
+        )
+    })
 }

@@ -11,6 +11,7 @@ use toml::Spanned;
 use super::band::{self, Band};
 use super::diagnostic::Reporter;
 use super::expr::{Expr, Literal};
+use super::placeholder;
 use super::raw::{
     OneOrMany, RawDocument, RawEmergencyNumber, RawFollowUp, RawNode, RawOption, RawOutcome,
     RawRedFlags, RawText, RawTips,
@@ -18,7 +19,7 @@ use super::raw::{
 use super::{
     Choice, Delay, EmergencyNumber, FINISH, FOLLOW_UP, FollowUp, Guidance, Level,
     MAX_BUTTON_PAYLOAD, MAX_LABEL, Meaning, Node, NodeKind, Outcome, RedFlags, Rule, Script, Sign,
-    Source, Target, Text, Tips, Version, fold, is_phone_number,
+    Source, Target, Text, Tips, Version, fold, is_id, is_phone_number,
 };
 use crate::language::lexicon::{Lexicon, Phrases};
 
@@ -196,16 +197,9 @@ fn yes_no_defaults<'l>(lexicon: &'l Lexicon, value: &str) -> (&'l str, &'l Phras
     }
 }
 
-fn is_ident(word: &str) -> bool {
-    !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-}
-
 impl Checker<'_, '_> {
     fn ident(&mut self, raw: Spanned<String>, what: &str) -> String {
-        if !is_ident(raw.get_ref()) {
+        if !is_id(raw.get_ref()) {
             self.report.error(
                 raw.span(),
                 format!(
@@ -369,7 +363,8 @@ impl Checker<'_, '_> {
         if !forms.is_empty() {
             forms.push(("other".to_string(), text.text.clone()));
         }
-        let counts = self.extra_placeholder == Some("days") && text.text.contains("{days}");
+        let counts =
+            self.extra_placeholder == Some("days") && placeholder::holds(&text.text, "days");
         if counts && !forms.iter().any(|(c, _)| c == "one") {
             self.report.warning(
                 span,
@@ -432,23 +427,17 @@ impl Checker<'_, '_> {
     }
 
     fn placeholders(&mut self, text: &str, span: Range<usize>, what: &str) {
-        let mut rest = text;
-        let mut offset = 0;
-        while let Some(open) = rest.find('{') {
-            let after = &rest[open + 1..];
-            if let Some(close) = after.find('}') {
-                let name = &after[..close];
-                let extra = self.extra_placeholder == Some(name);
-                if is_ident(name) && !extra && !self.questions.contains_key(name) {
-                    let at = self.inner_offset(&span, text, offset + open);
-                    self.report.error(
-                        at..at,
-                        format!("{what} uses placeholder `{{{name}}}`, but no question has the id `{name}`"),
-                    );
-                }
+        for (open, name) in placeholder::placeholders(text) {
+            let extra = self.extra_placeholder == Some(name);
+            if !extra && !self.questions.contains_key(name) {
+                let at = self.inner_offset(&span, text, open);
+                self.report.error(
+                    at..at,
+                    format!(
+                        "{what} uses placeholder `{{{name}}}`, but no question has the id `{name}`"
+                    ),
+                );
             }
-            offset += open + 1;
-            rest = after;
         }
     }
 
