@@ -556,16 +556,10 @@ impl Overlay<'_, '_> {
         for option in &mut node.options {
             option.synonyms.clear();
         }
-        if yes_no {
+        if yes_no && !base.red_flag {
             let defaults = &self.lexicon.yes_no_defaults;
             for option in &mut node.options {
-                if !base.red_flag {
-                    option.label = if option.value == "yes" {
-                        defaults.yes_label.clone()
-                    } else {
-                        defaults.no_label.clone()
-                    };
-                }
+                option.label = defaults.label(&option.value).to_string();
             }
         }
         let need = if base.red_flag {
@@ -596,20 +590,11 @@ impl Overlay<'_, '_> {
             self.missing(need, &format!("{what}.option"));
         }
         if yes_no {
-            // Words every yes/no question understands, as the base gets them,
-            // but not the soft noes at a red-flag question.
+            // Words every yes/no question understands, as the base gets them.
             let defaults = &self.lexicon.yes_no_defaults;
             for option in &mut node.options {
-                let words = if option.value == "yes" {
-                    &defaults.yes
-                } else {
-                    &defaults.no
-                };
-                option.synonyms.extend(
-                    words
-                        .written()
-                        .filter(|w| !(base.red_flag && defaults.soft_noes.has(w))),
-                );
+                let words = defaults.words(&option.value, base.red_flag);
+                option.synonyms.extend(words);
             }
         }
         node
