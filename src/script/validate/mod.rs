@@ -180,6 +180,45 @@ impl Checker<'_, '_> {
         raw.into_inner()
     }
 
+    /// An id that must not stand twice among those of its `kind` (`seen`
+    /// so far); `kind` names them in messages ("node").
+    fn unique_id(
+        &mut self,
+        raw: Spanned<String>,
+        kind: &str,
+        seen: &mut HashSet<String>,
+    ) -> String {
+        let span = raw.span();
+        let id = self.ident(raw, &format!("{kind} id"));
+        if !seen.insert(id.clone()) {
+            self.report
+                .error(span, format!("duplicate {kind} id `{id}`"));
+        }
+        id
+    }
+
+    /// `raw` read with `parse` (a node kind, a level), reported as an
+    /// unknown `what` when it is none of the `expected` words.
+    fn one_of<T>(
+        &mut self,
+        raw: &Spanned<String>,
+        parse: impl Fn(&str) -> Option<T>,
+        what: &str,
+        expected: &str,
+    ) -> Option<T> {
+        let found = parse(raw.get_ref());
+        if found.is_none() {
+            self.report.error(
+                raw.span(),
+                format!(
+                    "unknown {what} `{}`, expected one of {expected}",
+                    raw.get_ref()
+                ),
+            );
+        }
+        found
+    }
+
     /// A text that must say something, reported when it is blank.
     fn non_empty(&mut self, raw: Spanned<String>, what: &str) -> String {
         if raw.get_ref().trim().is_empty() {

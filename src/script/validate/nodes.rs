@@ -36,7 +36,7 @@ impl Checker<'_, '_> {
         for item in raw {
             let node = item.into_inner();
             let id_span = node.id.span();
-            let id = self.ident(node.id, "node id");
+            let id = self.unique_id(node.id, "node", &mut seen);
             if id == FINISH {
                 self.report.error(
                     id_span.clone(),
@@ -51,18 +51,8 @@ impl Checker<'_, '_> {
                     format!("`{FOLLOW_UP}` is reserved for the follow-up's buttons; choose another node id"),
                 );
             }
-            if !seen.insert(id.clone()) {
-                self.report
-                    .error(id_span.clone(), format!("duplicate node id `{id}`"));
-            }
-            let Some(kind) = NodeKind::parse(node.kind.get_ref()) else {
-                self.report.error(
-                    node.kind.span(),
-                    format!(
-                        "unknown node kind `{}`, expected one of `choice`, `yes_no`, `duration`, `frequency`, `text`",
-                        node.kind.get_ref()
-                    ),
-                );
+            let kinds = "`choice`, `yes_no`, `duration`, `frequency`, `text`";
+            let Some(kind) = self.one_of(&node.kind, NodeKind::parse, "node kind", kinds) else {
                 continue;
             };
             let prompt = self.text(node.prompt, &format!("prompt of `{id}`"));

@@ -24,14 +24,8 @@ impl Checker<'_, '_> {
                 self.report
                     .error(id_span.clone(), format!("duplicate outcome id `{id}`"));
             }
-            let Some(level) = Level::parse(outcome.level.get_ref()) else {
-                self.report.error(
-                    outcome.level.span(),
-                    format!(
-                        "unknown level `{}`, expected one of `emergency`, `see_doctor`, `self_care`",
-                        outcome.level.get_ref()
-                    ),
-                );
+            let levels = "`emergency`, `see_doctor`, `self_care`";
+            let Some(level) = self.one_of(&outcome.level, Level::parse, "level", levels) else {
                 continue;
             };
             let verdict = self.text(outcome.verdict, &format!("verdict of `{id}`"));

@@ -1,7 +1,7 @@
 //! The `[red_flags]` section: the emergency outcome unsure answers lead to,
 //! and the signs the net catches in a person's own words.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use toml::Spanned;
@@ -47,11 +47,12 @@ impl Checker<'_, '_> {
             );
         }
         let mut signs: Vec<Sign> = Vec::new();
+        let mut seen = HashSet::new();
         let mut seen_phrases: HashMap<Vec<String>, String> = HashMap::new();
         for item in raw.sign {
             let sign = item.into_inner();
             let id_span = sign.id.span();
-            let id = self.ident(sign.id, "sign id");
+            let id = self.unique_id(sign.id, "sign", &mut seen);
             if self.questions.contains_key(&id) {
                 self.report.error(
                     id_span.clone(),
@@ -67,10 +68,6 @@ impl Checker<'_, '_> {
                         MAX_BUTTON_PAYLOAD - "yes".len()
                     ),
                 );
-            }
-            if signs.iter().any(|s| s.id == id) {
-                self.report
-                    .error(id_span.clone(), format!("duplicate sign id `{id}`"));
             }
             if sign.phrases.is_empty() {
                 self.report

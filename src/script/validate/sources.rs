@@ -17,11 +17,7 @@ impl Checker<'_, '_> {
         let mut sources = Vec::new();
         for item in raw {
             let s = item.get_ref();
-            let id = self.ident(s.id.clone(), "source id");
-            if !seen.insert(id.clone()) {
-                self.report
-                    .error(s.id.span(), format!("duplicate source id `{id}`"));
-            }
+            let id = self.unique_id(s.id.clone(), "source", &mut seen);
             let title = self.bounded(
                 s.title.clone(),
                 &format!("title of source `{id}`"),
