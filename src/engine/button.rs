@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::script::is_id;
+
 /// A pressed button: which check, which turn of it, which question, which option.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ButtonToken {
@@ -27,12 +29,7 @@ impl ButtonToken {
         let turn = u32::from_str_radix(parts.next()?, 16).ok()?;
         let node = parts.next()?.to_string();
         let value = parts.next()?.to_string();
-        let ident = |s: &str| {
-            !s.is_empty()
-                && s.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        };
-        (ident(&node) && ident(&value)).then_some(ButtonToken {
+        (is_id(&node) && is_id(&value)).then_some(ButtonToken {
             session,
             turn,
             node,

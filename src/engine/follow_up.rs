@@ -5,9 +5,11 @@
 //! The engine only records the wish (`Session::follow_up`) and answers the
 //! due event; the conversation service schedules that event.
 
+use super::answer::turn_to;
+use super::ask::{again, button, buttons, current, fill};
 use super::{
-    ButtonToken, ChoiceButton, EarlierCheck, FollowUpEvent, FollowUpRecord, Heading, Notice,
-    PendingFollowUp, Position, Question, Reply, Session, current, fill, new_session,
+    ChoiceButton, EarlierCheck, FollowUpEvent, FollowUpRecord, Heading, Notice, PendingFollowUp,
+    Position, Question, Reply, Session, new_session,
 };
 use crate::script::expr::Answers;
 use crate::script::{FOLLOW_UP, Meaning, NodeKind, Script};
@@ -26,9 +28,9 @@ pub(super) fn offer(script: &Script, session: &Session) -> Option<Reply> {
     let mut choices: Vec<ChoiceButton> = follow_up
         .delays
         .iter()
-        .map(|d| button(session, &format!("d{}", d.days), &d.label))
+        .map(|d| button(session, FOLLOW_UP, &format!("d{}", d.days), &d.label))
         .collect();
-    choices.push(button(session, "no", &follow_up.decline));
+    choices.push(button(session, FOLLOW_UP, "no", &follow_up.decline));
     Some(Reply::Question(Question {
         node: FOLLOW_UP.to_string(),
         kind: NodeKind::Choice,
@@ -40,18 +42,6 @@ pub(super) fn offer(script: &Script, session: &Session) -> Option<Reply> {
     }))
 }
 
-fn button(session: &Session, value: &str, label: &str) -> ChoiceButton {
-    ChoiceButton {
-        label: label.to_string(),
-        token: ButtonToken {
-            session: session.id,
-            turn: session.turn,
-            node: FOLLOW_UP.to_string(),
-            value: value.to_string(),
-        },
-    }
-}
-
 /// A press on the offer: a delay sets the follow-up, "no" declines it.
 pub(super) fn offer_answered(
     script: &Script,
@@ -60,7 +50,7 @@ pub(super) fn offer_answered(
     now_ms: u64,
 ) -> Vec<Reply> {
     let Some(follow_up) = &script.follow_up else {
-        return vec![Reply::Notice(Notice::Stale), current(script, session)];
+        return again(script, session, Reply::Notice(Notice::Stale));
     };
     let delay = follow_up
         .delays
@@ -93,7 +83,7 @@ pub(super) fn offer_answered(
                 },
             ]
         }
-        _ => return vec![Reply::Notice(Notice::Stale), current(script, session)],
+        _ => return again(script, session, Reply::Notice(Notice::Stale)),
     };
     session.turn = session.turn.wrapping_add(1);
     replies
@@ -112,9 +102,7 @@ pub(super) fn due(script: &Script, session: &mut Session, due_ms: u64) -> Vec<Re
         (Position::Finished { outcome }, Some(f)) if f.after.contains(outcome) => outcome.clone(),
         _ => return Vec::new(),
     };
-    session.turn = session.turn.wrapping_add(1);
-    session.position = Position::FollowUp { outcome };
-    vec![current(script, session)]
+    turn_to(script, session, Position::FollowUp { outcome })
 }
 
 /// A pending follow-up does not outlive an outcome it is not offered for
@@ -167,12 +155,7 @@ pub(super) fn question(script: &Script, session: &Session) -> Reply {
         turn: session.turn,
         heading: Heading::FollowUp,
         text: fill(&follow_up.question.text, script, Some(session)),
-        choices: follow_up
-            .answers
-            .options
-            .iter()
-            .map(|o| button(session, &o.value, &o.label))
-            .collect(),
+        choices: buttons(session, &follow_up.answers),
         previous: None,
     })
 }
@@ -191,11 +174,11 @@ pub(super) fn answered(
         return vec![current(script, session)];
     };
     let Position::FollowUp { outcome } = session.position.clone() else {
-        return vec![Reply::Notice(Notice::Stale), current(script, session)];
+        return again(script, session, Reply::Notice(Notice::Stale));
     };
     let (Some(option), Some(meaning)) = (follow_up.answers.option(value), follow_up.meaning(value))
     else {
-        return vec![Reply::Notice(Notice::Stale), current(script, session)];
+        return again(script, session, Reply::Notice(Notice::Stale));
     };
     let accepted = Reply::Accepted {
         node: FOLLOW_UP.to_string(),

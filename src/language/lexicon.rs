@@ -375,6 +375,29 @@ pub struct YesNoDefaults {
     pub soft_noes: Phrases,
 }
 
+impl YesNoDefaults {
+    /// The button label of answer `value` (`yes`, else no) unless the
+    /// dialogue gives one.
+    pub fn label(&self, value: &str) -> &str {
+        if value == "yes" {
+            &self.yes_label
+        } else {
+            &self.no_label
+        }
+    }
+
+    /// The typed words answer `value` (`yes`, else no) is always understood
+    /// by, besides the dialogue's own; at a red-flag question not the soft
+    /// noes ("never until now", "not much" are no clear no to "do you have
+    /// any of these?").
+    pub fn words(&self, value: &str, red_flag: bool) -> impl Iterator<Item = String> + '_ {
+        let words = if value == "yes" { &self.yes } else { &self.no };
+        words
+            .written()
+            .filter(move |w| !(red_flag && self.soft_noes.has(w)))
+    }
+}
+
 /// One length named outright: "yesterday" is a day.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

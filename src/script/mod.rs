@@ -12,6 +12,7 @@ pub mod expr;
 pub mod graph;
 mod load;
 mod overlay;
+pub mod placeholder;
 mod raw;
 mod validate;
 
@@ -37,6 +38,12 @@ pub const MAX_BUTTON_PAYLOAD: usize = 40;
 
 /// Longest button label, in characters (Telegram cuts longer ones).
 pub const MAX_LABEL: usize = 64;
+
+/// Whether `word` may be an id: of a dialogue, node, option, outcome, sign
+/// or source, and so a placeholder's name. Letters, digits, `_` and `-`.
+pub fn is_id(word: &str) -> bool {
+    !word.is_empty() && word.chars().all(placeholder::is_id_char)
+}
 
 /// Whether `text` reads as a phone number: digits, with spaces, `+` or `-`.
 pub fn is_phone_number(text: &str) -> bool {
@@ -213,7 +220,7 @@ impl Text {
             .find(|(c, _)| c == category)
             .or_else(|| self.forms.iter().find(|(c, _)| c == "other"))
             .map_or(self.text.as_str(), |(_, f)| f.as_str());
-        form.replace("{days}", &n.to_string())
+        placeholder::fill(form, |name| (name == "days").then(|| n.to_string()))
     }
 }
 

@@ -15,6 +15,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::diagnostic::{Diagnostic, Reporter};
+use super::placeholder;
 use super::{EmergencyNumber, MAX_LABEL, Node, NodeKind, Script, Text, Version, fold};
 use crate::language::Catalog;
 use crate::language::lexicon::Lexicon;
@@ -327,7 +328,7 @@ impl Overlay<'_, '_> {
     /// A text in place of `base`: a string, or plural forms by category when
     /// the base text holds a count (`{days}`). Placeholders must match.
     fn text(&mut self, value: &Spanned<DeValue<'_>>, base: &Text, what: &str) -> Text {
-        let counted = base.text.contains("{days}");
+        let counted = placeholder::holds(&base.text, "days");
         let mut text = Text {
             text: base.text.clone(),
             sources: base.sources.clone(),
@@ -392,9 +393,14 @@ impl Overlay<'_, '_> {
     }
 
     fn same_placeholders(&mut self, text: &str, base: &str, span: Range<usize>, what: &str) {
-        let (mine, theirs) = (placeholders(text), placeholders(base));
+        let names = |text| -> BTreeSet<&str> {
+            placeholder::placeholders(text)
+                .map(|(_, name)| name)
+                .collect()
+        };
+        let (mine, theirs) = (names(text), names(base));
         if mine != theirs {
-            let shown = |set: &BTreeSet<String>| {
+            let shown = |set: &BTreeSet<&str>| {
                 if set.is_empty() {
                     "none".to_string()
                 } else {
@@ -550,16 +556,10 @@ impl Overlay<'_, '_> {
         for option in &mut node.options {
             option.synonyms.clear();
         }
-        if yes_no {
+        if yes_no && !base.red_flag {
             let defaults = &self.lexicon.yes_no_defaults;
             for option in &mut node.options {
-                if !base.red_flag {
-                    option.label = if option.value == "yes" {
-                        defaults.yes_label.clone()
-                    } else {
-                        defaults.no_label.clone()
-                    };
-                }
+                option.label = defaults.label(&option.value).to_string();
             }
         }
         let need = if base.red_flag {
@@ -590,20 +590,11 @@ impl Overlay<'_, '_> {
             self.missing(need, &format!("{what}.option"));
         }
         if yes_no {
-            // Words every yes/no question understands, as the base gets them,
-            // but not the soft noes at a red-flag question.
+            // Words every yes/no question understands, as the base gets them.
             let defaults = &self.lexicon.yes_no_defaults;
             for option in &mut node.options {
-                let words = if option.value == "yes" {
-                    &defaults.yes
-                } else {
-                    &defaults.no
-                };
-                option.synonyms.extend(
-                    words
-                        .written()
-                        .filter(|w| !(base.red_flag && defaults.soft_noes.has(w))),
-                );
+                let words = defaults.words(&option.value, base.red_flag);
+                option.synonyms.extend(words);
             }
         }
         node
@@ -926,24 +917,4 @@ impl Overlay<'_, '_> {
         }
         self.script.tips = tips;
     }
-}
-
-/// The `{name}` placeholders of a text.
-fn placeholders(text: &str) -> BTreeSet<String> {
-    let mut found = BTreeSet::new();
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) => {
-                let name = &after[..close];
-                if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                    found.insert(name.to_string());
-                }
-                rest = &after[close + 1..];
-            }
-            None => break,
-        }
-    }
-    found
 }

@@ -190,3 +190,58 @@ fn long_flat_conditions_load_evaluate_and_drop_without_overflow() {
         drop(script);
     }
 }
+
+/// The shipped dialogue and its overlays, with the question `other_details`
+/// renamed `other-details` (node ids may hold a dash), written to a fresh
+/// folder after `edit` changed the overlays (by language).
+fn shipped_with_dashed_id(edit: impl Fn(&str, String) -> String) -> tempfile::TempDir {
+    let dir = crate::support::temp_dir();
+    for (language, file) in [
+        ("en", "nasal_twitching.toml"),
+        ("es", "nasal_twitching.es.toml"),
+        ("ru", "nasal_twitching.ru.toml"),
+    ] {
+        let source = fs::read_to_string(repo_path("dialogues").join(file)).unwrap();
+        let renamed = source.replace("other_details", "other-details");
+        fs::write(dir.path().join(file), edit(language, renamed)).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_translation_that_drops_or_renames_a_dashed_placeholder_is_refused_where_it_is() {
+    // Renamed the same way everywhere, the dashed id loads without a word.
+    let dir = shipped_with_dashed_id(|_, source| source);
+    let loaded = script::load_paths(&[dir.path().to_path_buf()], &repo_path("locales")).unwrap();
+    let found: Vec<String> = loaded.diagnostics.iter().map(ToString::to_string).collect();
+    assert!(found.is_empty(), "{found:#?}");
+    assert_eq!(loaded.scripts.len(), 3);
+
+    // Spanish renames the placeholder, Russian drops it.
+    let dir = shipped_with_dashed_id(|language, source| match language {
+        "es" => source.replace("{other-details}", "{otros-detalles}"),
+        "ru" => source.replace("«{other-details}»", "«…»"),
+        _ => source,
+    });
+    let loaded = script::load_paths(&[dir.path().to_path_buf()], &repo_path("locales")).unwrap();
+    let found: Vec<String> = loaded.diagnostics.iter().map(ToString::to_string).collect();
+    let at = |file: &str, rest: &str| format!("{}:{rest}", dir.path().join(file).display());
+    assert_eq!(
+        found,
+        [
+            at(
+                "nasal_twitching.es.toml",
+                "362:3: error: `outcome.see_doctor.guidance[5]` has placeholders {otros-detalles} but the base text has {other-details}",
+            ),
+            at(
+                "nasal_twitching.ru.toml",
+                "342:3: error: `outcome.see_doctor.guidance[5]` has placeholders none but the base text has {other-details}",
+            ),
+        ]
+    );
+    assert!(loaded.has_errors());
+    assert!(
+        loaded.scripts.iter().all(|s| s.language == "en"),
+        "a translation with a broken placeholder is refused"
+    );
+}
