@@ -47,3 +47,4 @@ pub mod script;
 pub mod store;
 pub mod telegram;
 pub mod terminal;
+pub mod text;

@@ -53,6 +53,23 @@ fn is_combining_mark(c: char) -> bool {
     ('\u{300}'..='\u{36f}').contains(&c)
 }
 
+/// Folds typed text for comparison: lowercase, accents dropped (see
+/// [`plain_letters`]), punctuation to spaces, one space between
+/// words, apostrophes dropped (so "Don't!" and "dont", "Sí" and "si" are the same).
+pub fn fold(text: &str) -> String {
+    let mut folded = String::with_capacity(text.len());
+    for c in plain_letters(text).filter(|&c| c != '\'' && c != '’') {
+        if c.is_alphanumeric() {
+            folded.push(c);
+        } else if !folded.is_empty() && !folded.ends_with(' ') {
+            folded.push(' ');
+        }
+    }
+    let trimmed = folded.trim_end().len();
+    folded.truncate(trimmed);
+    folded
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,8 @@ use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
 
-use crate::script::{fold, line_column};
+use crate::language::letters::fold;
+use crate::text::line_column;
 
 /// Every word list the typed-answer parsers use, for one language.
 #[derive(Debug, Clone, Deserialize)]

@@ -21,8 +21,10 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+pub use crate::language::letters::fold;
+pub use crate::text::line_column;
 use band::Band;
-pub use diagnostic::{Diagnostic, Severity, line_column};
+pub use diagnostic::{Diagnostic, Severity};
 use expr::Expr;
 pub use load::{LoadError, Loaded, load_checked, load_file, load_paths, load_str};
 pub use overlay::{Header, header};
@@ -52,23 +54,6 @@ pub fn is_phone_number(text: &str) -> bool {
         && text
             .chars()
             .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-'))
-}
-
-/// Folds typed text for comparison: lowercase, accents dropped (see
-/// [`crate::language::letters`]), punctuation to spaces, one space between
-/// words, apostrophes dropped (so "Don't!" and "dont", "Sí" and "si" are the same).
-pub fn fold(text: &str) -> String {
-    let mut folded = String::with_capacity(text.len());
-    for c in crate::language::letters::plain_letters(text).filter(|&c| c != '\'' && c != '’') {
-        if c.is_alphanumeric() {
-            folded.push(c);
-        } else if !folded.is_empty() && !folded.ends_with(' ') {
-            folded.push(' ');
-        }
-    }
-    let trimmed = folded.trim_end().len();
-    folded.truncate(trimmed);
-    folded
 }
 
 /// One loaded, checked dialogue.
