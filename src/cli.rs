@@ -89,7 +89,8 @@ fn run_bot() -> Result<ExitCode, String> {
     let bot = runtime.spawn(crate::telegram::run(config));
     runtime
         .block_on(bot)
-        .map_err(|e| format!("the bot stopped unexpectedly: {e}"))??;
+        .map_err(|e| format!("the bot stopped unexpectedly: {e}"))?
+        .map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -124,7 +125,7 @@ fn check(paths: Vec<PathBuf>, strict: bool) -> Result<ExitCode, String> {
 fn load_one(id: Option<&str>) -> Result<Dialogue, String> {
     let scripts = script::load_checked(&[config::dialogues_path()], &config::locales_path())
         .map_err(|e| e.to_string())?;
-    script::select(scripts, id)
+    script::select(scripts, id).map_err(|e| e.to_string())
 }
 
 fn chat(id: Option<&str>, lang: Option<&str>) -> Result<ExitCode, String> {

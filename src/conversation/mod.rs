@@ -81,6 +81,20 @@ impl Failed {
     }
 }
 
+/// Why the core could not be made ready.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadFailure {
+    /// The dialogue files could not be read or have errors.
+    #[error(transparent)]
+    Dialogue(#[from] crate::script::LoadError),
+    /// No dialogue could be picked.
+    #[error(transparent)]
+    Select(#[from] crate::script::SelectError),
+    /// The store could not be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 /// What handling an entry came to.
 #[derive(Debug, Default)]
 pub struct Handled {
@@ -125,10 +139,9 @@ impl Core {
 
     /// Loads the configured dialogue (every language, checked) and opens the
     /// configured store, as `run` does.
-    pub async fn load(config: &Config) -> Result<Core, String> {
+    pub async fn load(config: &Config) -> Result<Core, LoadFailure> {
         let scripts =
-            crate::script::load_checked(std::slice::from_ref(&config.dialogues), &config.locales)
-                .map_err(|e| e.to_string())?;
+            crate::script::load_checked(std::slice::from_ref(&config.dialogues), &config.locales)?;
         let files: Vec<String> = scripts
             .iter()
             .map(|s| s.path.display().to_string())
@@ -136,7 +149,7 @@ impl Core {
         let dialogue = crate::script::select(scripts, config.dialogue.as_deref())?;
         let script = dialogue.base();
         let languages: Vec<&str> = dialogue.languages().map(|s| s.language.as_str()).collect();
-        let store = Store::open(config).await.map_err(|e| e.to_string())?;
+        let store = Store::open(config).await?;
         log::info!(
             "dialogue `{}` v{} in {} ({}); store: {}; pacing: {}; idle checks kept {}s",
             script.id,

@@ -559,9 +559,31 @@ impl Dialogue {
     }
 }
 
+/// Why no dialogue could be picked from those loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SelectError {
+    /// None has the id asked for.
+    #[error("no dialogue with id `{id}`; loaded: {}", loaded.join(", "))]
+    Unknown {
+        /// The id asked for.
+        id: String,
+        /// The ids loaded.
+        loaded: Vec<String>,
+    },
+    /// The dialogue's base file (its English texts) was not loaded.
+    #[error("the dialogue's base file (its English texts) was not loaded")]
+    NoBase,
+    /// Several are loaded and none was named.
+    #[error("several dialogues are loaded ({}); choose one with --dialogue ID", loaded.join(", "))]
+    Several {
+        /// The ids loaded.
+        loaded: Vec<String>,
+    },
+}
+
 /// Picks the dialogue with `id`, or the only one loaded when no id is given,
 /// with all its languages.
-pub fn select(scripts: Vec<Script>, id: Option<&str>) -> Result<Dialogue, String> {
+pub fn select(scripts: Vec<Script>, id: Option<&str>) -> Result<Dialogue, SelectError> {
     let mut ids: Vec<&str> = Vec::new();
     for script in &scripts {
         if !ids.contains(&script.id.as_str()) {
@@ -571,17 +593,16 @@ pub fn select(scripts: Vec<Script>, id: Option<&str>) -> Result<Dialogue, String
     let chosen = match id {
         Some(id) if ids.contains(&id) => id.to_string(),
         Some(id) => {
-            return Err(format!(
-                "no dialogue with id `{id}`; loaded: {}",
-                ids.join(", ")
-            ));
+            return Err(SelectError::Unknown {
+                id: id.to_string(),
+                loaded: ids.iter().map(|s| s.to_string()).collect(),
+            });
         }
         None if ids.len() == 1 => ids[0].to_string(),
         None => {
-            return Err(format!(
-                "several dialogues are loaded ({}); choose one with --dialogue ID",
-                ids.join(", ")
-            ));
+            return Err(SelectError::Several {
+                loaded: ids.iter().map(|s| s.to_string()).collect(),
+            });
         }
     };
     let mut chosen: Vec<Script> = scripts.into_iter().filter(|s| s.id == chosen).collect();
@@ -594,7 +615,7 @@ pub fn select(scripts: Vec<Script>, id: Option<&str>) -> Result<Dialogue, String
         .first()
         .is_none_or(|s| s.language != crate::language::BASE)
     {
-        return Err("the dialogue's base file (its English texts) was not loaded".to_string());
+        return Err(SelectError::NoBase);
     }
     let nets: Vec<(
         String,

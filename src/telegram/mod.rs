@@ -10,6 +10,7 @@
 mod api;
 mod decode;
 pub mod edge;
+mod error;
 mod intake;
 mod menus;
 mod polling;
@@ -28,6 +29,7 @@ use crate::runtime::{self, Runtime, Settings};
 pub use api::{TgBot, connect};
 pub use decode::Me;
 pub use edge::{Telegram, TelegramRuntime};
+pub use error::RunError;
 
 /// The runtime's settings for Telegram, from the configuration.
 pub fn settings(config: &Config) -> Settings {
@@ -44,13 +46,12 @@ pub fn start(core: Arc<Core>, bot: TgBot, me: Me, config: &Config) -> Arc<Telegr
 }
 
 /// Who the bot is, asked of Telegram.
-pub async fn whoami(bot: &TgBot) -> Result<Me, String> {
-    let me = bot.api().get_me().await.map_err(|e| {
-        format!(
-            "cannot reach the Telegram Bot API (is TELOXIDE_TOKEN right?): {}",
-            api::loggable(&e)
-        )
-    })?;
+pub async fn whoami(bot: &TgBot) -> Result<Me, RunError> {
+    let me = bot
+        .api()
+        .get_me()
+        .await
+        .map_err(|e| RunError::Unreachable(api::loggable(&e)))?;
     Ok(Me {
         username: me.username().to_string(),
     })
@@ -60,11 +61,10 @@ pub async fn whoami(bot: &TgBot) -> Result<Me, String> {
 const DRAIN: Duration = Duration::from_secs(10);
 
 /// Runs the bot (long polling, or a webhook when configured) until SIGINT or SIGTERM.
-pub async fn run(config: Config) -> Result<(), String> {
+pub async fn run(config: Config) -> Result<(), RunError> {
     // Listen before anything else, so a stop during start-up is clean too:
     // each start-up step gives way to it, and nothing after it is done.
-    let mut stopped =
-        stop_signals().map_err(|e| format!("cannot listen for SIGTERM/SIGINT: {e}"))?;
+    let mut stopped = stop_signals().map_err(RunError::Signals)?;
     let stopped_early = || {
         log::info!("stopped during start-up");
         Ok(())

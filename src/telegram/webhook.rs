@@ -37,6 +37,7 @@ use tokio::task::JoinSet;
 
 use super::api::{TgBot, json_failure};
 use super::edge::TelegramRuntime;
+use super::error::RunError;
 use crate::config::Webhook;
 use crate::runtime::now_ms;
 
@@ -82,7 +83,7 @@ pub async fn run(
     runtime: Arc<TelegramRuntime>,
     webhook: &Webhook,
     stop: watch::Receiver<bool>,
-) -> Result<(), String> {
+) -> Result<(), RunError> {
     // Listen first: a port in use stops start-up before Telegram is told to call.
     let listener = bind(webhook.listen, "BOT_LISTEN").await?;
     let metrics_listener = match webhook.metrics_listen {
@@ -111,7 +112,7 @@ pub async fn run(
         // Asked to stop first: a stopping process sets no webhook.
         None => return Ok(()),
         Some(result) => {
-            result.map_err(|e| format!("setWebhook failed: {}", super::api::loggable(&e)))?;
+            result.map_err(|e| RunError::SetWebhook(super::api::loggable(&e)))?;
         }
     }
     let path = match webhook.url.path() {
@@ -157,10 +158,14 @@ pub async fn run(
     Ok(())
 }
 
-async fn bind(addr: SocketAddr, name: &str) -> Result<TcpListener, String> {
+async fn bind(addr: SocketAddr, setting: &'static str) -> Result<TcpListener, RunError> {
     TcpListener::bind(addr)
         .await
-        .map_err(|e| format!("cannot listen on {addr} ({name}): {e}"))
+        .map_err(|error| RunError::Listen {
+            addr,
+            setting,
+            error,
+        })
 }
 
 fn shown(listener: &TcpListener) -> String {
