@@ -7,7 +7,7 @@ use super::command::{Command, GroupCommand};
 use super::service::Effects;
 use super::{Core, Failed, Platform, wording as render};
 use crate::engine;
-use crate::message::{Incoming, Outgoing, Setting};
+use crate::message::{Incoming, MessageId, Outgoing, Setting};
 use crate::script::Script;
 use crate::store::{Event, GroupSettings, GroupWrite, Groups, NewEntry, Rhythm};
 
@@ -192,7 +192,7 @@ pub struct SettingPress<'a> {
     /// The press's id.
     pub id: &'a str,
     /// The settings message the button is under.
-    pub message: i32,
+    pub message: MessageId,
     /// The choice.
     pub setting: Setting,
 }

@@ -393,7 +393,7 @@ impl Core {
                         incoming,
                         group::SettingPress {
                             id,
-                            message: *message,
+                            message: message.clone(),
                             setting,
                         },
                         script,

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::*;
 use crate::config::{Config, Secret, Storage};
-use crate::message::{Outgoing, Person, Setting};
+use crate::message::{MessageId, Outgoing, Person, Setting};
 use crate::store::{Checks, Inbox, MemoryStore, Outbox};
 
 const NOW: u64 = 1_800_000_000_000;
@@ -189,7 +189,7 @@ async fn settings_are_for_admins_and_a_press_changes_them() {
                 id: id.to_string(),
                 data: daily.action.encode().unwrap(),
                 under_message: true,
-                message: Some(42),
+                message: Some(MessageId("42".to_string())),
             },
         )
     };
@@ -218,8 +218,8 @@ async fn settings_are_for_admins_and_a_press_changes_them() {
             &out[..],
             [
                 Outgoing::AnswerPress { .. },
-                Outgoing::Replace { message: 42, .. }
-            ]
+                Outgoing::Replace { message, .. }
+            ] if message.0 == "42"
         ),
         "{out:?}"
     );
@@ -281,7 +281,7 @@ async fn a_press_on_an_old_question_changes_nothing() {
             id: "p".to_string(),
             data: "a:1:9:red_flags:no".to_string(),
             under_message: true,
-            message: Some(1),
+            message: Some(MessageId("1".to_string())),
         },
     );
     handle(&core, "2", stale).await;

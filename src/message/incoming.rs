@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ChatId;
+use super::{ChatId, MessageId};
 
 /// One event from a chat.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,7 +85,7 @@ pub enum What {
         under_message: bool,
         /// That message, when it can still be edited.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        message: Option<i32>,
+        message: Option<MessageId>,
     },
     /// People joined a group.
     Joined {

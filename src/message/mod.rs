@@ -15,6 +15,36 @@ pub use incoming::{ChatKind, Incoming, Person, What};
 pub use markup::{MAX_MESSAGE, escape, plain_text, split};
 pub use outgoing::{Button, LegacyMessage, Outgoing};
 
+use serde::{Deserialize, Serialize};
+
+/// A message of the bot's, as its platform names it (Telegram's message
+/// number, Matrix's event id), so it can be edited later. Kept as text;
+/// numbers an earlier version stored read as their digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct MessageId(pub String);
+
+impl<'de> Deserialize<'de> for MessageId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<MessageId, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Written {
+            Text(String),
+            Number(i64),
+        }
+        Ok(MessageId(match Written::deserialize(d)? {
+            Written::Text(text) => text,
+            Written::Number(n) => n.to_string(),
+        }))
+    }
+}
+
+impl std::fmt::Display for MessageId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// A chat, as the store keys it. The convention every platform maps its
 /// chats into: private chats are positive, groups negative (Telegram's own
 /// ids already follow it), so a stored entry tells its kind by its id.

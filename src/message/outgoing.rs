@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::Action;
+use super::{Action, MessageId};
 
 /// A button: its label and what pressing it asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,7 +58,7 @@ pub enum Outgoing {
     /// Replaces a known message of the bot's (a `/settings` message after a press).
     Replace {
         /// The message.
-        message: i32,
+        message: MessageId,
         /// The new text.
         text: String,
         /// The new buttons.

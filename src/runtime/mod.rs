@@ -20,7 +20,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub use sender::Failure;
 
 use crate::conversation::{Core, Platform};
-use crate::message::{Incoming, Outgoing};
+use crate::message::{Incoming, MessageId, Outgoing};
 use crate::store::{Checks, Inbox, NewEntry, REMEMBER_MS, StoreError};
 use lanes::Lanes;
 use metrics::Metrics;
@@ -33,12 +33,12 @@ use sender::Sender;
 pub trait Edge: Platform + 'static {
     /// Sends one outbox entry to `chat` (never [`Outgoing::ShowAnswer`]:
     /// the runtime turns it into a [`Outgoing::Replace`] of the question's
-    /// message); the message id of a sent message, when there is one.
+    /// message); the id of a sent message, when there is one.
     fn deliver(
         &self,
         chat: i64,
         outgoing: &Outgoing,
-    ) -> impl Future<Output = Result<Option<i32>, Failure>> + Send;
+    ) -> impl Future<Output = Result<Option<MessageId>, Failure>> + Send;
 }
 
 /// How the runtime runs, from the configuration.

@@ -115,7 +115,7 @@ impl<E: Edge> Sender<E> {
             Outgoing::ShowAnswer { turn, text } => {
                 let known = lock(&self.questions)
                     .get(&chat)
-                    .copied()
+                    .cloned()
                     .filter(|q| q.turn == *turn);
                 let shown = match known {
                     Some(q) => Some(q),
@@ -131,7 +131,7 @@ impl<E: Edge> Sender<E> {
                 match shown.filter(|q| q.turn == *turn) {
                     Some(q) => {
                         let replace = Outgoing::Replace {
-                            message: q.message_id,
+                            message: q.message_id.clone(),
                             text: text.clone(),
                             buttons: Vec::new(),
                         };
@@ -181,11 +181,11 @@ impl<E: Edge> Sender<E> {
             .shared
             .core
             .store
-            .ack(entry.chat, entry.seq, question)
+            .ack(entry.chat, entry.seq, question.clone())
             .await
         {
             Ok(next) => {
-                if let Some(q) = question {
+                if let Some(q) = question.clone() {
                     let mut questions = lock(&self.questions);
                     if questions.len() >= QUESTIONS_KEPT {
                         questions.clear();

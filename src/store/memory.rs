@@ -254,7 +254,7 @@ impl Outbox for MemoryStore {
     }
 
     async fn question_message(&self, chat: i64) -> StoreResult<Option<QuestionMessage>> {
-        Ok(self.lock().questions.get(&chat).copied())
+        Ok(self.lock().questions.get(&chat).cloned())
     }
 }
 

@@ -21,8 +21,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::engine::Session;
-use crate::message::Incoming;
 pub use crate::message::Outgoing;
+use crate::message::{Incoming, MessageId};
 pub use error::StoreError;
 pub use memory::MemoryStore;
 pub use redis::RedisStore;
@@ -52,10 +52,10 @@ pub struct Loaded {
 }
 
 /// A sent question: its message id and the session turn it was asked on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuestionMessage {
-    /// Telegram message id.
-    pub message_id: i32,
+    /// The platform's name for the message.
+    pub message_id: MessageId,
     /// Session turn of the question.
     pub turn: u32,
 }

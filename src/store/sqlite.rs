@@ -16,6 +16,7 @@ use super::{
     Loaded, NewEntry, Outbox, OutboxEntry, Pending, QuestionMessage, REMEMBER_MS, StoreError,
     StoreResult, parse_event, parse_group, parse_outgoing, parse_record,
 };
+use crate::message::MessageId;
 
 /// The schema, one step per version. Never edit a step that has shipped:
 /// add one.
@@ -585,7 +586,7 @@ impl Outbox for SqliteStore {
                      ON CONFLICT (chat_id) DO UPDATE SET turn = excluded.turn,
                          message_id = excluded.message_id",
                 )
-                .and_then(|mut s| s.execute(params![chat, q.turn, q.message_id]))
+                .and_then(|mut s| s.execute(params![chat, q.turn, q.message_id.0]))
                 .map_err(failed("cannot record a question message"))?;
             }
             first_out(tx, chat)
@@ -619,9 +620,15 @@ impl Outbox for SqliteStore {
             c.prepare_cached("SELECT turn, message_id FROM question_messages WHERE chat_id = ?1")
                 .and_then(|mut s| {
                     s.query_row([chat], |r| {
+                        // Telegram's numbers were stored as integers.
+                        let id = match r.get::<_, rusqlite::types::Value>(1)? {
+                            rusqlite::types::Value::Integer(n) => n.to_string(),
+                            rusqlite::types::Value::Text(text) => text,
+                            _ => String::new(),
+                        };
                         Ok(QuestionMessage {
                             turn: r.get(0)?,
-                            message_id: r.get(1)?,
+                            message_id: MessageId(id),
                         })
                     })
                     .optional()

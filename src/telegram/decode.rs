@@ -12,7 +12,7 @@ use teloxide::dispatching::DpHandlerDescription;
 use teloxide::dispatching::UpdateFilterExt;
 use teloxide::types::{CallbackQuery, Chat, ChatMemberUpdated, Message, Update, UpdateKind, User};
 
-use crate::message::{ChatKind, Incoming, Person, What};
+use crate::message::{ChatKind, Incoming, MessageId, Person, What};
 
 /// Who the bot is: its username, so commands addressed to it are read.
 #[derive(Debug, Clone)]
@@ -175,7 +175,7 @@ fn press(query: CallbackQuery) -> Incoming {
             id: query.id.0.clone(),
             data: query.data.clone().unwrap_or_default(),
             under_message: query.message.is_some(),
-            message: regular.map(|m| m.id.0),
+            message: regular.map(|m| MessageId(m.id.0.to_string())),
         },
     }
 }

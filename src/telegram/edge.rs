@@ -11,7 +11,7 @@ use super::api::{self, TgBot, loggable};
 use super::decode::{self, Me};
 use super::render;
 use crate::conversation::{Platform, PlatformError};
-use crate::message::{Incoming, Outgoing};
+use crate::message::{Incoming, MessageId, Outgoing};
 use crate::runtime::pacing::{Limits, Rate};
 use crate::runtime::{Edge, Failure, Runtime};
 
@@ -68,7 +68,7 @@ impl Telegram {
         topic: Option<i32>,
         html: &str,
         keyboard: Option<serde_json::Value>,
-    ) -> Result<Option<i32>, Failure> {
+    ) -> Result<Option<MessageId>, Failure> {
         let mut body = json!({ "chat_id": chat, "text": html, "parse_mode": "HTML" });
         if let Some(topic) = topic {
             body["message_thread_id"] = json!(topic);
@@ -79,7 +79,7 @@ impl Telegram {
         let sent = api::call(&self.bot, "sendMessage", &body).await?;
         Ok(serde_json::from_str::<Sent>(sent.get())
             .ok()
-            .map(|s| i32::try_from(s.message_id).unwrap_or_default()))
+            .map(|s| MessageId(s.message_id.to_string())))
     }
 }
 
@@ -114,7 +114,7 @@ impl Platform for Telegram {
 }
 
 impl Edge for Telegram {
-    async fn deliver(&self, chat: i64, outgoing: &Outgoing) -> Result<Option<i32>, Failure> {
+    async fn deliver(&self, chat: i64, outgoing: &Outgoing) -> Result<Option<MessageId>, Failure> {
         let username = &self.me.username;
         match outgoing {
             Outgoing::Message {
@@ -132,7 +132,9 @@ impl Edge for Telegram {
                 buttons,
             } => {
                 let keyboard = render::keyboard(buttons, username);
-                self.edit(chat, *message, text, keyboard)
+                // Telegram numbers its messages; anything else is not one of ours.
+                let message = message.0.parse().map_err(|_| Failure::Stale)?;
+                self.edit(chat, message, text, keyboard)
                     .await
                     .map(|()| None)
             }

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use nasal_twitch_bot::engine::{Answer, Given, Position, Session};
-use nasal_twitch_bot::message::{Action, Button, ChatKind, Incoming, What};
+use nasal_twitch_bot::message::{Action, Button, ChatKind, Incoming, MessageId, What};
 use nasal_twitch_bot::store::{
     ChatRecord, CheckWrite, Checks, Commit, Committed, Event, GroupSettings, GroupWrite, Groups,
     Inbox, Leases, MemoryStore, NewEntry, Outbox, OutboxEntry, Outgoing, QuestionMessage,
@@ -539,7 +539,7 @@ async fn commits<S: Inbox + Checks + Outbox>(store: &S) {
             p,
             head.seq,
             Some(QuestionMessage {
-                message_id: 41,
+                message_id: MessageId("$event41:localhost".to_string()),
                 turn: 0,
             }),
         )
@@ -548,7 +548,7 @@ async fn commits<S: Inbox + Checks + Outbox>(store: &S) {
     assert_eq!(
         store.question_message(p).await.unwrap(),
         Some(QuestionMessage {
-            message_id: 41,
+            message_id: MessageId("$event41:localhost".to_string()),
             turn: 0
         })
     );
@@ -616,10 +616,10 @@ async fn outbox<S: Inbox + Checks + Outbox>(store: &S) {
 
     // The head, sent with a question: recorded; later questions replace it.
     let question = QuestionMessage {
-        message_id: 9,
+        message_id: MessageId("9".to_string()),
         turn: 2,
     };
-    let after = store.ack(q, head.seq, Some(question)).await.unwrap();
+    let after = store.ack(q, head.seq, Some(question.clone())).await.unwrap();
     assert_eq!(store.question_message(q).await.unwrap(), Some(question));
     let next = store.head(q).await.unwrap().unwrap();
     assert_eq!(
@@ -629,11 +629,11 @@ async fn outbox<S: Inbox + Checks + Outbox>(store: &S) {
     );
     assert_eq!(html(std::slice::from_ref(&next)), vec!["q2".to_string()]);
     let later = QuestionMessage {
-        message_id: 10,
+        message_id: MessageId("10".to_string()),
         turn: 3,
     };
-    store.ack(q, next.seq, Some(later)).await.unwrap();
-    assert_eq!(store.question_message(q).await.unwrap(), Some(later));
+    store.ack(q, next.seq, Some(later.clone())).await.unwrap();
+    assert_eq!(store.question_message(q).await.unwrap(), Some(later.clone()));
     store.ack(q, next.seq, None).await.unwrap(); // twice: nothing happens
     let last = store.head(q).await.unwrap().unwrap();
     assert_eq!(
@@ -934,7 +934,7 @@ async fn redis_checks_and_their_question_expire_together() {
     assert_eq!(store.commit(commit).await.unwrap(), Committed::Done);
     let head = store.head(chat).await.unwrap().unwrap();
     let question = QuestionMessage {
-        message_id: 5,
+        message_id: MessageId("5".to_string()),
         turn: 0,
     };
     store.ack(chat, head.seq, Some(question)).await.unwrap();
@@ -1065,7 +1065,7 @@ async fn an_old_database_upgrades_in_place_and_keeps_its_checks() {
     assert_eq!(
         store.question_message(4242).await.unwrap(),
         Some(QuestionMessage {
-            message_id: 77,
+            message_id: MessageId("77".to_string()),
             turn: 3
         })
     );

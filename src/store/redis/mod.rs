@@ -29,6 +29,7 @@ use super::{
     Loaded, NewEntry, Outbox, OutboxEntry, Pending, QuestionMessage, REMEMBER_MS, StoreError,
     StoreResult, parse_event, parse_group, parse_outgoing, parse_record,
 };
+use crate::message::MessageId;
 
 // The scripts, each in its own file that says what it does, its KEYS and
 // its ARGV.
@@ -533,7 +534,7 @@ impl Outbox for RedisStore {
     }
 
     async fn question_message(&self, chat: i64) -> StoreResult<Option<QuestionMessage>> {
-        let (turn, message_id): (Option<u32>, Option<i32>) = self
+        let (turn, message_id): (Option<u32>, Option<String>) = self
             .fields(
                 self.question_key(chat),
                 ["turn", "message_id"],
@@ -542,7 +543,10 @@ impl Outbox for RedisStore {
             .await?;
         Ok(turn
             .zip(message_id)
-            .map(|(turn, message_id)| QuestionMessage { message_id, turn }))
+            .map(|(turn, message_id)| QuestionMessage {
+                message_id: MessageId(message_id),
+                turn,
+            }))
     }
 }
 
