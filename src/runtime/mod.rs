@@ -20,8 +20,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub use sender::Failure;
 
 use crate::conversation::{Core, Platform};
-use crate::message::{Incoming, MessageId, Outgoing};
-use crate::store::{Checks, Inbox, NewEntry, REMEMBER_MS, StoreError};
+use crate::message::{Incoming, MessageId};
+use crate::store::{Checks, Inbox, NewEntry, OutboxEntry, REMEMBER_MS, StoreError};
 use lanes::Lanes;
 use metrics::Metrics;
 use pacing::{Limits, Pacing};
@@ -31,13 +31,14 @@ use sender::Sender;
 /// What a messaging platform supplies to the runtime, besides what the
 /// core asks of it.
 pub trait Edge: Platform + 'static {
-    /// Sends one outbox entry to `chat` (never [`Outgoing::ShowAnswer`]:
-    /// the runtime turns it into a [`Outgoing::Replace`] of the question's
-    /// message); the id of a sent message, when there is one.
+    /// Sends one outbox entry (never [`crate::message::Outgoing::ShowAnswer`]: the runtime
+    /// turns it into an [`crate::message::Outgoing::Replace`] of the question's message);
+    /// the id of a sent message, when there is one. The entry's chat and
+    /// sequence number name it uniquely, for platforms that de-duplicate
+    /// retried sends.
     fn deliver(
         &self,
-        chat: i64,
-        outgoing: &Outgoing,
+        entry: &OutboxEntry,
     ) -> impl Future<Output = Result<Option<MessageId>, Failure>> + Send;
 }
 

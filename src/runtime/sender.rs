@@ -135,7 +135,11 @@ impl<E: Edge> Sender<E> {
                             text: text.clone(),
                             buttons: Vec::new(),
                         };
-                        edge.deliver(chat, &replace).await.map(|_| None)
+                        let entry = OutboxEntry {
+                            outgoing: replace,
+                            ..entry.clone()
+                        };
+                        edge.deliver(&entry).await.map(|_| None)
                     }
                     // Another question is shown by now (or it was never sent).
                     None => Ok(None),
@@ -149,7 +153,7 @@ impl<E: Edge> Sender<E> {
                 Err(Failure::Stale)
             }
             outgoing => {
-                let sent = edge.deliver(chat, outgoing).await?;
+                let sent = edge.deliver(entry).await?;
                 let turn = match outgoing {
                     Outgoing::Message { question_turn, .. } => *question_turn,
                     Outgoing::LegacySend(legacy) => legacy.question_turn,

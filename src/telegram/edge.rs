@@ -14,6 +14,7 @@ use crate::conversation::{Platform, PlatformError};
 use crate::message::{Incoming, MessageId, Outgoing};
 use crate::runtime::pacing::{Limits, Rate};
 use crate::runtime::{Edge, Failure, Runtime};
+use crate::store::OutboxEntry;
 
 /// The runtime, with Telegram as its platform.
 pub type TelegramRuntime = Runtime<Telegram>;
@@ -114,9 +115,10 @@ impl Platform for Telegram {
 }
 
 impl Edge for Telegram {
-    async fn deliver(&self, chat: i64, outgoing: &Outgoing) -> Result<Option<MessageId>, Failure> {
+    async fn deliver(&self, entry: &OutboxEntry) -> Result<Option<MessageId>, Failure> {
         let username = &self.me.username;
-        match outgoing {
+        let chat = entry.chat;
+        match &entry.outgoing {
             Outgoing::Message {
                 topic,
                 text,

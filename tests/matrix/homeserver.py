@@ -198,7 +198,7 @@ def start(directory=None, message_rate=None, timeout: float = 90.0,
             pass
         if time.monotonic() - began > timeout:
             stop(d)
-            raise RuntimeError(f"Synapse not ready after {timeout:.0f} s\n{_log_tail(d)}")
+            raise RuntimeError(f"Synapse not ready after {timeout:g} s\n{_log_tail(d)}")
         time.sleep(0.1)
     return Homeserver(d, url, proc.pid, SERVER_NAME, round(time.monotonic() - began, 2))
 
