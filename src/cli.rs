@@ -86,7 +86,7 @@ fn run_bot() -> Result<ExitCode, String> {
     // Spawned, not run on this thread: the polling loop then shares the
     // runtime's worker threads with the chats' workers, and handing an
     // update over needs no wake-up of another thread.
-    let bot = runtime.spawn(crate::telegram::run(config));
+    let bot = runtime.spawn(crate::platforms::run(config));
     runtime
         .block_on(bot)
         .map_err(|e| format!("the bot stopped unexpectedly: {e}"))?

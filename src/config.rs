@@ -107,8 +107,10 @@ impl Storage {
 /// Everything `run` needs, read once at start-up.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `TELOXIDE_TOKEN`, from @BotFather.
-    pub token: Secret,
+    /// `TELOXIDE_TOKEN`, from @BotFather: Telegram is served when it is set.
+    pub token: Option<Secret>,
+    /// Matrix is served when `MATRIX_HOMESERVER` is set.
+    pub matrix: Option<Matrix>,
     /// `TELOXIDE_API_URL`: another Bot API server (a local one, or a test fake).
     pub api_url: Option<url::Url>,
     /// `BOT_DIALOGUES`.
@@ -141,6 +143,55 @@ pub struct Config {
     /// `BOT_FLOOD_LIMIT` (default 30): updates a chat may send in a minute
     /// before the bot pauses for it.
     pub flood_limit: u32,
+}
+
+/// The bot's Matrix account.
+#[derive(Debug, Clone)]
+pub struct Matrix {
+    /// `MATRIX_HOMESERVER`: the homeserver's client-server API, e.g. `https://matrix.example.org`.
+    pub homeserver: url::Url,
+    /// `MATRIX_USER`: the bot's user id (`@bot:example.org`) or its local part.
+    pub user: String,
+    /// `MATRIX_PASSWORD`: logs in once; the session is kept in `store`.
+    pub password: Option<Secret>,
+    /// `MATRIX_ACCESS_TOKEN`: an existing session's token, instead of a password.
+    pub access_token: Option<Secret>,
+    /// `MATRIX_DEVICE_NAME` (default `nasal-twitch-bot`): the device's name people see.
+    pub device_name: String,
+    /// `MATRIX_STORE` (default `data/matrix`): the session, the SDK's state
+    /// and crypto stores (the device's keys, which must survive restarts)
+    /// and the sync position.
+    pub store: PathBuf,
+}
+
+impl Matrix {
+    /// Reads the `MATRIX_*` variables; `None` when `MATRIX_HOMESERVER` is unset.
+    fn from_env() -> Result<Option<Matrix>, String> {
+        let Some(homeserver) = var("MATRIX_HOMESERVER") else {
+            return Ok(None);
+        };
+        let homeserver = url::Url::parse(homeserver.trim())
+            .map_err(|e| format!("MATRIX_HOMESERVER is not a URL ({e}); its value is not shown"))?;
+        let user = var("MATRIX_USER")
+            .ok_or("MATRIX_HOMESERVER is set but MATRIX_USER is not: name the bot's account")?;
+        let password = var("MATRIX_PASSWORD").map(|p| Secret::new(p.trim()));
+        let access_token = var("MATRIX_ACCESS_TOKEN").map(|p| Secret::new(p.trim()));
+        if password.is_none() && access_token.is_none() {
+            return Err(
+                "MATRIX_HOMESERVER is set but neither MATRIX_PASSWORD nor MATRIX_ACCESS_TOKEN is"
+                    .to_string(),
+            );
+        }
+        Ok(Some(Matrix {
+            homeserver,
+            user: user.trim().to_string(),
+            password,
+            access_token,
+            device_name: var("MATRIX_DEVICE_NAME")
+                .unwrap_or_else(|| "nasal-twitch-bot".to_string()),
+            store: var("MATRIX_STORE").map_or_else(|| PathBuf::from("data/matrix"), PathBuf::from),
+        }))
+    }
 }
 
 /// Webhook mode: Telegram POSTs updates to `url`; the bot listens on `listen`.
@@ -282,12 +333,16 @@ impl Webhook {
 }
 
 /// The line printed when no token is set.
-pub const NO_TOKEN: &str = "TELOXIDE_TOKEN is not set: create a bot with @BotFather in Telegram (/newbot), then put TELOXIDE_TOKEN=<token> in the environment or in a .env file (see .env.example); `nasal-twitch-bot chat` runs the check in the terminal without a token";
+pub const NO_TOKEN: &str = "TELOXIDE_TOKEN is not set: create a bot with @BotFather in Telegram (/newbot), then put TELOXIDE_TOKEN=<token> in the environment or in a .env file (see .env.example); for Matrix set MATRIX_HOMESERVER, MATRIX_USER and MATRIX_PASSWORD instead; `nasal-twitch-bot chat` runs the check in the terminal without a token";
 
 impl Config {
     /// Reads the environment; each problem is one clear line.
     pub fn from_env() -> Result<Config, String> {
-        let token = var("TELOXIDE_TOKEN").ok_or_else(|| NO_TOKEN.to_string())?;
+        let token = var("TELOXIDE_TOKEN").map(|t| Secret::new(t.trim()));
+        let matrix = Matrix::from_env()?;
+        if token.is_none() && matrix.is_none() {
+            return Err(NO_TOKEN.to_string());
+        }
         let api_url = match var("TELOXIDE_API_URL") {
             None => None,
             Some(text) => Some(url::Url::parse(&text).map_err(|e| {
@@ -344,7 +399,8 @@ impl Config {
             })?,
         };
         Ok(Config {
-            token: Secret::new(token.trim()),
+            token,
+            matrix,
             api_url,
             dialogues: dialogues_path(),
             locales: locales_path(),
@@ -423,7 +479,15 @@ mod tests {
         let secret = Secret("123456:ABCdef".to_string());
         assert_eq!(format!("{secret:?}"), "Secret(***)");
         let config = Config {
-            token: Secret::new("123456:ABCdef-very-secret"),
+            token: Some(Secret::new("123456:ABCdef-very-secret")),
+            matrix: Some(Matrix {
+                homeserver: url::Url::parse("http://127.0.0.1:8008").unwrap(),
+                user: "@bot:localhost".to_string(),
+                password: Some(Secret::new("matrix-very-secret")),
+                access_token: None,
+                device_name: "bot".to_string(),
+                store: PathBuf::from("data/matrix"),
+            }),
             api_url: None,
             dialogues: PathBuf::from("dialogues"),
             locales: PathBuf::from(DEFAULT_LOCALES),
@@ -441,6 +505,7 @@ mod tests {
         };
         let shown = format!("{config:?}");
         assert!(!shown.contains("very-secret"), "{shown}");
+        assert!(!shown.contains("matrix-very-secret"), "{shown}");
         assert!(shown.contains("Secret(***)"), "{shown}");
     }
 }

@@ -34,7 +34,8 @@ fn repo(path: &str) -> PathBuf {
 
 fn core(flood_limit: u32) -> Core {
     let config = Config {
-        token: Secret::new("1:x"),
+        token: Some(Secret::new("1:x")),
+        matrix: None,
         api_url: None,
         dialogues: repo("dialogues"),
         locales: repo("locales"),

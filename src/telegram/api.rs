@@ -12,7 +12,7 @@ use teloxide::RequestError;
 
 use teloxide::Bot;
 
-use crate::config::Config;
+use crate::config::{Config, Secret};
 use crate::runtime::Failure;
 
 /// The Bot API client, for the calls made through teloxide (start-up,
@@ -31,14 +31,15 @@ impl TgBot {
 
 /// The Bot API client: the configured server and timeout.
 pub fn connect(config: &Config) -> TgBot {
+    let token = config.token.as_ref().map_or("", Secret::expose);
     let client = teloxide::net::default_reqwest_settings()
         .timeout(config.http_timeout)
         .build();
     let mut bot = match client {
-        Ok(client) => Bot::with_client(config.token.expose(), client),
+        Ok(client) => Bot::with_client(token, client),
         Err(e) => {
             log::warn!("custom HTTP client failed ({e}); using teloxide's default");
-            Bot::new(config.token.expose())
+            Bot::new(token)
         }
     };
     if let Some(url) = config.api_url.clone() {

@@ -1,15 +1,9 @@
-//! Why the Telegram bot could not run: one typed error for start-up, worded
-//! for the operator by the CLI (never holding the token).
+//! Why Telegram could not be served: one typed error for its start-up,
+//! worded for the operator by the CLI (never holding the token).
 
-/// Why the bot could not run.
+/// Why Telegram could not be served.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    /// The dialogue or the store could not be made ready.
-    #[error(transparent)]
-    Load(#[from] crate::conversation::LoadFailure),
-    /// Stop signals cannot be listened for.
-    #[error("cannot listen for SIGTERM/SIGINT: {0}")]
-    Signals(std::io::Error),
     /// Telegram did not answer who the bot is.
     #[error("cannot reach the Telegram Bot API (is TELOXIDE_TOKEN right?): {0}")]
     Unreachable(String),

@@ -7,13 +7,18 @@ use serde_json::value::RawValue;
 use teloxide::types::Update;
 
 use super::api::json_failure;
-use super::decode;
-use super::edge::TelegramRuntime;
+use super::decode::{self, Me};
+use crate::runtime::{Edge, Runtime};
 use crate::store::NewEntry;
 
 /// The inbox entry for one update as Telegram sent it; `None` for one that
 /// cannot be read (logged) or dropped by flood control.
-pub async fn entry(runtime: &TelegramRuntime, json: &RawValue, now_ms: u64) -> Option<NewEntry> {
+pub async fn entry<E: Edge>(
+    runtime: &Runtime<E>,
+    me: &Me,
+    json: &RawValue,
+    now_ms: u64,
+) -> Option<NewEntry> {
     let update: Update = match serde_json::from_str(json.get()) {
         Ok(update) => update,
         Err(e) => {
@@ -25,6 +30,6 @@ pub async fn entry(runtime: &TelegramRuntime, json: &RawValue, now_ms: u64) -> O
         }
     };
     let key = format!("u:{}", update.id.0);
-    let incoming = decode::decode(update, &runtime.shared.edge.me).await;
+    let incoming = decode::decode(update, me).await;
     runtime.intake(key, incoming, now_ms)
 }

@@ -18,14 +18,14 @@ mod render;
 mod webhook;
 
 use std::sync::Arc;
-use std::time::Duration;
+use tokio::sync::watch;
 
 use teloxide::prelude::*;
 
 use crate::config::Config;
 use crate::conversation::Core;
-use crate::runtime::shutdown::{stop_signals, unless_stopped};
-use crate::runtime::{self, Runtime, Settings};
+use crate::runtime::shutdown::unless_stopped;
+use crate::runtime::{Edge, Runtime, Settings};
 pub use api::{TgBot, connect};
 pub use decode::Me;
 pub use edge::{Telegram, TelegramRuntime};
@@ -57,33 +57,25 @@ pub async fn whoami(bot: &TgBot) -> Result<Me, RunError> {
     })
 }
 
-/// How long shutdown waits for lanes at work.
-const DRAIN: Duration = Duration::from_secs(10);
-
-/// Runs the bot (long polling, or a webhook when configured) until SIGINT or SIGTERM.
-pub async fn run(config: Config) -> Result<(), RunError> {
-    // Listen before anything else, so a stop during start-up is clean too:
-    // each start-up step gives way to it, and nothing after it is done.
-    let mut stopped = stop_signals().map_err(RunError::Signals)?;
-    let stopped_early = || {
-        log::info!("stopped during start-up");
-        Ok(())
-    };
-    let Some(core) = unless_stopped(&mut stopped, Core::load(&config)).await else {
-        return stopped_early();
-    };
-    let core = Arc::new(core?);
+/// Connects to Telegram and sets the command menus and profile in every
+/// language, as `run` does before anything is received; `None` when a stop
+/// came first.
+pub async fn prepare(
+    config: &Config,
+    core: &Core,
+    stopped: &mut watch::Receiver<bool>,
+) -> Option<Result<Telegram, RunError>> {
     let mode = match &config.webhook {
         // Not the path of WEBHOOK_URL: people put secrets in it.
         Some(w) => format!("webhook on {}", w.listen),
         None => "long polling".to_string(),
     };
     log::info!("Telegram: {mode}");
-    let bot = connect(&config);
-    let Some(me) = unless_stopped(&mut stopped, whoami(&bot)).await else {
-        return stopped_early();
+    let bot = connect(config);
+    let me = match unless_stopped(stopped, whoami(&bot)).await? {
+        Ok(me) => me,
+        Err(e) => return Some(Err(e)),
     };
-    let me = me?;
     // Menus and the profile in every language: the base one for everyone,
     // each other one for people whose Telegram is in it (Telegram takes a
     // two-letter code there: `pt-BR` is set as `pt`). One refused call does
@@ -102,29 +94,32 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         for (scope, menu) in menus::menus(catalog) {
             let mut set = bot.api().set_my_commands(menu).scope(scope);
             set.language_code.clone_from(&code);
-            match unless_stopped(&mut stopped, set.into_future()).await {
-                None => return stopped_early(),
-                Some(done) => calls.push(done.map(|_| ())),
-            }
+            calls.push(
+                unless_stopped(stopped, set.into_future())
+                    .await?
+                    .map(|_| ()),
+            );
         }
         let mut description = bot
             .api()
             .set_my_description()
             .description(catalog.text("bot-description"));
         description.language_code.clone_from(&code);
-        match unless_stopped(&mut stopped, description.into_future()).await {
-            None => return stopped_early(),
-            Some(done) => calls.push(done.map(|_| ())),
-        }
+        calls.push(
+            unless_stopped(stopped, description.into_future())
+                .await?
+                .map(|_| ()),
+        );
         let mut short = bot
             .api()
             .set_my_short_description()
             .short_description(catalog.text("bot-short-description"));
         short.language_code.clone_from(&code);
-        match unless_stopped(&mut stopped, short.into_future()).await {
-            None => return stopped_early(),
-            Some(done) => calls.push(done.map(|_| ())),
-        }
+        calls.push(
+            unless_stopped(stopped, short.into_future())
+                .await?
+                .map(|_| ()),
+        );
         for failed in calls.iter().filter_map(|c| c.as_ref().err()) {
             log::warn!(
                 "could not set a menu or the profile in `{}`: {}",
@@ -133,11 +128,20 @@ pub async fn run(config: Config) -> Result<(), RunError> {
             );
         }
     }
-    let runtime = start(Arc::clone(&core), bot.clone(), me, &config);
-    let purge = tokio::spawn(runtime::purge_idle(Arc::clone(&core)));
-    let tips = tokio::spawn(runtime::tips::run(Arc::clone(&runtime)));
-    let result = match &config.webhook {
-        Some(webhook) => webhook::run(bot, Arc::clone(&runtime), webhook, stopped).await,
+    Some(Ok(Telegram { bot, me }))
+}
+
+/// Receives updates (long polling, or a webhook when configured) into
+/// `runtime` until `stopped` turns true.
+pub async fn receive<E: Edge>(
+    config: &Config,
+    telegram: (TgBot, Me),
+    runtime: Arc<Runtime<E>>,
+    stopped: watch::Receiver<bool>,
+) -> Result<(), RunError> {
+    let (bot, me) = telegram;
+    match &config.webhook {
+        Some(webhook) => webhook::run(bot, me, runtime, webhook, stopped).await,
         None => {
             if let Err(e) = bot.api().delete_webhook().await {
                 log::warn!(
@@ -145,14 +149,8 @@ pub async fn run(config: Config) -> Result<(), RunError> {
                     api::loggable(&e)
                 );
             }
-            log::info!("bot is running; stop with Ctrl-C or SIGTERM");
-            polling::run(bot, Arc::clone(&runtime), config.http_timeout, stopped).await;
+            polling::run(bot, me, runtime, config.http_timeout, stopped).await;
             Ok(())
         }
-    };
-    purge.abort();
-    tips.abort();
-    runtime.drain(DRAIN).await;
-    log::info!("stopped");
-    result
+    }
 }

@@ -14,9 +14,10 @@ use serde_json::value::RawValue;
 use tokio::sync::watch;
 
 use super::api::{self, TgBot};
-use super::edge::TelegramRuntime;
+use super::decode::Me;
 use crate::runtime::Failure;
 use crate::runtime::now_ms;
+use crate::runtime::{Edge, Runtime};
 
 /// How long one `getUpdates` waits for news, at most.
 const POLL_SECONDS: u64 = 10;
@@ -30,9 +31,10 @@ struct UpdateId {
 }
 
 /// Polls until `stop` turns true; every page fetched is stored and confirmed.
-pub async fn run(
+pub async fn run<E: Edge>(
     bot: TgBot,
-    runtime: Arc<TelegramRuntime>,
+    me: Me,
+    runtime: Arc<Runtime<E>>,
     http_timeout: Duration,
     mut stop: watch::Receiver<bool>,
 ) {
@@ -69,7 +71,7 @@ pub async fn run(
         let now = now_ms();
         let mut entries = Vec::with_capacity(items.len());
         for (_, json) in &items {
-            entries.extend(super::intake::entry(&runtime, json, now).await);
+            entries.extend(super::intake::entry(&runtime, &me, json, now).await);
         }
         // Not confirmed until stored: on a store failure the same page is
         // written again (the ids keep it idempotent).

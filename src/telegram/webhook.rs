@@ -36,10 +36,11 @@ use tokio::sync::{Mutex, Semaphore, watch};
 use tokio::task::JoinSet;
 
 use super::api::{TgBot, json_failure};
-use super::edge::TelegramRuntime;
+use super::decode::Me;
 use super::error::RunError;
 use crate::config::Webhook;
 use crate::runtime::now_ms;
+use crate::runtime::{Edge, Runtime};
 
 /// The header Telegram puts the secret in.
 const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
@@ -61,8 +62,9 @@ const METRICS_CONNECTIONS: usize = 16;
 /// The most a client may send before its headers end (hyper's read buffer).
 const MAX_HEAD: usize = 64 * 1024;
 
-struct Server {
-    runtime: Arc<TelegramRuntime>,
+struct Server<E> {
+    runtime: Arc<Runtime<E>>,
+    me: Me,
     secret: String,
     read_timeout: Duration,
     /// When the store was last asked, and whether it answered.
@@ -78,9 +80,10 @@ struct Limits {
 }
 
 /// Registers the webhook with Telegram and serves until `stop` turns true.
-pub async fn run(
+pub async fn run<E: Edge>(
     bot: TgBot,
-    runtime: Arc<TelegramRuntime>,
+    me: Me,
+    runtime: Arc<Runtime<E>>,
     webhook: &Webhook,
     stop: watch::Receiver<bool>,
 ) -> Result<(), RunError> {
@@ -121,6 +124,7 @@ pub async fn run(
     };
     let server = Arc::new(Server {
         runtime,
+        me,
         secret: webhook.secret.expose().to_string(),
         read_timeout: webhook.read_timeout,
         health: Mutex::new(None),
@@ -133,7 +137,7 @@ pub async fn run(
     let metrics = metrics_listener.map(|listener| {
         log::info!("metrics: listening on {} (GET /metrics)", shown(&listener));
         let router = Router::new()
-            .route("/metrics", get(metrics))
+            .route("/metrics", get(metrics::<E>))
             .with_state(Arc::clone(&server));
         let limits = Limits {
             connections: METRICS_CONNECTIONS,
@@ -142,8 +146,8 @@ pub async fn run(
         tokio::spawn(serve("metrics", listener, router, limits, stop.clone()))
     });
     let router = Router::new()
-        .route("/healthz", get(healthz))
-        .route(&path, post(receive))
+        .route("/healthz", get(healthz::<E>))
+        .route(&path, post(receive::<E>))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(server);
     // Not the path: people put secrets in it.
@@ -255,7 +259,7 @@ async fn serve(
     }
 }
 
-async fn receive(State(server): State<Arc<Server>>, request: Request) -> StatusCode {
+async fn receive<E: Edge>(State(server): State<Arc<Server<E>>>, request: Request) -> StatusCode {
     // The secret first: without it, the body is never read.
     let given = request
         .headers()
@@ -304,7 +308,7 @@ async fn receive(State(server): State<Arc<Server>>, request: Request) -> StatusC
         }
     };
     let now = now_ms();
-    let entries: Vec<_> = super::intake::entry(&server.runtime, &json, now)
+    let entries: Vec<_> = super::intake::entry(&server.runtime, &server.me, &json, now)
         .await
         .into_iter()
         .collect();
@@ -319,7 +323,7 @@ async fn receive(State(server): State<Arc<Server>>, request: Request) -> StatusC
 
 /// 200 while the store answers, 503 otherwise; the store is asked at most
 /// once every [`HEALTH_EVERY`], however often this is called.
-async fn healthz(State(server): State<Arc<Server>>) -> (StatusCode, &'static str) {
+async fn healthz<E: Edge>(State(server): State<Arc<Server<E>>>) -> (StatusCode, &'static str) {
     // Held while asking: callers meanwhile wait for that one answer.
     let mut last = server.health.lock().await;
     let healthy = match *last {
@@ -353,7 +357,7 @@ async fn healthz(State(server): State<Arc<Server>>) -> (StatusCode, &'static str
     }
 }
 
-async fn metrics(State(server): State<Arc<Server>>) -> impl IntoResponse {
+async fn metrics<E: Edge>(State(server): State<Arc<Server<E>>>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         server.runtime.metrics().render(),

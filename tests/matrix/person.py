@@ -147,9 +147,9 @@ class Person:
     @classmethod
     async def _start(cls, client: AsyncClient, auto_join: bool, request, what: str):
         try:
-            _check(await request, what)
+            _check(await asyncio.wait_for(request, 60), what)
             person = cls(client, auto_join)
-            await person.sync(0)
+            await asyncio.wait_for(person.sync(0), 60)
             return person
         except BaseException:
             await client.close()

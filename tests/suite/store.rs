@@ -619,7 +619,10 @@ async fn outbox<S: Inbox + Checks + Outbox>(store: &S) {
         message_id: MessageId("9".to_string()),
         turn: 2,
     };
-    let after = store.ack(q, head.seq, Some(question.clone())).await.unwrap();
+    let after = store
+        .ack(q, head.seq, Some(question.clone()))
+        .await
+        .unwrap();
     assert_eq!(store.question_message(q).await.unwrap(), Some(question));
     let next = store.head(q).await.unwrap().unwrap();
     assert_eq!(
@@ -633,7 +636,10 @@ async fn outbox<S: Inbox + Checks + Outbox>(store: &S) {
         turn: 3,
     };
     store.ack(q, next.seq, Some(later.clone())).await.unwrap();
-    assert_eq!(store.question_message(q).await.unwrap(), Some(later.clone()));
+    assert_eq!(
+        store.question_message(q).await.unwrap(),
+        Some(later.clone())
+    );
     store.ack(q, next.seq, None).await.unwrap(); // twice: nothing happens
     let last = store.head(q).await.unwrap().unwrap();
     assert_eq!(

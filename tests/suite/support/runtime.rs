@@ -15,7 +15,8 @@ use super::{TOKEN, stable};
 /// on the stable fixture.
 pub fn config(api: &FakeApi, storage: Storage) -> Config {
     Config {
-        token: Secret::new(TOKEN),
+        token: Some(Secret::new(TOKEN)),
+        matrix: None,
         api_url: Some(url::Url::parse(&api.url).unwrap()),
         dialogues: stable::dir(),
         locales: super::repo_path("locales"),

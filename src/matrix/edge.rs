@@ -1,0 +1,273 @@
+//! The Matrix edge as the runtime and the core use it. Each outbox entry
+//! is one or two events, sent with transaction ids made from the entry, so
+//! the homeserver takes a retried send as the same event (a crash mid-send
+//! repeats nothing). Our markup goes out as `org.matrix.custom.html` with
+//! a plain `body`; a question's options go out as a poll (MSC3381), which
+//! Element shows as options to tap; once answered, the poll is ended with
+//! the answer shown; other messages are edited with `m.replace`; documents
+//! go as files, encrypted in encrypted rooms.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use matrix_sdk::attachment::AttachmentConfig;
+use matrix_sdk::ruma::api::error::{ErrorKind, RetryAfter};
+use matrix_sdk::ruma::events::room::message::TextMessageEventContent;
+use matrix_sdk::ruma::{OwnedTransactionId, OwnedUserId, UserId};
+use matrix_sdk::{Client, Room, RoomMemberships};
+use serde_json::value::RawValue;
+use serde_json::{Value, json};
+
+use super::rooms::Rooms;
+use crate::conversation::{Platform, PlatformError};
+use crate::message::{Action, Button, Incoming, MessageId, Outgoing, plain_text};
+use crate::runtime::pacing::{Limits, Rate};
+use crate::runtime::{Edge, Failure};
+use crate::store::OutboxEntry;
+
+/// Synapse's defaults allow a user a message every few seconds with bursts
+/// of ten; operators raise them for bots. We pace within a generous
+/// reading and honour `M_LIMIT_EXCEEDED` beyond it.
+pub const LIMITS: Limits = Limits {
+    private: Rate::every(200, 10),
+    group: Rate::every(1000, 5),
+    global_per_second: 20,
+    global_burst: 20,
+};
+
+/// The poll event types Element reads (the unstable MSC3381 ones).
+const POLL_START: &str = "org.matrix.msc3381.poll.start";
+const POLL_END: &str = "org.matrix.msc3381.poll.end";
+/// A message id that names a poll (ended, not edited, once answered).
+const POLL: &str = "poll:";
+
+/// Matrix, as one platform of the bot's.
+pub struct Matrix {
+    /// The logged-in client (its state and crypto stores persist).
+    pub client: Client,
+    /// The bot's own user id.
+    pub bot: OwnedUserId,
+    /// Chats and their rooms.
+    pub rooms: Arc<Rooms>,
+}
+
+/// What a failed Matrix call calls for.
+fn failure(error: &matrix_sdk::Error) -> Failure {
+    match error.client_api_error_kind() {
+        Some(ErrorKind::LimitExceeded(data)) => Failure::RetryAfter(match data.retry_after {
+            Some(RetryAfter::Delay(wait)) => wait,
+            _ => Duration::from_secs(1),
+        }),
+        Some(ErrorKind::Forbidden | ErrorKind::NotFound) => Failure::Gone,
+        Some(other) => Failure::Rejected(format!("{other:?}")),
+        None => Failure::Transient(format!("matrix: {error}")),
+    }
+}
+
+/// Our markup as Matrix HTML: lines break with `<br>`.
+fn html(text: &str) -> String {
+    text.replace('\n', "<br>")
+}
+
+/// A text message's content: plain `body` and HTML.
+fn text_content(text: &str) -> Value {
+    json!({
+        "msgtype": "m.text",
+        "body": plain_text(text),
+        "format": "org.matrix.custom.html",
+        "formatted_body": html(text),
+    })
+}
+
+impl Matrix {
+    fn room(&self, chat: i64) -> Result<Room, Failure> {
+        let id = self.rooms.room(chat).ok_or(Failure::Gone)?;
+        self.client.get_room(&id).ok_or(Failure::Gone)
+    }
+
+    async fn send(
+        &self,
+        room: &Room,
+        kind: &str,
+        content: Value,
+        txn: String,
+    ) -> Result<MessageId, Failure> {
+        let txn = OwnedTransactionId::from(txn);
+        let sent = room
+            .send_raw(kind, content)
+            .with_transaction_id(&txn)
+            .await
+            .map_err(|e| failure(&e))?;
+        Ok(MessageId(sent.response.event_id.to_string()))
+    }
+
+    /// A message with its buttons: answers become a poll; a link to the
+    /// private check becomes a line with a link to a direct chat with the bot.
+    async fn message(
+        &self,
+        room: &Room,
+        text: &str,
+        buttons: &[Vec<Button>],
+        txn: String,
+    ) -> Result<MessageId, Failure> {
+        let buttons: Vec<&Button> = buttons.iter().flatten().collect();
+        let mut text = text.to_string();
+        for link in buttons
+            .iter()
+            .filter(|b| b.action == Action::OpenPrivateCheck)
+        {
+            let url = format!("https://matrix.to/#/{}", self.bot);
+            text.push_str(&format!(
+                "\n\n<a href=\"{url}\">{}</a>",
+                crate::message::escape(&link.label)
+            ));
+        }
+        let options: Vec<Value> = buttons
+            .iter()
+            .filter_map(|b| b.action.encode().map(|id| (id, &b.label)))
+            .map(|(id, label)| json!({ "id": id, "org.matrix.msc1767.text": label }))
+            .collect();
+        if options.is_empty() {
+            return self
+                .send(room, "m.room.message", text_content(&text), txn)
+                .await;
+        }
+        let plain = plain_text(&text);
+        let listed: Vec<String> = buttons
+            .iter()
+            .filter(|b| b.action.encode().is_some())
+            .enumerate()
+            .map(|(i, b)| format!("{}. {}", i + 1, b.label))
+            .collect();
+        let content = json!({
+            POLL_START: {
+                "question": { "org.matrix.msc1767.text": plain },
+                "kind": "org.matrix.msc3381.poll.undisclosed",
+                "max_selections": 1,
+                "answers": options,
+            },
+            "org.matrix.msc1767.text": format!("{plain}\n{}", listed.join("\n")),
+        });
+        let id = self.send(room, POLL_START, content, txn).await?;
+        Ok(MessageId(format!("{POLL}{}", id.0)))
+    }
+
+    /// Shows `text` in place of message `id`: an edit, or for a poll, its end.
+    async fn replace(
+        &self,
+        room: &Room,
+        id: &MessageId,
+        text: &str,
+        txn: String,
+    ) -> Result<(), Failure> {
+        let (kind, content) = match id.0.strip_prefix(POLL) {
+            Some(poll) => (
+                POLL_END,
+                json!({
+                    "m.relates_to": { "rel_type": "m.reference", "event_id": poll },
+                    POLL_END: {},
+                    "org.matrix.msc1767.text": plain_text(text),
+                }),
+            ),
+            None => {
+                let new = text_content(text);
+                let mut content = text_content(text);
+                content["body"] = json!(format!("* {}", plain_text(text)));
+                content["m.new_content"] = new;
+                content["m.relates_to"] = json!({ "rel_type": "m.replace", "event_id": id.0 });
+                ("m.room.message", content)
+            }
+        };
+        self.send(room, kind, content, txn).await.map(drop)
+    }
+}
+
+impl Platform for Matrix {
+    async fn is_admin(&self, chat: i64, person: i64) -> Result<bool, PlatformError> {
+        let Ok(room) = self.room(chat) else {
+            return Ok(false);
+        };
+        let members = room
+            .members(RoomMemberships::JOIN)
+            .await
+            .map_err(|e| PlatformError(format!("matrix: {e}")))?;
+        let member = members
+            .iter()
+            .find(|m| super::decode::person_id(m.user_id().as_str()) == person);
+        Ok(member.is_some_and(|m| match m.power_level() {
+            matrix_sdk::ruma::events::room::power_levels::UserPowerLevel::Int(level) => {
+                i64::from(level) >= 50
+            }
+            _ => true,
+        }))
+    }
+
+    async fn upgrade(&self, _raw: &RawValue) -> Option<Incoming> {
+        // Matrix came after the raw inbox form: nothing was stored in it.
+        None
+    }
+}
+
+impl Edge for Matrix {
+    async fn deliver(&self, entry: &OutboxEntry) -> Result<Option<MessageId>, Failure> {
+        let room = self.room(entry.chat)?;
+        let txn = format!("ntb-{}-{}", entry.chat, entry.seq);
+        match &entry.outgoing {
+            Outgoing::Message { text, buttons, .. } => {
+                self.message(&room, text, buttons, txn).await.map(Some)
+            }
+            Outgoing::Replace {
+                message,
+                text,
+                buttons,
+            } => {
+                self.replace(&room, message, text, format!("{txn}-r"))
+                    .await?;
+                if buttons.is_empty() {
+                    Ok(None)
+                } else {
+                    self.message(&room, text, buttons, txn).await.map(Some)
+                }
+            }
+            Outgoing::Document {
+                filename,
+                content,
+                caption,
+            } => {
+                let mime: mime::Mime = if filename.ends_with(".json") {
+                    mime::APPLICATION_JSON
+                } else {
+                    mime::TEXT_HTML_UTF_8
+                };
+                let config = AttachmentConfig::new()
+                    .txn_id(OwnedTransactionId::from(txn))
+                    .caption(Some(TextMessageEventContent::html(
+                        plain_text(caption),
+                        html(caption),
+                    )));
+                let sent = room
+                    .send_attachment(
+                        filename.clone(),
+                        &mime,
+                        content.clone().into_bytes(),
+                        config,
+                    )
+                    .await
+                    .map_err(|e| failure(&e))?;
+                Ok(Some(MessageId(sent.event_id.to_string())))
+            }
+            // Taps need no answer in Matrix.
+            Outgoing::AnswerPress { .. } => Ok(None),
+            // Telegram's, or resolved by the runtime first.
+            Outgoing::LegacySend(_)
+            | Outgoing::LegacyEdit(_)
+            | Outgoing::ShowAnswer { .. }
+            | Outgoing::Unreadable => Err(Failure::Stale),
+        }
+    }
+}
+
+/// Whether `user` is the bot itself.
+pub fn is_bot(bot: &UserId, user: &str) -> bool {
+    bot.as_str() == user
+}
