@@ -95,6 +95,7 @@ async fn kill_9_in_the_middle_of_a_run(backend: Backend) {
     // Kills at random moments; the seed is printed so a failure can be replayed.
     let mut random = KillDice::from_env();
     for _ in 0..KILLS {
+        // Timed on purpose: the kill comes at a random (seeded) moment of the run.
         tokio::time::sleep(Duration::from_millis(150 + random.roll() % 600)).await;
         bot.kill9();
         bot = BotProcess::start(&api, &storage, &dialogues);

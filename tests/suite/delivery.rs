@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 use fake_bot_api::FakeApi;
 
 use crate::support::stable::{self, INTRO, Q_RED_FLAGS};
-use crate::support::{BotProcess, UserChat, sqlite_url, start_with_sqlite, temp_dir};
+use crate::support::{
+    Backend, BotProcess, UserChat, sqlite_url, start_with_sqlite, temp_dir, wait,
+};
 
 /// 100 people send /start at once; returns how long each waited for the
 /// greeting, sorted. With `flood`, one person first sends 60 messages.
@@ -27,8 +29,13 @@ async fn hundred_starts(flood: bool) -> (Vec<Duration>, Option<Duration>) {
         (flooder, Instant::now())
     });
     if flood {
-        // "In a few seconds": the flood is under way before the others come.
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        // "In a few seconds": the flood is under way (taken, and answered
+        // already) before the others come.
+        wait::until(Duration::from_secs(60), "the flood under way", || {
+            let answered = api.calls().iter().any(|c| c.chat() == Some(70_000));
+            std::future::ready(answered && api.unconfirmed() == 0)
+        })
+        .await;
     }
     let users: Vec<_> = (0..100)
         .map(|u| {
@@ -88,7 +95,7 @@ async fn a_flooding_person_does_not_hold_up_a_hundred_others_with_pacing_on() {
 /// another chat is answered meanwhile.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_flooding_chat_is_paused_without_slowing_others() {
-    let (api, _dir, bot) = start_with_sqlite(&stable::dir()).await;
+    let (api, dir, bot) = start_with_sqlite(&stable::dir()).await;
     let mut flooder = UserChat::new(&api, 901);
     let mut other = UserChat::new(&api, 902);
     for _ in 0..45 {
@@ -97,7 +104,8 @@ async fn a_flooding_chat_is_paused_without_slowing_others() {
     flooder.expect("I will pause for a minute").await;
     other.say("/check");
     other.expect(Q_RED_FLAGS).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Every update taken and nothing left for the flooder: all they get.
+    Backend::sqlite_in(dir.path()).settled(&api, 901).await;
     let to_flooder: Vec<String> = api
         .calls()
         .iter()

@@ -7,7 +7,7 @@ use fake_bot_api::{FakeApi, Fault};
 
 use crate::support::{
     Backend, BotProcess, TOKEN_SECRET, UserChat, assert_all_finished, play, repeated_messages,
-    stable, start_with_sqlite, temp_dir,
+    stable, start_with_sqlite, temp_dir, wait,
 };
 
 /// Users per run; `FAULT_USERS` raises it for longer runs.
@@ -104,18 +104,20 @@ async fn get_updates_honours_retry_after() {
     // End the long poll in flight, so the next one is the refused one.
     user.say("/help");
     user.expect("/check").await;
-    let (refused, next) = loop {
-        let refused = api.throttled_at().first().copied();
-        let next = refused.and_then(|at| {
-            api.arrivals("getupdates")
-                .into_iter()
-                .find(|arrival| *arrival > at)
-        });
-        if let (Some(refused), Some(next)) = (refused, next) {
-            break (refused, next);
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let (refused, next) = wait::until_some(
+        Duration::from_secs(30),
+        "a getUpdates after the one answered 429",
+        || {
+            let refused = api.throttled_at().first().copied();
+            let next = refused.and_then(|at| {
+                api.arrivals("getupdates")
+                    .into_iter()
+                    .find(|arrival| *arrival > at)
+            });
+            std::future::ready(refused.zip(next))
+        },
+    )
+    .await;
     let waited = next - refused;
     assert!(
         waited >= Duration::from_millis(2900),

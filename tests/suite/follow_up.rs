@@ -13,12 +13,14 @@ use crate::support::shipped::{
     self, Q_DURATION, Q_FREQUENCY, Q_OTHER, Q_PAIN, Q_RED_FLAGS, Q_STRESS, Q_VISION,
 };
 use crate::support::{
-    Backend, BotProcess, RedisServer, UserChat, sqlite_url, temp_dir, transcript,
+    BOT_PREFIX, Backend, BotProcess, RedisServer, UserChat, temp_dir, transcript, wait,
 };
 
 const OFFER: &str = "Would you like me to check on you later";
 const STILL_THERE: &str = "How is it now?";
 const AFTER: &str = "2s";
+/// The longest a test waits for something the bot should do at once.
+const WAIT: Duration = Duration::from_secs(60);
 
 fn start(api: &FakeApi, storage: &str) -> BotProcess {
     BotProcess::start_with(
@@ -93,7 +95,8 @@ async fn a_follow_up_comes_once_and_is_read_with_the_first_check() {
     let asked = user.expect(STILL_THERE).await;
     user.press(&asked, "It has gone").await;
     user.expect("Good to hear it has gone").await;
-    tokio::time::sleep(Duration::from_secs(6)).await;
+    // Nothing queued for the chat (no follow-up still to come): all it gets.
+    backend.settled(&api, 1_301).await;
     assert_eq!(
         sent(&api, 1_301, STILL_THERE),
         2,
@@ -124,12 +127,10 @@ async fn a_follow_up_comes_once_and_is_read_with_the_first_check() {
         );
     }
     assert!(!summary.text().contains("Almost all the time"));
-    let page = loop {
-        if let Some(page) = documents(&api, 1_301).into_iter().next() {
-            break page;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let page = wait::until_some(WAIT, "the summary page", || {
+        std::future::ready(documents(&api, 1_301).into_iter().next())
+    })
+    .await;
     assert!(
         page.contains("summary.html") && page.contains("<table>"),
         "{page}"
@@ -137,13 +138,11 @@ async fn a_follow_up_comes_once_and_is_read_with_the_first_check() {
     assert!(page.contains("About the same") && !page.contains("Almost all the time"));
 
     user.say("/export");
-    let export = loop {
+    let export = wait::until_some(WAIT, "the export", || {
         let docs = documents(&api, 1_301);
-        if let Some(export) = docs.into_iter().find(|d| d.contains("export.json")) {
-            break export;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+        std::future::ready(docs.into_iter().find(|d| d.contains("export.json")))
+    })
+    .await;
     let json: Value =
         serde_json::from_str(&export[export.find('{').unwrap()..=export.rfind('}').unwrap()])
             .expect("the export is JSON");
@@ -177,7 +176,8 @@ async fn a_follow_up_comes_once_and_is_read_with_the_first_check() {
 async fn cancel_and_forget_stop_a_follow_up_and_a_block_drops_it() {
     let api = FakeApi::start().await;
     let dir = temp_dir();
-    let bot = start(&api, &sqlite_url(dir.path()));
+    let backend = Backend::sqlite_in(dir.path());
+    let bot = start(&api, &backend.url());
     let mut cancelled = UserChat::new(&api, 1_311);
     let mut forgotten = UserChat::new(&api, 1_312);
     let mut blocked = UserChat::new(&api, 1_313);
@@ -190,7 +190,11 @@ async fn cancel_and_forget_stop_a_follow_up_and_a_block_drops_it() {
     forgotten.say("/forget");
     forgotten.expect("I deleted everything").await;
     api.block(1_313);
-    tokio::time::sleep(Duration::from_secs(9)).await;
+    // Each follow-up either gone with its check or asked (and refused): once
+    // nothing is queued for a chat, nothing more comes to it.
+    for chat in [1_311, 1_312, 1_313] {
+        backend.settled(&api, chat).await;
+    }
     assert_eq!(sent(&api, 1_311, STILL_THERE), 0, "cancelled, yet it came");
     assert_eq!(sent(&api, 1_312, STILL_THERE), 0, "forgotten, yet it came");
     assert_eq!(
@@ -219,7 +223,11 @@ async fn two_replicas_and_a_kill_9_still_ask_exactly_once() {
     see_doctor(&mut user).await;
     accept(&mut user).await;
     user.expect(STILL_THERE).await;
-    tokio::time::sleep(Duration::from_secs(4)).await;
+    // Nothing queued for the chat and neither replica at work on it.
+    wait::until(WAIT, "chat 1321 idle in Redis", || {
+        redis.idle(BOT_PREFIX, 1_321)
+    })
+    .await;
     assert_eq!(
         sent(&api, 1_321, STILL_THERE),
         1,
@@ -247,7 +255,7 @@ async fn two_replicas_and_a_kill_9_still_ask_exactly_once() {
     first.kill9();
     let second = start(&api, &backend.url());
     again.expect(STILL_THERE).await;
-    tokio::time::sleep(Duration::from_secs(4)).await;
+    backend.settled(&api, 1_322).await;
     assert_eq!(
         sent(&api, 1_322, STILL_THERE),
         1,

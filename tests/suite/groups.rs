@@ -10,8 +10,8 @@ use nasal_twitch_bot::store::{GroupSettings, Groups, Rhythm};
 
 use crate::support::stable::{self, ANY_QUESTION, DISCLAIMER, FIRST_TIP, SOURCE, TIPS};
 use crate::support::{
-    BotProcess, GroupView, config, messages_to, sqlite_file, sqlite_url, start_runtime,
-    start_with_sqlite, temp_dir, transcript,
+    Backend, BotProcess, GroupView, config, messages_to, sqlite_file, sqlite_url, start_runtime,
+    start_with_sqlite, temp_dir, transcript, wait,
 };
 
 const GROUP: i64 = -100_123;
@@ -29,11 +29,9 @@ async fn group_rows_when(dir: &std::path::Path, chat: i64, want: i64) -> i64 {
         )
         .unwrap()
     };
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while count() != want && std::time::Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    count()
+    let reached = || std::future::ready((count() == want).then_some(want));
+    let reached = wait::poll(Duration::from_secs(10), reached).await;
+    reached.unwrap_or_else(count)
 }
 
 const DEEP_LINK: &str = "https://t.me/twitch_test_bot?start=check";
@@ -261,8 +259,9 @@ async fn three_joining_together_get_one_welcome_and_migration_keeps_settings() {
     let mut new = GroupView::new(&api, new_group);
 
     // Welcome is off by default: nobody is greeted.
+    let backend = Backend::sqlite_in(dir.path());
     api.join(old_group, &[(21, "Ann")]);
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    backend.settled(&api, old_group).await;
     api.group_text(old_group, ADMIN, "/settings", None);
     let panel = old.message().await;
     assert!(
@@ -293,7 +292,7 @@ async fn three_joining_together_get_one_welcome_and_migration_keeps_settings() {
         welcome.url_button("Start my private check").as_deref(),
         Some(DEEP_LINK)
     );
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    backend.settled(&api, old_group).await;
     let welcomes = api
         .calls()
         .iter()
@@ -390,14 +389,12 @@ async fn a_periodic_tip_is_posted_once_per_slot_and_rotates() {
         tips::queue_due(&runtime, monday + 3 * DAY).await.unwrap(),
         1
     );
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while !store.groups_with_tips().await.unwrap().is_empty() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the blocked group is forgotten"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait::until(
+        Duration::from_secs(30),
+        "the blocked group to be forgotten",
+        || async { store.groups_with_tips().await.unwrap().is_empty() },
+    )
+    .await;
     let delivered = messages_to(&api, GROUP, 0)
         .await
         .into_iter()

@@ -12,6 +12,7 @@ use fake_bot_api::FakeApi;
 use crate::support::stable::{self, Q_FREQUENCY, Q_RED_FLAGS, verdict};
 use crate::support::{
     Backend, BotProcess, UserChat, assert_all_finished, plan, play, repeated_messages, temp_dir,
+    wait,
 };
 
 /// Users in the run, on chats `BASE..BASE + USERS`.
@@ -96,14 +97,12 @@ async fn without_an_outage() -> HashMap<i64, Vec<String>> {
         Backend::Sqlite(file) => file.clone(),
         Backend::Redis(_) => unreachable!(),
     };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while queued(&file) != Some((0, 0)) {
-        assert!(
-            Instant::now() < deadline,
-            "the fault-free run never settled"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait::until(
+        Duration::from_secs(60),
+        "the fault-free run to settle (inbox and outbox empty)",
+        || std::future::ready(queued(&file) == Some((0, 0))),
+    )
+    .await;
     // Stopping waits for the process: not on a worker the fake API and the
     // other run's users need meanwhile.
     tokio::task::block_in_place(|| bot.stop());
@@ -175,6 +174,7 @@ async fn a_three_minute_outage_of_sends_loses_and_repeats_nothing() {
                 let (answers, _) = plan(u);
                 for (i, (_, answer)) in answers.iter().skip(skip).enumerate() {
                     let at = outage_start + stagger + every * i as u32;
+                    // Timed on purpose: users answer by the clock during the outage.
                     tokio::time::sleep_until(at.into()).await;
                     api.send_text(BASE + u as i64, answer);
                 }
@@ -194,16 +194,14 @@ async fn a_three_minute_outage_of_sends_loses_and_repeats_nothing() {
     let mut finished_during = 0;
     for u in 0..USERS {
         let done = serde_json::json!({ "at": "finished", "outcome": plan(u).1 });
-        loop {
+        let left = outage_end.saturating_duration_since(Instant::now());
+        let finished = wait::poll(left, || async {
             let session = backend.session(BASE + u as i64).await;
-            if session.is_some_and(|s| s["position"] == done) {
-                finished_during += 1;
-                break;
-            }
-            if Instant::now() >= outage_end {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            session.is_some_and(|s| s["position"] == done).then_some(())
+        })
+        .await;
+        if finished.is_some() {
+            finished_during += 1;
         }
     }
     // What got through while sends failed (checked only if still failing).
@@ -223,7 +221,7 @@ async fn a_three_minute_outage_of_sends_loses_and_repeats_nothing() {
     // After the outage: wait for every verdict and for the queues to empty.
     let mut verdict_at: HashMap<i64, Instant> = HashMap::new();
     let deadline = outage_end + Duration::from_secs(100);
-    loop {
+    let settled = wait::poll(deadline.saturating_duration_since(Instant::now()), || {
         let now = Instant::now();
         let shown = transcripts(&api);
         for u in 0..USERS {
@@ -236,20 +234,19 @@ async fn a_three_minute_outage_of_sends_loses_and_repeats_nothing() {
             }
         }
         let settled = now >= outage_end && queued(&file) == Some((0, 0));
-        if verdict_at.len() == USERS && settled {
-            break;
-        }
-        if now > deadline {
-            let log = bot.log();
-            let tail: Vec<&str> = log.lines().rev().take(40).collect();
-            panic!(
-                "after the outage: verdicts for {} of {USERS} chats, queues {:?}; transcripts:\n{shown:#?}\nbot log, newest first:\n{}",
-                verdict_at.len(),
-                queued(&file),
-                tail.join("\n")
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        std::future::ready((verdict_at.len() == USERS && settled).then_some(()))
+    })
+    .await;
+    if settled.is_none() {
+        let log = bot.log();
+        let tail: Vec<&str> = log.lines().rev().take(40).collect();
+        panic!(
+            "after the outage: verdicts for {} of {USERS} chats, queues {:?}; transcripts:\n{:#?}\nbot log, newest first:\n{}",
+            verdict_at.len(),
+            queued(&file),
+            transcripts(&api),
+            tail.join("\n")
+        );
     }
     let last_verdict = verdict_at.values().max().copied().unwrap();
     let after_end = last_verdict.saturating_duration_since(outage_end);

@@ -13,7 +13,7 @@ use crate::support::stable::{
 };
 use crate::support::{
     Backend, BotProcess, TOKEN_SECRET, UserChat, failed_start, sqlite_file, start_with_sqlite,
-    temp_dir,
+    temp_dir, wait,
 };
 
 #[tokio::test(flavor = "multi_thread")]
@@ -195,11 +195,7 @@ async fn forget_leaves_no_words_on_disk_and_the_database_is_private() {
     user.say("/forget");
     user.expect("I deleted everything").await;
     // The reply is sent and its outbox entry removed: the last write.
-    api.wait_for(0, "the reply sent", |c| {
-        c.method == "sendmessage" && c.text().contains("I deleted everything")
-    })
-    .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    Backend::sqlite_in(dir.path()).settled(&api, 801).await;
     let left = holds(&sqlite_bytes(dir.path()), words);
     assert_eq!(
         left, 0,
@@ -238,14 +234,12 @@ async fn expired_checks_leave_no_words_on_disk() {
     let gone = backend.session_when(802, |s| s.is_null()).await;
     assert!(gone.is_null(), "the idle check was purged: {gone}");
     // The purge and its checkpoint are one step of the sweep; give it a moment.
-    let mut left = usize::MAX;
-    for _ in 0..50 {
-        left = holds(&sqlite_bytes(dir.path()), words);
-        if left == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let on_disk = || holds(&sqlite_bytes(dir.path()), words);
+    let gone = wait::poll(Duration::from_secs(5), || {
+        std::future::ready((on_disk() == 0).then_some(0))
+    })
+    .await;
+    let left = gone.unwrap_or_else(on_disk);
     assert_eq!(
         left, 0,
         "the words are still on disk {left} time(s) after expiry"
@@ -278,10 +272,10 @@ async fn a_person_who_blocks_the_bot_loses_the_language_they_chose() {
     api.block(806);
     user.say("/help");
     // The refused reply is the sender's cue; the row goes in the next commit.
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while stored_settings(dir.path(), 806).is_some() && std::time::Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let _ = wait::poll(Duration::from_secs(20), || {
+        std::future::ready(stored_settings(dir.path(), 806).is_none().then_some(()))
+    })
+    .await;
     assert_eq!(
         stored_settings(dir.path(), 806),
         None,

@@ -15,7 +15,7 @@ use crate::support::stable::{Q_DURATION, Q_FREQUENCY, Q_RED_FLAGS};
 use crate::support::{
     Backend, HOOK_PATH, HOOK_SECRET, KillDice, RedisServer, UserChat, WebhookBot,
     assert_all_finished, config, failed_start, messages_to, plan, play, raw_update,
-    repeats_per_chat, start_runtime,
+    repeats_per_chat, start_runtime, wait,
 };
 
 /// A replica in webhook mode on the shared Redis, asking Telegram for at
@@ -182,11 +182,13 @@ async fn one_of_two_replicas_killed_mid_load_every_check_ends_right() {
         .map(|u| {
             let api = api.clone();
             tokio::spawn(async move {
+                // Timed on purpose: arrivals spread over time are the shape of the load.
                 tokio::time::sleep(Duration::from_millis(40 * u as u64)).await;
                 play(api, BASE + u as i64, u).await;
             })
         })
         .collect();
+    // Timed on purpose: the kill comes at a random (seeded) moment of the load.
     tokio::time::sleep(kill_after).await;
     let killed = replicas.remove(victim);
     let killed_log = killed.process.log();
@@ -256,14 +258,12 @@ async fn a_redis_outage_fails_updates_then_recovers_without_a_restart() {
     assert_eq!(replica.health_becomes(503).await, Some(503));
     user.say("often");
     // Telegram's retries get 500 while Redis is down.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while api.webhook_retries() == 0 {
-        assert!(
-            Instant::now() < deadline,
-            "the update did not fail while Redis was down"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait::until(
+        Duration::from_secs(20),
+        "the update to fail (a webhook retry) while Redis was down",
+        || std::future::ready(api.webhook_retries() > 0),
+    )
+    .await;
     redis.restart().await;
     user.expect(Q_DURATION).await;
     assert_eq!(replica.health_becomes(200).await, Some(200));
@@ -323,6 +323,10 @@ async fn a_periodic_tip_is_posted_by_exactly_one_replica_per_slot() {
     // Neither replica posts it again, even once the first has moved on.
     let again = tips::queue_due(&second, now + DAY + 60_000).await.unwrap();
     assert_eq!(again, 0);
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    // Nothing queued for the group and neither replica at work on it.
+    wait::until(Duration::from_secs(60), "the group idle in Redis", || {
+        redis.idle(&config.redis_prefix, -100_777)
+    })
+    .await;
     assert_eq!(messages_to(&api, -100_777, 0).await.len(), 1);
 }

@@ -13,7 +13,7 @@ use nasal_twitch_bot::store::{
     RedisStore, Rhythm, SqliteStore, Store,
 };
 
-use crate::support::RedisServer;
+use crate::support::{RedisServer, wait};
 
 const NOW: u64 = 1_700_000_000_000;
 const TTL_MS: u64 = 3_600_000;
@@ -890,7 +890,8 @@ async fn redis_leases_and_the_shared_pace() {
 
     // A claim lapses after its ttl.
     assert!(store.claim("in", 7, "a", 50).await.unwrap());
-    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    // Timed on purpose: outliving the 50 ms ttl is the point (just past it).
+    tokio::time::sleep(std::time::Duration::from_millis(60)).await;
     assert!(other.claim("in", 7, "b", 60_000).await.unwrap());
 
     // 10 a second, bursts of 3, shared by both.
@@ -975,7 +976,22 @@ async fn redis_checks_and_their_question_expire_together() {
         ttl_ms: 10,
         ..Commit::reply(chat, seq, Vec::new())
     };
-    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    wait::until(
+        std::time::Duration::from_secs(5),
+        "the check's 1 ms expiry in Redis",
+        || {
+            let mut c = c.clone();
+            async move {
+                let left: i64 = redis::cmd("EXISTS")
+                    .arg("ttl:chat:801")
+                    .query_async(&mut c)
+                    .await
+                    .unwrap();
+                left == 0
+            }
+        },
+    )
+    .await;
     assert_eq!(
         store.commit(renew).await.unwrap(),
         Committed::Conflict,
@@ -991,8 +1007,12 @@ async fn redis_checks_and_their_question_expire_together() {
         ..Commit::reply(chat, seq, Vec::new())
     };
     assert_eq!(store.commit(shortly).await.unwrap(), Committed::Done);
-    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    assert_eq!(store.load(chat).await.unwrap(), Default::default());
+    wait::until(
+        std::time::Duration::from_secs(5),
+        "the check's 10 ms expiry",
+        || async { store.load(chat).await.unwrap() == Default::default() },
+    )
+    .await;
     assert_eq!(store.question_message(chat).await.unwrap(), None);
 }
 

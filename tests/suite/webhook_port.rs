@@ -8,7 +8,9 @@ use fake_bot_api::{FakeApi, SECRET};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::support::{HOOK_PATH, HOOK_SECRET, RedisServer, TOKEN_SECRET, WebhookBot, raw_update};
+use crate::support::{
+    HOOK_PATH, HOOK_SECRET, RedisServer, TOKEN_SECRET, WebhookBot, raw_update, wait,
+};
 
 const MIB: usize = 1024 * 1024;
 
@@ -174,6 +176,7 @@ async fn healthz_hit_100_times_at_once_reads_the_store_at_most_once_a_second() {
         .unwrap();
     let client = reqwest::Client::new();
     // Past the second of the start-up check: the first of the 100 asks the store.
+    // Timed on purpose: outliving the 1 s cache; asking its age would renew it.
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let () = redis::cmd("CONFIG")
         .arg("RESETSTAT")
@@ -203,13 +206,24 @@ async fn healthz_hit_100_times_at_once_reads_the_store_at_most_once_a_second() {
         "/healthz hit 100 times in {} ms read the store {read} times",
         elapsed.as_millis()
     );
-    // It still looks at the store: a second later, it reads again.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
-    let again = reqwest::get(hook.url("/healthz")).await.unwrap();
-    assert_eq!(again.status(), 200);
-    assert!(
-        pings(&mut redis).await > read,
-        "a later /healthz reads the store"
+    // It still looks at the store: within a second, /healthz reads it again.
+    let ends = Instant::now();
+    wait::until(
+        Duration::from_millis(1100),
+        "a later /healthz to read the store",
+        || {
+            let (client, mut redis, url) = (client.clone(), redis.clone(), hook.url("/healthz"));
+            async move {
+                let again = client.get(url).send().await.unwrap();
+                assert_eq!(again.status(), 200);
+                pings(&mut redis).await > read
+            }
+        },
+    )
+    .await;
+    eprintln!(
+        "/healthz read the store again {} ms after the 100",
+        ends.elapsed().as_millis()
     );
     hook.stop().await;
 }
@@ -311,6 +325,7 @@ async fn a_client_that_sends_headers_slowly_is_cut_off_after_the_header_timeout(
             .write_all(format!("POST {HOOK_PATH} HTTP/1.1\r\nX-Slow: ").as_bytes())
             .await;
         while writer.write_all(b"a").await.is_ok() {
+            // Timed on purpose: the slow client is the point (well under the 2 s timeout).
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
     });
@@ -354,6 +369,7 @@ async fn a_client_that_sends_the_body_slowly_gets_408() {
             .write_all(post_head(HOOK_SECRET, Some(100_000)).as_bytes())
             .await;
         while writer.write_all(b"          ").await.is_ok() {
+            // Timed on purpose: the slow client is the point (well under the 2 s timeout).
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
     });
@@ -430,8 +446,14 @@ async fn stuck_client(hook: &WebhookBot) -> TcpStream {
         .await
         .unwrap();
     stream.write_all(b"{\"update_i").await.unwrap();
-    // Let the server take it in before the signal.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The server takes connections in the order they come: once a later one
+    // is answered, this one was taken in (its request begun) before the signal.
+    let later = hook.health().await;
+    assert_eq!(
+        later,
+        Some(200),
+        "a connection after the stuck one is served"
+    );
     stream
 }
 
@@ -465,12 +487,13 @@ async fn a_second_signal_during_shutdown_exits_at_once() {
     .await;
     let _stuck = stuck_client(&hook).await;
     hook.process.signal("TERM");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !hook.process.log().contains("SIGTERM") {
-        assert!(Instant::now() < deadline, "{}", hook.process.log());
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let heard = wait::poll(Duration::from_secs(10), || {
+        std::future::ready(hook.process.log().contains("SIGTERM").then_some(()))
+    })
+    .await;
+    assert!(heard.is_some(), "{}", hook.process.log());
     // The stuck client holds the shutdown (its deadline is 120 s away).
+    // Timed on purpose: it shows the bot does not exit within the time.
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(hook.process.exited().is_none(), "{}", hook.process.log());
     hook.process.signal("INT");

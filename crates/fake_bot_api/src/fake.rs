@@ -135,6 +135,13 @@ impl FakeApi {
         self.with(|inner| inner.next_update_id = id);
     }
 
+    /// How many queued updates the bot has not confirmed yet (by asking
+    /// `getUpdates` for the ones after them); 0 once it took every update
+    /// sent so far. Always 0 with webhook delivery, which queues nothing.
+    pub fn unconfirmed(&self) -> usize {
+        self.with(|inner| inner.updates.len())
+    }
+
     /// The id the next queued update gets.
     pub fn next_update_id(&self) -> i64 {
         self.with(|inner| inner.next_update_id)

@@ -1,11 +1,12 @@
 //! Where the bot under test keeps its checks, read directly by the tests.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use fake_bot_api::FakeApi;
 use serde_json::Value;
 
-use super::RedisServer;
+use super::{BOT_PREFIX, RedisServer, wait};
 
 /// The SQLite file the bot keeps its state in under `dir`.
 pub fn sqlite_file(dir: &Path) -> PathBuf {
@@ -63,13 +64,50 @@ impl Backend {
     /// Waits (up to 60 s: a send may be retried after teloxide's 10 s pause on
     /// a 5xx) until the stored check of `chat` satisfies `ready`; `Null` when none.
     pub async fn session_when(&self, chat: i64, ready: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
+        let ready = &ready;
+        let found = wait::poll(Duration::from_secs(60), || async move {
             let session = self.session(chat).await.unwrap_or(Value::Null);
-            if ready(&session) || Instant::now() > deadline {
-                return session;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            ready(&session).then_some(session)
+        })
+        .await;
+        match found {
+            Some(session) => session,
+            None => self.session(chat).await.unwrap_or(Value::Null),
         }
+    }
+
+    /// Whether nothing is left for `chat`: no inbox entry (a timed one, such
+    /// as a follow-up or a welcome still to come, included), no reply
+    /// waiting to be sent, and (Redis) no replica at work on it. Until a new
+    /// update comes, the bot sends such a chat nothing more.
+    pub async fn idle(&self, chat: i64) -> bool {
+        match self {
+            Backend::Sqlite(file) => {
+                let Ok(db) = rusqlite::Connection::open(file) else {
+                    return false;
+                };
+                let left = db.query_row(
+                    "SELECT (SELECT COUNT(*) FROM inbox WHERE chat_id = ?1)
+                          + (SELECT COUNT(*) FROM outbox WHERE chat_id = ?1)",
+                    [chat],
+                    |r| r.get::<_, i64>(0),
+                );
+                left == Ok(0)
+            }
+            Backend::Redis(server) => server.idle(BOT_PREFIX, chat).await,
+        }
+    }
+
+    /// Waits (up to 60 s) until the bot took every update sent to `api` so
+    /// far (it confirms a page only once it is stored) and `chat` is
+    /// [idle](Backend::idle): from then on, what `chat` was sent is all it
+    /// gets.
+    pub async fn settled(&self, api: &FakeApi, chat: i64) {
+        wait::until(
+            Duration::from_secs(60),
+            &format!("every update taken and nothing left for chat {chat}"),
+            || async move { api.unconfirmed() == 0 && self.idle(chat).await },
+        )
+        .await;
     }
 }

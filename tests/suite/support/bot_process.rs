@@ -1,14 +1,17 @@
 //! The bot binary as a process of its own, against the fake Bot API: its
 //! log captured, signalled and stopped as an operator would.
 
+use std::future::ready;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::thread::JoinHandle;
+use std::time::Duration;
 
 use fake_bot_api::FakeApi;
 
+use super::wait::{poll, poll_blocking};
 use super::{stable, temp_dir};
 
 /// A token shaped like a real one; it must never reach the logs.
@@ -16,10 +19,16 @@ pub const TOKEN: &str = "987654321:AAF-secret-TOKEN_for_tests_only-xyz";
 /// The secret part of [`TOKEN`], looked for in logs.
 pub const TOKEN_SECRET: &str = "AAF-secret-TOKEN_for_tests_only-xyz";
 
+/// How long the log reader may take to reach the end of an exited bot's stderr.
+const LOG_READ: Duration = Duration::from_secs(5);
+
 /// The bot binary running against the fake API.
 pub struct BotProcess {
     child: Child,
     log: Arc<Mutex<String>>,
+    /// The thread copying stderr into `log`: finished once the process's
+    /// stderr is closed and every line of it is in `log`.
+    reader: JoinHandle<()>,
 }
 
 impl BotProcess {
@@ -56,37 +65,28 @@ impl BotProcess {
         let log = Arc::new(Mutex::new(String::new()));
         let stderr = child.stderr.take().unwrap();
         let sink = Arc::clone(&log);
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 let mut log = sink.lock().unwrap();
                 log.push_str(&line);
                 log.push('\n');
             }
         });
-        BotProcess { child, log }
+        BotProcess { child, log, reader }
     }
 
     /// SIGTERM, then wait for a clean exit.
     pub fn stop(mut self) -> String {
         self.signal("TERM");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(status) = self.exited() {
-                assert!(
-                    status.success(),
-                    "bot exited with {status}:\n{}",
-                    self.log()
-                );
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "bot did not stop:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        std::thread::sleep(Duration::from_millis(100));
+        let status = poll_blocking(Duration::from_secs(20), || self.exited());
+        let status = status.unwrap_or_else(|| panic!("bot did not stop:\n{}", self.log()));
+        assert!(
+            status.success(),
+            "bot exited with {status}:\n{}",
+            self.log()
+        );
+        let read = poll_blocking(LOG_READ, || self.reader.is_finished().then_some(()));
+        assert!(read.is_some(), "{}", self.log_unread());
         self.log()
     }
 
@@ -103,18 +103,21 @@ impl BotProcess {
         self.child.try_wait().unwrap()
     }
 
-    /// Waits up to `within` for the process to end.
+    /// Waits up to `within` for the process to end, then for the last lines
+    /// of its log.
     pub async fn exit_within(&mut self, within: Duration) -> Option<ExitStatus> {
-        let deadline = Instant::now() + within;
-        while Instant::now() < deadline {
-            if let Some(status) = self.exited() {
-                // Let the log reader catch up with the last lines.
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                return Some(status);
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        None
+        let status = poll(within, || ready(self.exited())).await?;
+        let read = poll(LOG_READ, || ready(self.reader.is_finished().then_some(()))).await;
+        assert!(read.is_some(), "{}", self.log_unread());
+        Some(status)
+    }
+
+    /// What a wait for the last lines of the log says when they never come.
+    fn log_unread(&self) -> String {
+        format!(
+            "the bot exited, yet its stderr was not read to the end within {LOG_READ:?}:\n{}",
+            self.log()
+        )
     }
 
     /// Whether the process is still running (it has not crashed).

@@ -1,8 +1,10 @@
 //! A group as the bot shows it: its messages and answers to presses, in order.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use fake_bot_api::{Call, FakeApi};
+
+use super::wait;
 
 /// Reads the bot's messages to one group in order.
 pub struct GroupView {
@@ -54,16 +56,14 @@ impl GroupView {
 
 /// Messages sent to `chat` so far, once `count` of them arrived (60 s at most).
 pub async fn messages_to(api: &FakeApi, chat: i64, count: usize) -> Vec<Call> {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let sent: Vec<Call> = api
-            .calls()
+    let sent = || -> Vec<Call> {
+        api.calls()
             .into_iter()
             .filter(|c| c.method == "sendmessage" && c.chat() == Some(chat))
-            .collect();
-        if sent.len() >= count || Instant::now() > deadline {
-            return sent;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+            .collect()
+    };
+    let enough = || std::future::ready(Some(sent()).filter(|s| s.len() >= count));
+    wait::poll(Duration::from_secs(60), enough)
+        .await
+        .unwrap_or_else(sent)
 }

@@ -3,7 +3,8 @@
 //! of tests that are not about the shipped content), the bot as a process
 //! (long polling or webhook), a person's chat and a group as the bot shows
 //! them, the stores read directly, simulated users, the bot's parts run
-//! in-process, and golden transcripts (`golden`) recorded and compared. The
+//! in-process, golden transcripts (`golden`) recorded and compared, and
+//! bounded waits on a condition (`wait`). The
 //! fake Bot API is the `fake_bot_api` crate.
 
 mod backend;
@@ -19,6 +20,7 @@ pub mod shipped;
 pub mod stable;
 mod transcript;
 mod user_chat;
+pub mod wait;
 mod webhook_bot;
 
 pub use backend::{Backend, sqlite_file, sqlite_url};
@@ -26,7 +28,7 @@ pub use bot_process::{BotProcess, TOKEN, TOKEN_SECRET, failed_start};
 pub use group_view::{GroupView, messages_to};
 pub use players::{KillDice, assert_all_finished, plan, play, repeated_messages, repeats_per_chat};
 pub use reading::{TODAY_MS, reading};
-pub use redis_server::RedisServer;
+pub use redis_server::{BOT_PREFIX, RedisServer};
 pub use repo::{free_port, repo_path, root, temp_dir};
 pub use runtime::{config, start_runtime};
 pub use transcript::transcript;

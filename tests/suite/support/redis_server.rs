@@ -3,11 +3,15 @@
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
 use super::free_port;
+use super::wait;
+
+/// The key prefix the bot binary uses (`BOT_REDIS_PREFIX` unset).
+pub const BOT_PREFIX: &str = "nasal-twitch-bot";
 
 /// A running Redis with append-only persistence, so a restart keeps its data.
 pub struct RedisServer {
@@ -50,11 +54,12 @@ impl RedisServer {
             .spawn()
             .expect("redis-server is installed (run scripts/test, which installs it)");
         self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while self.ping().await.is_err() {
-            assert!(Instant::now() < deadline, "redis-server did not start");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        wait::until(
+            Duration::from_secs(10),
+            "redis-server to answer PING",
+            || async { self.ping().await.is_ok() },
+        )
+        .await;
     }
 
     /// `redis://127.0.0.1:<port>/0`
@@ -91,7 +96,7 @@ impl RedisServer {
     pub async fn session(&self, chat: i64) -> Option<Value> {
         let mut c = self.connection().await.ok()?;
         let data: Option<String> = redis::cmd("HGET")
-            .arg(format!("nasal-twitch-bot:chat:{chat}"))
+            .arg(format!("{BOT_PREFIX}:chat:{chat}"))
             .arg("data")
             .query_async(&mut c)
             .await
@@ -103,10 +108,25 @@ impl RedisServer {
     pub async fn ttl_ms(&self, chat: i64) -> i64 {
         let mut c = self.connection().await.unwrap();
         redis::cmd("PTTL")
-            .arg(format!("nasal-twitch-bot:chat:{chat}"))
+            .arg(format!("{BOT_PREFIX}:chat:{chat}"))
             .query_async(&mut c)
             .await
             .unwrap()
+    }
+
+    /// Whether nothing is left for `chat` under the keys of `prefix`: no
+    /// inbox entry (a timed one included), no reply waiting to be sent, and
+    /// no replica holding the chat's inbox or outbox lane. False when Redis
+    /// cannot be read.
+    pub async fn idle(&self, prefix: &str, chat: i64) -> bool {
+        let Ok(mut c) = self.connection().await else {
+            return false;
+        };
+        let keys = ["inbox", "outbox", "lease:in", "lease:out"]
+            .map(|kind| format!("{prefix}:{kind}:{chat}"));
+        let left: redis::RedisResult<i64> =
+            redis::cmd("EXISTS").arg(&keys).query_async(&mut c).await;
+        left == Ok(0)
     }
 
     /// Every key the bot wrote (for `/forget` checks).

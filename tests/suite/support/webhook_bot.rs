@@ -1,11 +1,12 @@
 //! The bot in webhook mode on 127.0.0.1: its public port, its metrics port,
 //! and updates as Telegram POSTs them, for tests that talk to it directly.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use fake_bot_api::FakeApi;
 use serde_json::json;
 
+use super::wait::poll;
 use super::{BotProcess, TOKEN_SECRET, free_port, stable};
 
 /// The webhook secret the bot is started with.
@@ -44,15 +45,19 @@ impl WebhookBot {
             addr,
             metrics,
         };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while bot.health().await != Some(200) {
-            assert!(
-                Instant::now() < deadline && bot.process.exited().is_none(),
-                "the webhook did not come up:\n{}",
-                bot.process.log()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        // Up, or gone: a bot that exited will not come up.
+        let health = bot.url("/healthz");
+        let up = poll(Duration::from_secs(20), || {
+            let exited = bot.process.exited().is_some();
+            let health = health.clone();
+            async move { (exited || status_of(health).await == Some(200)).then_some(!exited) }
+        })
+        .await;
+        assert!(
+            up == Some(true),
+            "the webhook did not come up:\n{}",
+            bot.process.log()
+        );
         bot
     }
 
@@ -68,20 +73,19 @@ impl WebhookBot {
 
     /// The status `/healthz` answers, if it answers.
     pub async fn health(&self) -> Option<u16> {
-        let response = reqwest::get(self.url("/healthz")).await.ok()?;
-        Some(response.status().as_u16())
+        status_of(self.url("/healthz")).await
     }
 
     /// Waits (up to 10 s) for `/healthz` to answer `status`: it asks the
     /// store at most once a second.
     pub async fn health_becomes(&self, status: u16) -> Option<u16> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let now = self.health().await;
-            if now == Some(status) || Instant::now() > deadline {
-                return now;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        let became = poll(Duration::from_secs(10), || async move {
+            (self.health().await == Some(status)).then_some(status)
+        })
+        .await;
+        match became {
+            Some(status) => Some(status),
+            None => self.health().await,
         }
     }
 
@@ -112,6 +116,12 @@ impl WebhookBot {
         assert!(!log.contains(HOOK_PATH), "the webhook path leaked:\n{log}");
         log
     }
+}
+
+/// The status a GET of `url` answers, if it answers.
+async fn status_of(url: String) -> Option<u16> {
+    let response = reqwest::get(url).await.ok()?;
+    Some(response.status().as_u16())
 }
 
 /// A private chat's message update as Telegram POSTs it.
