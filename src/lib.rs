@@ -7,33 +7,31 @@
 //!
 //! # Layout
 //!
-//! - [`language`]: what changes from one language to the next: the bot's own
-//!   words as Fluent catalogs with plural rules (`locales/<lang>/bot.ftl`),
-//!   the words typed answers are read with (`locales/<lang>/understanding.toml`),
-//!   how letters fold for matching, and how a language tag is normalised.
-//! - [`script`]: the dialogue as data. TOML files under `dialogues/` declare
-//!   questions, rules, outcomes, tips and sources, and each language overlay
-//!   their texts; loading checks all of it and reports every problem with
-//!   file, line and column.
-//! - [`engine`]: the pure state machine, `(script, session, input) -> (session,
-//!   replies)`. No I/O, no Telegram, never panics.
-//! - [`conversation`]: the application service: one inbox entry handled as
-//!   one atomic store operation (read the check, step the engine, save the
-//!   check and the rendered replies, mark the entry done). Knows no HTTP.
-//! - [`telegram`]: the Telegram edge: long polling and webhooks that write
-//!   updates to a durable inbox before confirming them, per-chat lanes, the
-//!   sender that drains outboxes under Telegram's limits with its own
-//!   retries, rendering, commands, private chats and groups.
-//! - [`store`]: traits for the inbox, checks, outbox and groups, implemented
-//!   by SQLite (the default, versioned migrations), memory, and Redis shared
-//!   by several replicas (leases per chat, a shared send budget).
-//! - [`terminal`]: the engine in a terminal (`chat`), also used by transcript tests.
-//! - [`config`]: settings from the environment and `.env`.
-//! - [`cli`]: the `run`, `check`, `chat` and `graph` commands; `main.rs` only calls it.
+//! ARCHITECTURE.md is the map. Lowest first:
 //!
-//! Data flows one way: Telegram → intake (inbox write, then confirm) →
-//! per-chat lane → conversation service (engine step + outbox entries, one
-//! atomic write) → sender (paced, retried) → Telegram.
+//! - [`text`], [`language`]: plain-text helpers; what changes from one
+//!   language to the next (catalogs with plural rules, the words typed
+//!   answers are read with, letter folding, language tags).
+//! - [`script`]: the dialogue as data, checked with file, line and column.
+//! - [`engine`]: the pure state machine, `(script, session, input) ->
+//!   (session, replies)`. No I/O, no platform, never panics.
+//! - [`message`]: the bot's own vocabulary on any platform: chat and message
+//!   ids, incoming events, outgoing messages, buttons with typed actions.
+//! - [`store`]: inbox, checks, outbox, group settings and leases; memory,
+//!   SQLite (default) and Redis (replicas). Holds only [`message`] types.
+//! - [`conversation`]: the core: what every input means (commands, the
+//!   check, groups, flood, language, data rights, follow-ups), committed
+//!   as one atomic store operation per inbox entry.
+//! - [`runtime`]: per-chat lanes, the inbox processor, the paced sender with
+//!   retries, housekeeping and shutdown, for any platform.
+//! - [`telegram`], [`matrix`]: the edges; [`platforms`] serves them in one
+//!   process over one store.
+//! - [`terminal`], [`config`], [`cli`]: the `chat` front end, settings, and
+//!   the commands (`main.rs` only calls [`cli`]).
+//!
+//! Data flows one way: a platform → its edge (decode; inbox write, then
+//! confirm) → per-chat lane → the core (engine step + outbox entries, one
+//! atomic write) → sender (paced, retried) → the edge (render) → the platform.
 
 pub mod cli;
 pub mod config;
