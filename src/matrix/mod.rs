@@ -70,9 +70,15 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::rename(&temporary, path)
 }
 
-/// Whether a room is a direct chat: the bot and one person.
-fn private(room: &Room) -> bool {
-    room.joined_members_count() <= 2
+/// Whether a room is a direct chat: the bot and one person. The summary's
+/// count is not always sent (without lazy loading), so the members the
+/// store knows count too.
+async fn private(room: &Room) -> bool {
+    let known = room
+        .joined_user_ids()
+        .await
+        .map_or(0, |ids| ids.len() as u64);
+    room.joined_members_count().max(known) <= 2
 }
 
 /// Logs in (once: the session is kept in the store) or restores the kept
@@ -151,7 +157,7 @@ pub async fn connect(settings: &Settings) -> Result<Matrix, MatrixError> {
         .to_owned();
     let rooms = Arc::new(Rooms::default());
     for room in client.joined_rooms() {
-        rooms.note(room.room_id(), private(&room));
+        rooms.note(room.room_id(), private(&room).await);
     }
     log::info!(
         "Matrix: logged in as {bot} on {}",
@@ -228,14 +234,27 @@ pub async fn sync<E: Edge>(
             let Some(room) = syncing.client.get_room(room_id) else {
                 continue;
             };
+            let private = private(&room).await;
             let place = decode::Place {
-                chat: syncing.rooms.note(room_id, private(&room)),
-                private: private(&room),
+                chat: syncing.rooms.note(room_id, private),
+                private,
             };
-            for event in &update.timeline.events {
-                let Ok(json) = event.raw().deserialize_as::<Value>() else {
-                    continue;
-                };
+            // The bot's own join may come as state rather than in the
+            // timeline; the event id keys it, so seeing it twice is once.
+            let state = match &update.state {
+                matrix_sdk::sync::State::Before(events)
+                | matrix_sdk::sync::State::After(events) => events,
+            };
+            let own_joins = state
+                .iter()
+                .filter_map(|e| e.deserialize_as::<Value>().ok())
+                .filter(|json| json.get("state_key").and_then(Value::as_str) == Some(&syncing.bot));
+            let timeline = update
+                .timeline
+                .events
+                .iter()
+                .filter_map(|e| e.raw().deserialize_as::<Value>().ok());
+            for json in own_joins.chain(timeline) {
                 if let Some((key, incoming)) = decode::event(&json, place, &syncing.bot) {
                     entries.extend(runtime.intake(key, incoming, now));
                 }

@@ -63,11 +63,13 @@ class Chat:
         self.person, self.room, self.bot = person, room, bot
 
     async def said(self, count: int = 1) -> list[Message]:
-        """The next ``count`` events from the bot, each checked to be encrypted."""
+        """The next ``count`` events from the bot, each checked to be encrypted
+        on the server when the room is."""
         got = await self.person.next_messages(self.room, self.bot, count, timeout=60)
+        encrypted = self.person.client.rooms[self.room].encrypted
         for m in got:
             raw = await self.person.raw_event(self.room, m.event_id)
-            expect(raw["type"] == "m.room.encrypted",
+            expect(raw["type"] == "m.room.encrypted" or not encrypted,
                    f"the bot's {m.type} is {raw['type']} on the server, not encrypted")
             kind = {POLL_START: "[poll]", POLL_END: "[poll ended]"}.get(m.type, "")
             if m.msgtype == "m.file":
@@ -100,93 +102,214 @@ class Chat:
 
 
 def is_poll(m: Message) -> bool:
+    """Whether ``m`` is a question with options to tap."""
     return m.type == POLL_START
 
 
-async def check(hs: homeserver.Homeserver, d: str, binary: str) -> None:
-    """The whole scenario; raises at the first thing that is wrong."""
-    global step
-    step = "accounts"
-    bot_account = hs.register("twitchbot", "bot-password")
-    env = dict(os.environ)
-    env.pop("TELOXIDE_TOKEN", None)
-    env.update({
-        "MATRIX_HOMESERVER": hs.url,
-        "MATRIX_USER": bot_account["user_id"],
-        "MATRIX_PASSWORD": "bot-password",
-        "MATRIX_STORE": os.path.join(d, "bot-matrix"),
-        "BOT_STORAGE": f"sqlite://{os.path.join(d, 'bot.sqlite')}",
-        "BOT_DIALOGUES": os.path.join(REPO, "dialogues"),
-        "BOT_LOCALES": os.path.join(REPO, "locales"),
-        "RUST_LOG": env.get("RUST_LOG", "info,matrix_sdk=warn,matrix_sdk_crypto=warn"),
-    })
-    log = open(os.path.join(d, "bot.log"), "w")
-    bot = subprocess.Popen([binary, "run"], env=env, stdout=log, stderr=subprocess.STDOUT,
-                           stdin=subprocess.DEVNULL)
-    try:
-        person = await Person.register(hs.url, "ana", "ana-password", os.path.join(d, "ana"))
-        async with person:
-            step = "open an encrypted direct chat"
-            room = await person.open_dm(bot_account["user_id"], timeout=60)
-            chat = Chat(person, room, bot_account["user_id"])
-            expect(person.client.rooms[room].encrypted, "the direct chat is not encrypted")
+class Bot:
+    """The bot binary on Matrix, with its store in ``d``: started, stopped,
+    killed with SIGKILL and started again on the same store."""
 
-            step = "start the check"
-            await chat.type("!check")
-            [*_, q1] = await chat.until(is_poll, "first question")
-            expect("safety question" in shown(q1), f"first question: {shown(q1)}")
+    def __init__(self, binary: str, hs: homeserver.Homeserver, d: str, name: str):
+        self.binary, self.d = binary, d
+        self.account = hs.register(name, "bot-password")
+        self.user_id = self.account["user_id"]
+        self.env = dict(os.environ)
+        self.env.pop("TELOXIDE_TOKEN", None)
+        self.env.update({
+            "MATRIX_HOMESERVER": hs.url,
+            "MATRIX_USER": self.user_id,
+            "MATRIX_PASSWORD": "bot-password",
+            "MATRIX_STORE": os.path.join(d, "bot-matrix"),
+            "BOT_STORAGE": f"sqlite://{os.path.join(d, 'bot.sqlite')}",
+            "BOT_DIALOGUES": os.path.join(REPO, "dialogues"),
+            "BOT_LOCALES": os.path.join(REPO, "locales"),
+            "BOT_FOLLOW_UP_AFTER": "2s",
+            "RUST_LOG": self.env.get("RUST_LOG", "info,matrix_sdk=warn,matrix_sdk_crypto=warn"),
+        })
+        self.process = None
+        self.start()
 
-            step = "tap the stroke screen's answer"
-            await chat.tap(q1, "No, none of these")
-            [end, q2] = await chat.said(2)
-            expect(end.type == POLL_END and end.relates_to["event_id"] == q1.event_id
-                   and "✓ No, none of these" in shown(end), f"answer shown: {end.content}")
-            expect(is_poll(q2) and "How often" in shown(q2), f"second question: {shown(q2)}")
+    def start(self) -> None:
+        """Starts the binary (appending to its log)."""
+        self.log = open(os.path.join(self.d, "bot.log"), "a")
+        self.process = subprocess.Popen([self.binary, "run"], env=self.env, stdout=self.log,
+                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
-            step = "type the other answers"
-            for answer in ["3 times a day", "2 days", "no", "no", "no", "no"]:
-                await chat.type(answer)
-                seen = await chat.until(
-                    lambda m: is_poll(m) or "SELF-CARE" in shown(m) or "SEE A DOCTOR" in shown(m),
-                    "next question or outcome")
-                expect(seen[0].type == POLL_END, f"the answered question is closed first: {seen[0].content}")
-                if not is_poll(seen[-1]):
-                    break
-            expect("SELF-CARE" in shown(seen[-1]), f"outcome: {shown(seen[-1])}")
-            offer = (await chat.until(is_poll, "follow-up offer"))[-1]
+    def kill9(self) -> None:
+        """SIGKILL: no chance to finish anything."""
+        self.process.kill()
+        self.process.wait(10)
+        self.log.close()
 
-            step = "decline the follow-up"
-            await chat.tap(offer, "No, thanks")
-            [declined] = await chat.said()
-            expect(declined.type == POLL_END and "No, thanks" in shown(declined),
-                   f"the offer is closed with the answer: {declined.content}")
-
-            step = "summary as an encrypted file"
-            await chat.type("!summary")
-            files = await chat.until(lambda m: m.msgtype == "m.file", "summary.html")
-            summary = files[-1]
-            expect("file" in summary.content and "url" not in summary.content,
-                   "summary.html was not sent encrypted")
-            expect(summary.file and b"SELF-CARE" in summary.file,
-                   f"summary.html did not decrypt ({summary.file_error})")
-
-            step = "forget"
-            await chat.type("!forget")
-            [gone] = await chat.said()
-            expect("deleted everything" in shown(gone), f"forget: {shown(gone)}")
-
-            step = "nothing repeated"
-            counts = await person.count_events(room)
-            received = len(person.messages(room, bot_account["user_id"]))
-            expect(counts.get(bot_account["user_id"]) == received,
-                   f"the server holds {counts} events, the person received {received}")
-    finally:
-        bot.terminate()
+    def stop(self) -> None:
+        """SIGTERM, then SIGKILL if it does not stop within 20 s."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
         try:
-            bot.wait(20)
+            self.process.wait(20)
         except subprocess.TimeoutExpired:
-            bot.kill()
-        log.close()
+            self.process.kill()
+        self.log.close()
+
+
+def distinct(messages: list[Message]) -> bool:
+    """Whether no event of ``messages`` repeats another (same type and content)."""
+    seen = [(m.type, str(sorted(m.content.items()))) for m in messages]
+    return len(seen) == len(set(seen))
+
+
+async def check(bot: Bot, hs: homeserver.Homeserver, d: str) -> None:
+    """A whole encrypted check to self-care, /summary and /forget."""
+    global step
+    person = await Person.register(hs.url, "ana", "ana-password", os.path.join(d, "ana"))
+    async with person:
+        step = "open an encrypted direct chat"
+        room = await person.open_dm(bot.user_id, timeout=60)
+        chat = Chat(person, room, bot.user_id)
+        expect(person.client.rooms[room].encrypted, "the direct chat is not encrypted")
+
+        step = "start the check"
+        await chat.type("!check")
+        [*_, q1] = await chat.until(is_poll, "first question")
+        expect("safety question" in shown(q1), f"first question: {shown(q1)}")
+
+        step = "tap the stroke screen's answer"
+        await chat.tap(q1, "No, none of these")
+        [end, q2] = await chat.said(2)
+        expect(end.type == POLL_END and end.relates_to["event_id"] == q1.event_id
+               and "✓ No, none of these" in shown(end), f"answer shown: {end.content}")
+        expect(is_poll(q2) and "How often" in shown(q2), f"second question: {shown(q2)}")
+
+        step = "a tap on the answered question changes nothing"
+        await chat.tap(q1, "Yes, I have one of these")
+        [again] = await chat.said()
+        expect(is_poll(again) and shown(again) == shown(q2), f"shown again: {shown(again)}")
+
+        step = "type the other answers"
+        for answer in ["3 times a day", "2 days", "no", "no", "no", "no"]:
+            await chat.type(answer)
+            seen = await chat.until(
+                lambda m: is_poll(m) or "SELF-CARE" in shown(m) or "SEE A DOCTOR" in shown(m),
+                "next question or outcome")
+            expect(seen[0].type == POLL_END, f"the answered question is closed first: {seen[0].content}")
+            if not is_poll(seen[-1]):
+                break
+        expect("SELF-CARE" in shown(seen[-1]), f"outcome: {shown(seen[-1])}")
+        offer = (await chat.until(is_poll, "follow-up offer"))[-1]
+
+        step = "a follow-up (BOT_FOLLOW_UP_AFTER=2s)"
+        await chat.tap(offer, "Check on me in 3 days")
+        accepted = await chat.until(lambda m: m.type != POLL_END, "the follow-up's confirmation")
+        due = (await chat.until(is_poll, "the follow-up question"))[-1]
+        expect("still there" in shown(due) or "How is" in shown(due), f"follow-up: {shown(due)}")
+        await chat.tap(due, due.poll_answers[-1][1])
+        await chat.until(lambda m: m.type != POLL_END, "the follow-up's answer")
+        del accepted
+
+        step = "summary as an encrypted file"
+        await chat.type("!summary")
+        files = await chat.until(lambda m: m.msgtype == "m.file", "summary.html")
+        summary = files[-1]
+        expect("file" in summary.content and "url" not in summary.content,
+               "summary.html was not sent encrypted")
+        expect(summary.file and b"SELF-CARE" in summary.file,
+               f"summary.html did not decrypt ({summary.file_error})")
+
+        step = "forget"
+        await chat.type("!forget")
+        [gone] = await chat.said()
+        expect("deleted everything" in shown(gone), f"forget: {shown(gone)}")
+
+        step = "nothing repeated"
+        counts = await person.count_events(room)
+        received = len(person.messages(room, bot.user_id))
+        expect(counts.get(bot.user_id) == received,
+               f"the server holds {counts} events, the person received {received}")
+
+
+async def group(bot: Bot, hs: homeserver.Homeserver, d: str) -> None:
+    """A room of three: the bot introduces itself, answers !check with a link
+    to a direct chat (never a health question), refuses !settings to a member
+    below power level 50 and shows them to the room's creator."""
+    global step
+    step = "a group room"
+    cleo = await Person.register(hs.url, "cleo", "cleo-password", os.path.join(d, "cleo"))
+    dan = await Person.register(hs.url, "dan", "dan-password", os.path.join(d, "dan"),
+                                auto_join=True)
+    async with cleo, dan:
+        room = (await cleo.client.room_create(name="Twitch support", invite=[dan.user_id])).room_id
+        # Dan accepts the invitation as he syncs.
+        await asyncio.gather(cleo.wait_joined(room, dan.user_id, 60),
+                             dan.wait_until(lambda: room in dan.client.rooms, 60, "Dan in"))
+        await cleo.client.room_invite(room, bot.user_id)
+        await cleo.wait_joined(room, bot.user_id, 60)
+        chat = Chat(cleo, room, bot.user_id)
+        [intro] = await chat.said()
+        expect("everyone" in shown(intro).lower(), f"introduction: {shown(intro)}")
+
+        step = "!check in a group"
+        await dan.send_text(room, "!check")
+        [link] = await chat.said()
+        expect("matrix.to/#/" + bot.user_id in (link.formatted_body or ""),
+               f"a link to a direct chat: {link.content}")
+        expect(not is_poll(link), "no question in a group")
+
+        step = "!settings below power level 50"
+        await dan.send_text(room, "!settings")
+        [refused] = await chat.said()
+        expect("admin" in shown(refused).lower(), f"refused: {shown(refused)}")
+
+        step = "!settings by the room's creator"
+        await cleo.send_text(room, "!settings")
+        [settings] = await chat.said()
+        expect(is_poll(settings), f"settings to tap: {settings.content}")
+
+
+async def kill9(bot: Bot, hs: homeserver.Homeserver, d: str) -> None:
+    """SIGKILL mid-check, then a restart on the same store: the check goes on
+    where it was; nothing is lost, nothing applied twice, nothing repeated."""
+    global step
+    step = "kill -9 mid-check"
+    eve = await Person.register(hs.url, "eve", "eve-password", os.path.join(d, "eve"))
+    async with eve:
+        room = await eve.open_dm(bot.user_id, timeout=60)
+        chat = Chat(eve, room, bot.user_id)
+        await chat.type("!check")
+        await chat.until(is_poll, "first question")
+        await chat.type("no")
+        await chat.said(2)
+        bot.kill9()
+        await chat.type("3 times a day")
+        await chat.type("2 days")
+        bot.start()
+        step = "after the restart"
+        seen = await chat.until(lambda m: is_poll(m) and "pain" in shown(m), "question 4", 8)
+        expect([m.type for m in seen].count(POLL_END) == 2,
+               f"both answers taken once: {[shown(m)[:40] for m in seen]}")
+        for answer in ["no", "no", "no", "no"]:
+            await chat.type(answer)
+            seen = await chat.until(lambda m: is_poll(m) or "SELF-CARE" in shown(m), "next")
+        expect("SELF-CARE" in shown(seen[-1]), f"outcome: {shown(seen[-1])}")
+        await chat.until(is_poll, "follow-up offer")
+        mine = eve.messages(room, bot.user_id)
+        expect(distinct(mine), "a message was repeated")
+        counts = await eve.count_events(room)
+        expect(counts.get(bot.user_id) == len(mine),
+               f"the server holds {counts}, the person received {len(mine)}")
+        transcript.append(f"kill -9: {len(mine)} bot events, none repeated, none lost")
+
+
+async def scenarios(binary: str, hs: homeserver.Homeserver, d: str) -> None:
+    """Every scenario against one homeserver and one bot."""
+    bot = Bot(binary, hs, d, "twitchbot")
+    try:
+        await check(bot, hs, d)
+        await group(bot, hs, d)
+        await kill9(bot, hs, d)
+    finally:
+        bot.stop()
 
 
 def main() -> int:
@@ -202,7 +325,7 @@ def main() -> int:
     try:
         step = "start Synapse"
         hs = homeserver.start(os.path.join(d, "synapse"))
-        asyncio.run(asyncio.wait_for(check(hs, d, binary), 300))
+        asyncio.run(asyncio.wait_for(scenarios(binary, hs, d), 600))
     except BaseException as e:  # noqa: BLE001 - reported, then exit 1
         print("\n".join(transcript), file=sys.stderr)
         print(f"matrix e2e FAILED at step '{step}': {type(e).__name__}: {e}", file=sys.stderr)
@@ -219,8 +342,9 @@ def main() -> int:
             hs.stop()
     shutil.rmtree(d, ignore_errors=True)
     print("\n".join(transcript))
-    print(f"matrix e2e ok: an encrypted check to self-care by tapping and typing, "
-          f"summary.html decrypted, /forget; {time.monotonic() - began:.1f} s")
+    print(f"matrix e2e ok: an encrypted check to self-care by tapping and typing, a follow-up, "
+          f"summary.html decrypted, /forget; a group (link, settings by power level); "
+          f"kill -9 mid-check; {time.monotonic() - began:.1f} s")
     return 0
 
 
