@@ -301,15 +301,104 @@ async def kill9(bot: Bot, hs: homeserver.Homeserver, d: str) -> None:
         transcript.append(f"kill -9: {len(mine)} bot events, none repeated, none lost")
 
 
-async def scenarios(binary: str, hs: homeserver.Homeserver, d: str) -> None:
-    """Every scenario against one homeserver and one bot."""
+async def answer_all(chat: Chat, answers: list[str]) -> list[Message]:
+    """Types ``answers`` one by one, each after the next question (or the
+    outcome) arrived; returns what the bot said meanwhile."""
+    said = []
+    for answer in answers:
+        await chat.type(answer)
+        said += await chat.until(lambda m: is_poll(m) or "SELF-CARE" in shown(m), "next", 20)
+    return said
+
+
+def in_order(said: list[Message]) -> bool:
+    """Whether the questions came in order: Question 1, 2, 3… each once."""
+    numbers = [int(shown(m).split()[1].rstrip(".")) for m in said
+               if is_poll(m) and shown(m).startswith("Question ")]
+    return numbers == list(range(numbers[0], numbers[0] + len(numbers))) if numbers else False
+
+
+async def outage(bot: Bot, hs: homeserver.Homeserver, d: str) -> homeserver.Homeserver:
+    """Synapse stopped mid-check (MATRIX_OUTAGE_SECONDS, default 60), then
+    started again on its database: every reply owed arrives, once, in order."""
+    global step
+    step = "Synapse stopped mid-check"
+    seconds = float(os.environ.get("MATRIX_OUTAGE_SECONDS", "60"))
+    gil = await Person.register(hs.url, "gil", "gil-password", os.path.join(d, "gil"))
+    async with gil:
+        room = await gil.open_dm(bot.user_id, timeout=60)
+        chat = Chat(gil, room, bot.user_id)
+        await chat.type("!check")
+        await chat.until(is_poll, "first question")
+        await chat.type("no")
+        await chat.type("3 times a day")
+        port = int(hs.url.rsplit(":", 1)[1])
+        hs.stop()
+        began = time.monotonic()
+        await asyncio.sleep(seconds)  # the outage itself is what is tested
+        hs = homeserver.start(hs.dir, port=port)
+        step = "after the outage"
+        said = await chat.until(lambda m: is_poll(m) and "How long" in shown(m), "question 3", 10)
+        back = time.monotonic() - began
+        said += await answer_all(chat, ["2 days", "no", "no", "no", "no"])
+        expect("SELF-CARE" in shown(said[-1]), f"outcome: {shown(said[-1])}")
+        mine = gil.messages(room, bot.user_id)
+        expect(distinct(mine), "a message was repeated")
+        expect(in_order(mine), f"questions out of order: {[shown(m)[:12] for m in mine]}")
+        counts = await gil.count_events(room)
+        expect(counts.get(bot.user_id) == len(mine), f"server {counts}, received {len(mine)}")
+        transcript.append(f"outage: Synapse down {seconds:.0f} s; the owed replies arrived "
+                          f"{back - seconds:.1f} s after it was back; {len(mine)} bot events, "
+                          "none repeated, in order")
+    return hs
+
+
+async def rate_limited(binary: str, d: str) -> None:
+    """Synapse's own rate limiting on (rc_message 0.5/s, bursts of 3): every
+    reply still arrives, none lost, none repeated."""
+    global step
+    step = "rate limited"
+    hs = homeserver.start(os.path.join(d, "synapse-limited"), message_rate=(0.5, 3))
+    bot_dir = os.path.join(d, "limited")
+    os.makedirs(bot_dir)
+    bot = Bot(binary, hs, bot_dir, "limitedbot")
+    try:
+        hal = await Person.register(hs.url, "hal", "hal-password", os.path.join(d, "hal"))
+        async with hal:
+            room = await hal.open_dm(bot.user_id, timeout=60)
+            chat = Chat(hal, room, bot.user_id)
+            began = time.monotonic()
+            await chat.type("!check")
+            await chat.until(is_poll, "first question", 20)
+            said = await answer_all(chat, ["no", "3 times a day", "2 days", "no", "no", "no", "no"])
+            expect("SELF-CARE" in shown(said[-1]), f"outcome: {shown(said[-1])}")
+            mine = hal.messages(room, bot.user_id)
+            expect(distinct(mine), "a message was repeated")
+            counts = await hal.count_events(room)
+            expect(counts.get(bot.user_id) == len(mine), f"server {counts}, received {len(mine)}")
+            log = open(os.path.join(bot_dir, "bot.log")).read()
+            waits = log.count("asked to wait")
+            transcript.append(f"rate limited: {len(mine)} bot events in "
+                              f"{time.monotonic() - began:.1f} s, {waits} M_LIMIT_EXCEEDED "
+                              "waits honoured, none lost or repeated")
+    finally:
+        bot.stop()
+        hs.stop()
+
+
+async def scenarios(binary: str, hs: homeserver.Homeserver, d: str) -> homeserver.Homeserver:
+    """Every scenario: one homeserver and one bot for most, a rate-limited
+    homeserver for the last; returns the (restarted) main homeserver."""
     bot = Bot(binary, hs, d, "twitchbot")
     try:
         await check(bot, hs, d)
         await group(bot, hs, d)
         await kill9(bot, hs, d)
+        hs = await outage(bot, hs, d)
     finally:
         bot.stop()
+    await rate_limited(binary, d)
+    return hs
 
 
 def main() -> int:
@@ -325,7 +414,7 @@ def main() -> int:
     try:
         step = "start Synapse"
         hs = homeserver.start(os.path.join(d, "synapse"))
-        asyncio.run(asyncio.wait_for(scenarios(binary, hs, d), 600))
+        hs = asyncio.run(asyncio.wait_for(scenarios(binary, hs, d), 900))
     except BaseException as e:  # noqa: BLE001 - reported, then exit 1
         print("\n".join(transcript), file=sys.stderr)
         print(f"matrix e2e FAILED at step '{step}': {type(e).__name__}: {e}", file=sys.stderr)
@@ -344,7 +433,8 @@ def main() -> int:
     print("\n".join(transcript))
     print(f"matrix e2e ok: an encrypted check to self-care by tapping and typing, a follow-up, "
           f"summary.html decrypted, /forget; a group (link, settings by power level); "
-          f"kill -9 mid-check; {time.monotonic() - began:.1f} s")
+          f"kill -9 mid-check; Synapse stopped mid-check; Synapse's rate limits; "
+          f"{time.monotonic() - began:.1f} s")
     return 0
 
 

@@ -167,16 +167,17 @@ class Homeserver:
 
 
 def start(directory=None, message_rate=None, timeout: float = 90.0,
-          python: str = sys.executable) -> Homeserver:
-    """Starts Synapse in ``directory`` (a new temp dir when None) on a free
-    port and returns once it answers ``/_matrix/client/versions``.
+          python: str = sys.executable, port: int | None = None) -> Homeserver:
+    """Starts Synapse in ``directory`` (a new temp dir when None) on ``port``
+    (a free one when None; give the old one to restart a stopped server with
+    its database) and returns once it answers ``/_matrix/client/versions``.
     ``message_rate`` = (per_second, burst_count) sets a low ``rc_message``.
     Raises RuntimeError (with the log's tail) if it dies or is not ready in time."""
     d = os.path.abspath(directory or tempfile.mkdtemp(prefix="synapse-"))
     pid_path = os.path.join(d, PID_FILE)
     if os.path.exists(pid_path) and _alive(int(open(pid_path).read())):
         raise RuntimeError(f"a Synapse is already running from {d}")
-    port = free_port()
+    port = port or free_port()
     config = write_config(d, port, message_rate)
     began = time.monotonic()
     with open(os.path.join(d, "stderr.log"), "ab") as err:
