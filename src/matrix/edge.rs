@@ -13,7 +13,7 @@ use std::time::Duration;
 use matrix_sdk::attachment::AttachmentConfig;
 use matrix_sdk::ruma::api::error::{ErrorKind, RetryAfter};
 use matrix_sdk::ruma::events::room::message::TextMessageEventContent;
-use matrix_sdk::ruma::{OwnedTransactionId, OwnedUserId, UserId};
+use matrix_sdk::ruma::{OwnedTransactionId, OwnedUserId};
 use matrix_sdk::{Client, Room, RoomMemberships};
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
@@ -265,9 +265,4 @@ impl Edge for Matrix {
             | Outgoing::Unreadable => Err(Failure::Stale),
         }
     }
-}
-
-/// Whether `user` is the bot itself.
-pub fn is_bot(bot: &UserId, user: &str) -> bool {
-    bot.as_str() == user
 }

@@ -109,37 +109,25 @@ pub async fn connect(settings: &Settings) -> Result<Matrix, MatrixError> {
                     .await
                     .map_err(homeserver_error)?;
             } else if let Some(token) = &settings.access_token {
-                let user = UserId::parse(&settings.user).map_err(homeserver_error)?;
-                let session = MatrixSession {
-                    meta: SessionMeta {
-                        user_id: user,
-                        device_id: "PENDING".into(),
-                    },
+                // The token alone: ask the homeserver whose device it is.
+                let session = |user_id, device_id| MatrixSession {
+                    meta: SessionMeta { user_id, device_id },
                     tokens: SessionTokens {
                         access_token: token.expose().to_string(),
                         refresh_token: None,
                     },
                 };
+                let user = UserId::parse(&settings.user).map_err(homeserver_error)?;
                 client
-                    .restore_session(session)
+                    .restore_session(session(user, "PENDING".into()))
                     .await
                     .map_err(homeserver_error)?;
                 let me = client.whoami().await.map_err(homeserver_error)?;
                 let device = me.device_id.ok_or_else(|| {
                     MatrixError::Homeserver("the access token names no device".to_string())
                 })?;
-                let session = MatrixSession {
-                    meta: SessionMeta {
-                        user_id: me.user_id,
-                        device_id: device,
-                    },
-                    tokens: SessionTokens {
-                        access_token: token.expose().to_string(),
-                        refresh_token: None,
-                    },
-                };
                 client
-                    .restore_session(session)
+                    .restore_session(session(me.user_id, device))
                     .await
                     .map_err(homeserver_error)?;
             }
