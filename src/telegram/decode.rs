@@ -1,6 +1,8 @@
 //! Telegram's updates as the core's events. Routing is dptree's, as
 //! teloxide's own dispatching does it: each branch filters one kind of
 //! update and maps it to an [`Incoming`]; the first that matches decides.
+//! The update goes in shared (`Arc<Update>`), so trying a branch never
+//! copies it: this runs once per update at intake, on the hot path.
 //! Telegram's own addressing of commands (`/check@ThisBot`) is taken off
 //! here, so the core reads commands the same on every platform.
 
@@ -8,8 +10,6 @@ use std::ops::ControlFlow;
 use std::sync::{Arc, LazyLock};
 
 use dptree::{Handler, di::DependencyMap};
-use teloxide::dispatching::DpHandlerDescription;
-use teloxide::dispatching::UpdateFilterExt;
 use teloxide::types::{CallbackQuery, Chat, ChatMemberUpdated, Message, Update, UpdateKind, User};
 
 use crate::message::{ChatKind, Incoming, MessageId, Person, What};
@@ -36,18 +36,36 @@ pub fn chat_of(update: &Update) -> i64 {
     }
 }
 
-type Decoder = Handler<'static, Incoming, DpHandlerDescription>;
-
 /// The routing table, built once.
-static ROUTES: LazyLock<Decoder> = LazyLock::new(|| {
+static ROUTES: LazyLock<Handler<'static, Incoming>> = LazyLock::new(|| {
     dptree::entry()
-        .branch(Update::filter_message().map(message).endpoint(done))
-        .branch(Update::filter_edited_message().map(edited).endpoint(done))
-        .branch(Update::filter_callback_query().map(press).endpoint(done))
         .branch(
-            Update::filter_my_chat_member()
-                .map(membership)
-                .endpoint(done),
+            dptree::filter_map(|update: Arc<Update>, me: Arc<Me>| match &update.kind {
+                UpdateKind::Message(msg) => Some(message(msg, &me)),
+                _ => None,
+            })
+            .endpoint(done),
+        )
+        .branch(
+            dptree::filter_map(|update: Arc<Update>| match &update.kind {
+                UpdateKind::EditedMessage(msg) => Some(base(msg, What::Edited)),
+                _ => None,
+            })
+            .endpoint(done),
+        )
+        .branch(
+            dptree::filter_map(|update: Arc<Update>| match &update.kind {
+                UpdateKind::CallbackQuery(query) => Some(press(query)),
+                _ => None,
+            })
+            .endpoint(done),
+        )
+        .branch(
+            dptree::filter_map(|update: Arc<Update>| match &update.kind {
+                UpdateKind::MyChatMember(change) => Some(membership(change)),
+                _ => None,
+            })
+            .endpoint(done),
         )
 });
 
@@ -56,11 +74,11 @@ async fn done(incoming: Incoming) -> Incoming {
 }
 
 /// The event an update stands for, in the chat [`chat_of`] names.
-pub async fn decode(update: Update, me: &Me) -> Incoming {
+pub async fn decode(update: Update, me: &Arc<Me>) -> Incoming {
     let chat = chat_of(&update);
     let mut deps = DependencyMap::new();
-    deps.insert(update);
-    deps.insert(Arc::new(me.clone()));
+    deps.insert(Arc::new(update));
+    deps.insert(Arc::clone(me));
     match ROUTES.dispatch(deps).await {
         ControlFlow::Break(incoming) => incoming,
         ControlFlow::Continue(_) => Incoming {
@@ -133,7 +151,7 @@ fn base(msg: &Message, what: What) -> Incoming {
     }
 }
 
-fn message(msg: Message, me: Arc<Me>) -> Incoming {
+fn message(msg: &Message, me: &Me) -> Incoming {
     let what = if let Some(to) = msg.migrate_to_chat_id() {
         What::MovedTo { chat: to.0 }
     } else if let Some(members) = msg.new_chat_members() {
@@ -146,19 +164,15 @@ fn message(msg: Message, me: Arc<Me>) -> Incoming {
         }
     } else if let Some(text) = msg.text() {
         What::Text {
-            text: unaddressed(text, &me),
+            text: unaddressed(text, me),
         }
     } else {
         What::NotText
     };
-    base(&msg, what)
+    base(msg, what)
 }
 
-fn edited(msg: Message) -> Incoming {
-    base(&msg, What::Edited)
-}
-
-fn press(query: CallbackQuery) -> Incoming {
+fn press(query: &CallbackQuery) -> Incoming {
     let regular = query.message.as_ref().and_then(|m| m.regular_message());
     let (chat, kind) = match &query.message {
         Some(m) => (m.chat().id.0, self::kind(m.chat())),
@@ -180,7 +194,7 @@ fn press(query: CallbackQuery) -> Incoming {
     }
 }
 
-fn membership(change: ChatMemberUpdated) -> Incoming {
+fn membership(change: &ChatMemberUpdated) -> Incoming {
     let was = change.old_chat_member.kind.is_present();
     let is = change.new_chat_member.kind.is_present();
     Incoming {

@@ -2,6 +2,8 @@
 //! sent as one Bot API call, Telegram's message limits, admin checks with
 //! `getChatMember`, and updates an earlier version stored as raw JSON.
 
+use std::sync::Arc;
+
 use serde_json::json;
 use serde_json::value::RawValue;
 use teloxide::prelude::*;
@@ -39,8 +41,8 @@ struct Sent {
 pub struct Telegram {
     /// The Bot API client.
     pub bot: TgBot,
-    /// Who the bot is.
-    pub me: Me,
+    /// Who the bot is (shared with every update's decoding).
+    pub me: Arc<Me>,
 }
 
 impl Telegram {

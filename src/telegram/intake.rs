@@ -3,6 +3,8 @@
 //! decoded into the core's event here (see [`super::decode`]), so the inbox
 //! holds no Telegram JSON; flood control counts it as it arrives.
 
+use std::sync::Arc;
+
 use serde_json::value::RawValue;
 use teloxide::types::Update;
 
@@ -15,7 +17,7 @@ use crate::store::NewEntry;
 /// cannot be read (logged) or dropped by flood control.
 pub async fn entry<E: Edge>(
     runtime: &Runtime<E>,
-    me: &Me,
+    me: &Arc<Me>,
     json: &RawValue,
     now_ms: u64,
 ) -> Option<NewEntry> {

@@ -42,7 +42,14 @@ pub fn settings(config: &Config) -> Settings {
 
 /// Starts the runtime with Telegram as its platform (as `run` does).
 pub fn start(core: Arc<Core>, bot: TgBot, me: Me, config: &Config) -> Arc<TelegramRuntime> {
-    Runtime::start(core, Telegram { bot, me }, settings(config))
+    Runtime::start(
+        core,
+        Telegram {
+            bot,
+            me: Arc::new(me),
+        },
+        settings(config),
+    )
 }
 
 /// Who the bot is, asked of Telegram.
@@ -128,14 +135,17 @@ pub async fn prepare(
             );
         }
     }
-    Some(Ok(Telegram { bot, me }))
+    Some(Ok(Telegram {
+        bot,
+        me: Arc::new(me),
+    }))
 }
 
 /// Receives updates (long polling, or a webhook when configured) into
 /// `runtime` until `stopped` turns true.
 pub async fn receive<E: Edge>(
     config: &Config,
-    telegram: (TgBot, Me),
+    telegram: (TgBot, Arc<Me>),
     runtime: Arc<Runtime<E>>,
     stopped: watch::Receiver<bool>,
 ) -> Result<(), RunError> {

@@ -33,7 +33,7 @@ struct UpdateId {
 /// Polls until `stop` turns true; every page fetched is stored and confirmed.
 pub async fn run<E: Edge>(
     bot: TgBot,
-    me: Me,
+    me: Arc<Me>,
     runtime: Arc<Runtime<E>>,
     http_timeout: Duration,
     mut stop: watch::Receiver<bool>,

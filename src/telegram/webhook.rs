@@ -64,7 +64,7 @@ const MAX_HEAD: usize = 64 * 1024;
 
 struct Server<E> {
     runtime: Arc<Runtime<E>>,
-    me: Me,
+    me: Arc<Me>,
     secret: String,
     read_timeout: Duration,
     /// When the store was last asked, and whether it answered.
@@ -82,7 +82,7 @@ struct Limits {
 /// Registers the webhook with Telegram and serves until `stop` turns true.
 pub async fn run<E: Edge>(
     bot: TgBot,
-    me: Me,
+    me: Arc<Me>,
     runtime: Arc<Runtime<E>>,
     webhook: &Webhook,
     stop: watch::Receiver<bool>,
