@@ -161,7 +161,8 @@ def distinct(messages: list[Message]) -> bool:
 
 
 async def check(bot: Bot, hs: homeserver.Homeserver, d: str) -> None:
-    """A whole encrypted check to self-care, /summary and /forget."""
+    """A whole encrypted check to self-care, a follow-up, /summary, /export,
+    /privacy and /forget."""
     global step
     person = await Person.register(hs.url, "ana", "ana-password", os.path.join(d, "ana"))
     async with person:
@@ -216,6 +217,15 @@ async def check(bot: Bot, hs: homeserver.Homeserver, d: str) -> None:
                "summary.html was not sent encrypted")
         expect(summary.file and b"SELF-CARE" in summary.file,
                f"summary.html did not decrypt ({summary.file_error})")
+
+        step = "export and privacy"
+        await chat.type("!export")
+        exported = (await chat.until(lambda m: m.msgtype == "m.file", "export.json"))[-1]
+        expect(exported.file and b'"check"' in exported.file and b"follow_up" in exported.file,
+               f"export.json did not decrypt or lacks the check ({exported.file_error})")
+        await chat.type("!privacy")
+        [privacy] = await chat.said()
+        expect("delete" in shown(privacy).lower(), f"privacy: {shown(privacy)[:80]}")
 
         step = "forget"
         await chat.type("!forget")
