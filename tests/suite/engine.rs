@@ -2,7 +2,7 @@
 //! properties over random input sequences.
 
 use nasal_twitch_bot::engine::{
-    self, ButtonToken, Input, Notice, Position, Question, Reply, Session, Step,
+    self, ButtonToken, Heading, Input, Notice, Position, Question, Reply, Session, Step,
 };
 use nasal_twitch_bot::script::{Level, Script};
 use proptest::prelude::*;
@@ -218,12 +218,15 @@ proptest! {
             }
             if was_asking && is_text {
                 // A typed answer is either taken (then a question or the outcome
-                // follows) or refused with a re-prompt and the question again.
+                // follows), refused with a re-prompt and the question again, or
+                // caught by the red-flag net ("tia" names a stroke sign), which
+                // asks at once whether that sign is happening now.
+                let caught = matches!(step.replies.as_slice(), [Reply::Question(q)] if q.heading == Heading::Safety);
                 let taken = matches!(step.replies.first(), Some(Reply::Accepted { .. }))
                     && matches!(step.replies.last(), Some(Reply::Question(_) | Reply::Outcome(_)));
                 let reprompted = matches!(step.replies.first(), Some(Reply::Invalid { .. }))
                     && matches!(step.replies.last(), Some(Reply::Question(_)));
-                prop_assert!(taken || reprompted, "{:?}", step.replies);
+                prop_assert!(taken || reprompted || caught, "{:?}", step.replies);
             }
             if let Some(q) = step.replies.iter().rev().find_map(|r| match r { Reply::Question(q) => Some(q), _ => None }) {
                 question = Some(q.clone());
