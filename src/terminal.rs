@@ -210,6 +210,12 @@ fn outcome_text(out: &mut String, o: &OutcomeReply, catalog: &Catalog) {
     for paragraph in &o.guidance {
         let _ = writeln!(out, "• {paragraph}");
     }
+    if let Some(net) = &o.safety_net {
+        let _ = writeln!(out, "🚨 {}", net.text);
+        if !net.numbers.is_empty() {
+            let _ = writeln!(out, "{}", emergency_numbers(catalog, &net.numbers));
+        }
+    }
     if let Some(tips) = &o.tips {
         tips_text(out, tips);
     }

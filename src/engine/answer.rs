@@ -5,7 +5,7 @@
 use super::ask::{again, current, fill, question, sign_of, sign_text};
 use super::duration::day_of;
 use super::outcome::{finish, outcome_reply};
-use super::parse::{match_option, names_option};
+use super::parse::{match_option, match_option_exactly, names_option};
 use super::read::{not_understood, read_answer};
 use super::yes_no::{self, Leaning};
 use super::{
@@ -294,6 +294,10 @@ fn typed_answer(
             }
             // At a red-flag question a no must be clear, not a denied hedge.
             Leaning::Denied if node.red_flag => {}
+            // An answer the dialogue lists word for word means what it is
+            // listed for, even with a hedge word in it ("poco a poco" is
+            // "gradually", not "un poco").
+            Leaning::Hedged if match_option_exactly(node, text).is_some() => {}
             leaning @ (Leaning::Hedged | Leaning::Denied) => {
                 let value = if leaning == Leaning::Hedged {
                     "yes"

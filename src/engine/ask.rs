@@ -85,7 +85,7 @@ fn unsure_question(script: &Script, session: &Session, node_id: &str) -> Reply {
         kind: NodeKind::YesNo,
         turn: session.turn,
         heading: Heading::Safety,
-        text: flags.unsure.text.clone(),
+        text: node.unsure.as_ref().unwrap_or(&flags.unsure).text.clone(),
         choices: buttons(session, node),
         previous: None,
     })

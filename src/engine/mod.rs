@@ -26,7 +26,9 @@ pub mod yes_no;
 
 pub use button::ButtonToken;
 pub use outcome::tips;
-pub use reply::{ChoiceButton, Heading, Notice, OutcomeReply, Question, Reply, TipsReply};
+pub use reply::{
+    ChoiceButton, Heading, Notice, OutcomeReply, Question, Reply, SafetyNet, TipsReply,
+};
 pub use session::{
     Answer, ConfirmedSign, EarlierCheck, FollowUpRecord, Given, PendingFollowUp, Position, Session,
 };

@@ -2,7 +2,7 @@
 //! guidance that applies to them, and the stress tips.
 
 use super::ask::{current, fill};
-use super::{OutcomeReply, Position, Reply, Session, TipsReply};
+use super::{OutcomeReply, Position, Reply, SafetyNet, Session, TipsReply};
 use crate::script::{Level, Outcome, Script, Text};
 
 /// Picks the outcome with the first rule that holds and renders it.
@@ -33,6 +33,14 @@ pub(super) fn outcome_reply(script: &Script, session: &Session, outcome: &Outcom
         } else {
             Vec::new()
         },
+        safety_net: script
+            .red_flags
+            .as_ref()
+            .filter(|_| outcome.level != Level::Emergency)
+            .map(|flags| SafetyNet {
+                text: flags.safety_net.text.clone(),
+                numbers: script.emergency_numbers.clone(),
+            }),
         guidance: outcome
             .guidance
             .iter()

@@ -240,6 +240,7 @@ mod tests {
             next: None,
             max_length: 300,
             red_flag: false,
+            unsure: None,
         }
     }
 

@@ -144,12 +144,25 @@ pub struct OutcomeReply {
     pub verdict: String,
     /// For an emergency: the numbers to call, shown under the verdict.
     pub emergency_numbers: Vec<EmergencyNumber>,
+    /// For any other outcome: which signs mean calling for help now, so no
+    /// outcome ends without saying when it stops being safe to wait.
+    pub safety_net: Option<SafetyNet>,
     /// Paragraphs that apply to these answers.
     pub guidance: Vec<String>,
     /// Stress tips, when the outcome shows them.
     pub tips: Option<TipsReply>,
     /// Not medical advice.
     pub disclaimer: String,
+}
+
+/// The line that ends a non-emergency outcome: the signs that mean calling
+/// an emergency number now, and the numbers for the person's language.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SafetyNet {
+    /// Which signs mean calling now.
+    pub text: String,
+    /// The numbers to call.
+    pub numbers: Vec<EmergencyNumber>,
 }
 
 /// Stress-management tips, put forward when the user reported stress.

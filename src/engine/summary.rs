@@ -50,7 +50,7 @@ pub fn summary(script: &Script, session: &Session) -> Option<Summary> {
             .filter_map(|given| {
                 let node = script.node(&given.node)?;
                 Some((
-                    node.prompt.text.clone(),
+                    one_line(&node.prompt.text),
                     given.answer.display(node, &script.catalog),
                 ))
             })
@@ -78,7 +78,7 @@ pub fn summary(script: &Script, session: &Session) -> Option<Summary> {
             let node = script.node(&given.node)?;
             cited.push(&node.prompt);
             Some((
-                node.prompt.text.clone(),
+                one_line(&node.prompt.text),
                 given.answer.display(node, &script.catalog),
             ))
         })
@@ -141,4 +141,35 @@ pub fn summary(script: &Script, session: &Session) -> Option<Summary> {
         sources,
         disclaimer: script.disclaimer.text.clone(),
     })
+}
+
+/// A question as one line of a recap: a question written as a list (the
+/// stroke screen, one sign a line) reads as its first line followed by the
+/// items joined with semicolons, so each answer stays one bullet.
+fn one_line(question: &str) -> String {
+    let mut lines = question
+        .lines()
+        .map(|line| line.trim().trim_start_matches('•').trim())
+        .filter(|line| !line.is_empty());
+    let first = lines.next().unwrap_or_default().to_string();
+    let items: Vec<&str> = lines.collect();
+    if items.is_empty() {
+        first
+    } else {
+        format!("{first} {}", items.join("; "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn a_listed_question_reads_as_one_line() {
+        assert_eq!(one_line("How often?"), "How often?");
+        assert_eq!(
+            one_line("Any of these?\n• Face: drooping\n• Arm or leg: weak\n"),
+            "Any of these? Face: drooping; Arm or leg: weak"
+        );
+    }
 }

@@ -299,6 +299,9 @@ pub struct Node {
     /// A safety question (yes/no): only a clear no is a no, and an unsure
     /// answer is asked once more, then taken as yes.
     pub red_flag: bool,
+    /// For a red-flag question: its own words for asking again after an
+    /// unsure answer, instead of `[red_flags].unsure`.
+    pub unsure: Option<Text>,
 }
 
 impl Node {
@@ -341,6 +344,9 @@ pub struct RedFlags {
     pub unsure: Text,
     /// Said when a described sign is not happening; the check goes on.
     pub declined: Text,
+    /// Ends every outcome that is not an emergency: which signs mean calling
+    /// the emergency number now (the numbers follow it).
+    pub safety_net: Text,
     /// Label of the button confirming the sign.
     pub yes: String,
     /// Label of the button saying it is not happening.

@@ -576,6 +576,12 @@ impl Overlay<'_, '_> {
                 "hint" if base.hint.is_some() => {
                     node.hint = self.string(value, &format!("{what}.hint")).or(node.hint)
                 }
+                "unsure" => match &base.unsure {
+                    Some(unsure) => {
+                        node.unsure = Some(self.text(value, unsure, &format!("{what}.unsure")))
+                    }
+                    None => self.extra(span, &format!("`unsure` of {what}")),
+                },
                 "option" => self.options(value, base, &mut node, need),
                 other => self.extra(span, &format!("`{other}` of {what}")),
             }
@@ -585,6 +591,9 @@ impl Overlay<'_, '_> {
         }
         if base.hint.is_some() && !seen.contains("hint") {
             self.missing(need, &format!("{what}.hint"));
+        }
+        if base.unsure.is_some() && !seen.contains("unsure") {
+            self.missing(need, &format!("{what}.unsure"));
         }
         if !seen.contains("option") && !base.options.is_empty() {
             self.missing(need, &format!("{what}.option"));
@@ -695,6 +704,10 @@ impl Overlay<'_, '_> {
                 "declined" => {
                     flags.declined = self.text(value, &base_flags.declined, "`red_flags.declined`")
                 }
+                "safety_net" => {
+                    flags.safety_net =
+                        self.text(value, &base_flags.safety_net, "`red_flags.safety_net`")
+                }
                 "yes" => {
                     flags.yes = self
                         .label(value, "`red_flags.yes`", MAX_LABEL)
@@ -725,7 +738,15 @@ impl Overlay<'_, '_> {
                 other => self.extra(span, &format!("`red_flags.{other}`")),
             }
         }
-        for key in ["confirm", "unsure", "declined", "yes", "no", "sign"] {
+        for key in [
+            "confirm",
+            "unsure",
+            "declined",
+            "safety_net",
+            "yes",
+            "no",
+            "sign",
+        ] {
             if !seen.contains(key) {
                 self.missing(Need::Essential, &format!("`red_flags.{key}`"));
             }

@@ -86,6 +86,9 @@ pub struct RawNode {
     /// A safety question: only a clear no counts as no (see `[red_flags]`).
     #[serde(default)]
     pub red_flag: Option<Spanned<bool>>,
+    /// For a red-flag question: what to ask after an unsure answer, when
+    /// `[red_flags].unsure` (about the emergency screen) does not fit it.
+    pub unsure: Option<RawText>,
     #[serde(default)]
     pub options: Vec<Spanned<RawOption>>,
 }
@@ -133,6 +136,7 @@ pub struct RawRedFlags {
     pub confirm: RawText,
     pub unsure: RawText,
     pub declined: RawText,
+    pub safety_net: RawText,
     pub yes: Spanned<String>,
     pub no: Spanned<String>,
     #[serde(default)]

@@ -2,7 +2,7 @@
 //! properties over random input sequences.
 
 use nasal_twitch_bot::engine::{
-    self, ButtonToken, Heading, Input, Notice, Position, Question, Reply, Session, Step,
+    self, Answer, ButtonToken, Heading, Input, Notice, Position, Question, Reply, Session, Step,
 };
 use nasal_twitch_bot::script::{Level, Script};
 use proptest::prelude::*;
@@ -236,7 +236,7 @@ proptest! {
     }
 
     #[test]
-    fn pressing_live_buttons_always_reaches_an_outcome(picks in prop::collection::vec(0usize..5, 8)) {
+    fn pressing_live_buttons_always_reaches_an_outcome(picks in prop::collection::vec(0usize..5, 9)) {
         let script = shipped::script();
         let mut step = begin(&script);
         let mut level = None;
@@ -250,9 +250,14 @@ proptest! {
                 break;
             }
         }
-        prop_assert!(level.is_some(), "no outcome after 8 presses: {:?}", step.session);
+        prop_assert!(level.is_some(), "no outcome after 9 presses: {:?}", step.session);
         if level == Some(Level::Emergency) {
-            prop_assert_eq!(step.session.unwrap().answers.len(), 1);
+            // By buttons, only a yes to a safety question ends in an emergency,
+            // and it ends the check at once.
+            let session = step.session.unwrap();
+            let last = session.answers.last().unwrap();
+            prop_assert!(script.node(&last.node).is_some_and(|n| n.red_flag), "{:?}", session.answers);
+            prop_assert_eq!(&last.answer, &Answer::Option { value: "yes".into() });
         }
     }
 }

@@ -14,6 +14,7 @@ use nasal_twitch_bot::runtime::{now_ms, tips};
 use crate::support::golden::{self, Golden, Names, Sent, Step};
 use crate::support::shipped::{
     self, Q_DETAILS, Q_DURATION, Q_FREQUENCY, Q_OTHER, Q_PAIN, Q_RED_FLAGS, Q_STRESS, Q_VISION,
+    Q_VISION_SUDDEN,
 };
 use crate::support::{
     BotProcess, config, sqlite_file, sqlite_url, start_runtime, start_with_sqlite, temp_dir,
@@ -64,6 +65,7 @@ async fn start_and_buttons(g: &mut Golden, api: &FakeApi, user: i64, drop_welcom
         (Q_DURATION, "1 to 4 weeks"),
         (Q_PAIN, "No"),
         (Q_VISION, "Yes"),
+        (Q_VISION_SUDDEN, "No, slowly, or only hearing"),
         (Q_OTHER, "No"),
         (Q_STRESS, "No"),
     ] {

@@ -48,7 +48,7 @@ fn a_broken_translation_is_refused_with_every_problem_located() {
     let at = |rest: &str| format!("{}:{rest}", repo_path(overlay).display());
     let expected = [
         at(
-            "5:14: warning: stale translation: written for version 1.1, but the base dialogue is 1.2; check the texts changed since, then set `translates = \"1.2\"`",
+            "5:14: warning: stale translation: written for version 1.1, but the base dialogue is 1.3; check the texts changed since, then set `translates = \"1.3\"`",
         ),
         at("250:12: warning: `follow_up.accepted` lacks the plural form(s) few that `ru` needs"),
         at(
@@ -60,6 +60,30 @@ fn a_broken_translation_is_refused_with_every_problem_located() {
         at(
             "329:1: error: `outcome.emergency.verdict` is missing: the emergency screen and the outcomes must be complete in every language",
         ),
+        at(&format!(
+            "329:1: error: {} is missing: the emergency screen and the outcomes must be complete in every language",
+            "`red_flags.safety_net`"
+        )),
+        at(&format!(
+            "329:1: error: {} is missing: the emergency screen and the outcomes must be complete in every language",
+            "question `node.vision_sudden`"
+        )),
+        at(&format!(
+            "329:1: error: {} is missing: the emergency screen and the outcomes must be complete in every language",
+            "sign `red_flags.sign.balance`"
+        )),
+        at(&format!(
+            "329:1: error: {} is missing: the emergency screen and the outcomes must be complete in every language",
+            "sign `red_flags.sign.headache`"
+        )),
+        at(&format!(
+            "329:1: error: {} is missing: the emergency screen and the outcomes must be complete in every language",
+            "sign `red_flags.sign.limbs`"
+        )),
+        at(&format!(
+            "329:1: error: {} is missing: the emergency screen and the outcomes must be complete in every language",
+            "sign `red_flags.sign.swallowing`"
+        )),
         at("329:1: warning: question `node.stress` is missing (the English is used)"),
     ];
     assert_eq!(found, expected);

@@ -62,6 +62,7 @@ fn yes_no_question(lex: &Lexicon, red_flag: bool) -> Node {
         next: None,
         max_length: 300,
         red_flag,
+        unsure: None,
     }
 }
 

@@ -4,11 +4,16 @@
 use std::collections::BTreeSet;
 use std::fs;
 
-use nasal_twitch_bot::engine::{Position, Reply};
-use nasal_twitch_bot::script::Script;
+use nasal_twitch_bot::conversation::wording;
+use nasal_twitch_bot::engine::{self, Input, Position, Reply};
+use nasal_twitch_bot::message::escape;
+use nasal_twitch_bot::script::{Level, Script};
 use nasal_twitch_bot::terminal::Conversation;
 
 use crate::support::{repo_path, shipped};
+
+/// When the checks in these tests happen (any fixed time will do).
+const NOW: u64 = 1_790_000_000_000;
 
 #[derive(Default)]
 struct Coverage {
@@ -134,4 +139,57 @@ fn spanish_transcripts_cover_every_node_and_outcome() {
 #[test]
 fn russian_transcripts_cover_every_node_and_outcome() {
     run_folder("tests/transcripts/ru", "ru");
+}
+
+/// Every outcome reached by pressing buttons, in every language, as the
+/// person reads it: each one that is not an emergency ends with the line
+/// naming the signs that mean calling now and the numbers to call, and the
+/// emergency shows the numbers without that line.
+#[test]
+fn every_outcome_carries_the_safety_net_in_every_language() {
+    let dialogue = shipped::dialogue();
+    let languages: Vec<&str> = dialogue.languages().map(|s| s.language.as_str()).collect();
+    assert_eq!(languages, ["en", "es", "ru"]);
+    for script in dialogue.languages() {
+        let flags = script
+            .red_flags
+            .as_ref()
+            .expect("the shipped dialogue has red flags");
+        let mut reached = BTreeSet::new();
+        let begin = engine::step(script, None, Input::Begin, NOW);
+        let mut pending = vec![begin];
+        while let Some(step) = pending.pop() {
+            if let Some(o) = step.replies.iter().find_map(|r| match r {
+                Reply::Outcome(o) => Some(o),
+                _ => None,
+            }) {
+                let shown = wording::outcome(&script.catalog, o).join("\n");
+                let net = escape(&flags.safety_net.text);
+                let at = format!("{} {}", script.language, o.outcome);
+                if o.level == Level::Emergency {
+                    assert!(!shown.contains(&net), "{at}: {shown}");
+                } else {
+                    assert!(shown.contains(&format!("🚨 {net}")), "{at}: {shown}");
+                }
+                for number in &script.emergency_numbers {
+                    assert!(
+                        shown.contains(&number.number),
+                        "{at} lacks {}: {shown}",
+                        number.number
+                    );
+                }
+                reached.insert(o.outcome.clone());
+                continue;
+            }
+            let Some(Reply::Question(q)) = step.replies.last() else {
+                continue;
+            };
+            for choice in &q.choices {
+                let input = Input::Button(choice.token.clone());
+                pending.push(engine::step(script, step.session.clone(), input, NOW));
+            }
+        }
+        let all: BTreeSet<String> = script.outcomes.iter().map(|o| o.id.clone()).collect();
+        assert_eq!(reached, all, "{}", script.language);
+    }
 }

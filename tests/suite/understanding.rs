@@ -75,6 +75,16 @@ const SIGNS: &[&str] = &[
     "i'm suddenly confused",
     "my face feels numb",
     "half my face is paralysed",
+    "my left arm has gone weak",
+    "i can't lift my arm",
+    "my leg suddenly gave way",
+    "i suddenly lost my balance",
+    "i can't walk straight",
+    "the worst headache of my life",
+    "a sudden severe headache",
+    "i can't swallow",
+    "my vision suddenly went blurry",
+    "i suddenly see double",
 ];
 
 const WRAP_BEFORE: &[&str] = &[

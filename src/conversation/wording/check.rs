@@ -86,6 +86,15 @@ pub fn outcome(c: &Catalog, o: &OutcomeReply) -> Vec<String> {
     for paragraph in &o.guidance {
         main.push_str(&format!("\n\n• {}", escape(paragraph)));
     }
+    if let Some(net) = &o.safety_net {
+        main.push_str(&format!("\n\n<b>🚨 {}</b>", escape(&net.text)));
+        if !net.numbers.is_empty() {
+            main.push_str(&format!(
+                "\n{}",
+                escape(&emergency_numbers(c, &net.numbers))
+            ));
+        }
+    }
     main.push_str(&format!("\n\n<i>⚠ {}</i>", escape(&o.disclaimer)));
     let mut messages = split(&main);
     if let Some(tips) = &o.tips {

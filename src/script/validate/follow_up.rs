@@ -153,6 +153,7 @@ impl Checker<'_, '_> {
                 next: None,
                 max_length: DEFAULT_MAX_LENGTH as usize,
                 red_flag: false,
+                unsure: None,
             },
             question,
             meanings,

@@ -86,6 +86,17 @@ impl Checker<'_, '_> {
                 Some(flag) => flag.into_inner(),
                 None => false,
             };
+            let unsure = node.unsure.map(|raw| {
+                let span = raw.text.span();
+                let text = self.text(raw, &format!("`unsure` of `{id}`"));
+                if !red_flag {
+                    self.report.error(
+                        span,
+                        "`unsure` only applies to questions with `red_flag = true`",
+                    );
+                }
+                text
+            });
             let mut targets = Vec::new();
             if let Some(next) = &node.next {
                 targets.push(next.clone());
@@ -116,6 +127,7 @@ impl Checker<'_, '_> {
                     next,
                     max_length,
                     red_flag,
+                    unsure,
                 },
                 id_span,
                 targets,

@@ -107,6 +107,7 @@ impl Checker<'_, '_> {
             confirm: self.text(raw.confirm, "red_flags `confirm`"),
             unsure: self.text(raw.unsure, "red_flags `unsure`"),
             declined: self.text(raw.declined, "red_flags `declined`"),
+            safety_net: self.text(raw.safety_net, "red_flags `safety_net`"),
             yes: self.label(raw.yes, "red_flags `yes`"),
             no: self.label(raw.no, "red_flags `no`"),
             signs,

@@ -30,6 +30,7 @@ pub const Q_FREQUENCY: &str = "How often does the twitching";
 pub const Q_DURATION: &str = "How long has it been going on?";
 pub const Q_PAIN: &str = "pain or discomfort?";
 pub const Q_VISION: &str = "vision or your hearing?";
+pub const Q_VISION_SUDDEN: &str = "Did the change in your sight come on suddenly";
 pub const Q_OTHER: &str = "Any other unusual symptoms?";
 pub const Q_DETAILS: &str = "In a few words, what else";
 pub const Q_STRESS: &str = "under stress or feeling anxious";
