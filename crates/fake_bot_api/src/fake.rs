@@ -2,6 +2,7 @@
 //! to misbehave, and reading what the bot did.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -63,6 +64,7 @@ impl FakeApi {
             webhook: Mutex::new(None),
             log: options.log,
             listener: options.listener,
+            checked: AtomicUsize::new(0),
         });
         let app = Router::new()
             .route("/{token}/{method}", post(crate::server::handle))
@@ -214,6 +216,20 @@ impl FakeApi {
         self.with(|inner| inner.refused)
     }
 
+    /// How many requests this fake checked against the Bot API
+    /// specification ([`crate::spec`], version [`crate::spec::version`]),
+    /// refused ones included.
+    pub fn checked(&self) -> usize {
+        self.shared.checked.load(Ordering::Relaxed)
+    }
+
+    /// The calls refused for breaking the specification, each as its
+    /// method and Telegram's description (`sendMessage: Bad Request: ...`);
+    /// empty while the bot keeps to it.
+    pub fn violations(&self) -> Vec<String> {
+        self.with(|inner| inner.violations.clone())
+    }
+
     /// Every call so far.
     pub fn calls(&self) -> Vec<Call> {
         self.with(|inner| inner.calls.clone())
@@ -245,10 +261,19 @@ impl FakeApi {
                     .map(|c| format!("{} {}", c.method, c.body))
                     .collect();
                 let shown = &calls[calls.len().saturating_sub(8)..];
+                let violations = self.violations();
                 panic!(
-                    "timed out waiting for {what}; {} calls since {since}, the last:\n{}",
+                    "timed out waiting for {what}; {} calls since {since}, the last:\n{}{}",
                     calls.len(),
-                    shown.join("\n")
+                    shown.join("\n"),
+                    if violations.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "\ncalls refused for breaking the Bot API specification:\n{}",
+                            violations.join("\n")
+                        )
+                    }
                 );
             }
             tokio::time::sleep(Duration::from_millis(20)).await;

@@ -5,6 +5,11 @@
 //! multipart), records every call, and misbehaves on request (faults,
 //! throttling, delays, outages, blocked chats).
 //!
+//! Every call is checked against the Bot API specification first
+//! ([`spec`], from `tests/botapi/api.json`) and refused as Telegram would
+//! refuse it if it breaks it; [`FakeApi::checked`] counts the calls checked
+//! and [`FakeApi::violations`] lists the refusals.
+//!
 //! A test starts it with [`FakeApi::start`] and reads the call log
 //! ([`FakeApi::calls`], [`FakeApi::wait_for`]); a long load run starts it
 //! with [`Options::log`] off and hears each call as it happens through a
@@ -16,6 +21,7 @@ mod faults;
 mod listener;
 mod params;
 mod server;
+pub mod spec;
 mod state;
 mod users;
 mod webhook;
