@@ -167,11 +167,7 @@ fn act(shared: &Arc<Shared>, method: String, body: Value) -> Answer {
         }
     };
     if let (Some(listener), Some(call)) = (&shared.listener, heard) {
-        let api = FakeApi {
-            url: shared.url.clone(),
-            shared: Arc::clone(shared),
-        };
-        listener.called(&api, &call);
+        listener.called(&FakeApi::unowned(shared), &call);
     }
     answer
 }

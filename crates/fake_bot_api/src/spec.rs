@@ -6,33 +6,39 @@
 //! are read from the descriptions there, and what no data says is code here.
 //!
 //! From the data:
-//! - the method (matched case-insensitively, as Telegram does: teloxide
-//!   sends `SendMessage`); an unknown one is answered 404 `Not Found`, as
-//!   Telegram answers it;
+//! - the method, in any case (teloxide sends `SendMessage`; Telegram
+//!   lowercases it); an unknown one is answered 404
+//!   `Not Found: method not found`, as Telegram answers it;
 //! - each parameter: unknown, missing while required, or of the wrong type
 //!   (Integer, Float, Boolean, String, InputFile, `Array of ...`, or an
 //!   object type whose fields are checked the same way, recursively; a type
 //!   with subtypes, like `BotCommandScope`, takes the subtype its `type`
-//!   field names). A JSON body's values must have the JSON type the
-//!   specification names (stricter than Telegram, which reads every value
-//!   as text); a form field or multipart part is text and must parse as
-//!   that type, objects and arrays as JSON text, as they arrive from
-//!   form-encoding clients; in a JSON body an object or array may also come
-//!   as JSON text;
+//!   field names). Parameters are read as Telegram reads them: as text,
+//!   whether a form field, a multipart part or a value of a JSON body (a
+//!   number or a boolean as it is written, an object or array as JSON), and
+//!   the text must parse as the type. Inside an object an Integer may be a
+//!   number or a string of digits and a String a string or a number;
+//!   Booleans and Floats must be JSON booleans and numbers;
 //! - lengths a description gives as `N-M characters` or `N-M bytes`: text
 //!   1-4096, captions 0-1024, `callback_data` 1-64 bytes, a command 1-32
 //!   and its description 1-256, an answer to a press 0-200 and so on.
-//!   Bytes are UTF-8 bytes. Text measured "after entities parsing" is the
-//!   text with its HTML parsed (tags removed, entities decoded; see
-//!   [`html`]) and leading and trailing white space trimmed, counted in
-//!   UTF-16 code units as Telegram counts them; other characters are
-//!   Unicode scalar values. With `Markdown` or `MarkdownV2`, which are not
-//!   parsed, the raw text is measured.
+//!   Bytes are UTF-8 bytes; characters are Unicode scalar values (Telegram
+//!   takes 4096 emoji outside the BMP, 8192 UTF-16 code units). Text
+//!   measured "after entities parsing" is the text with its HTML parsed
+//!   (tags removed, entities decoded; see [`html`]) and leading and
+//!   trailing white space trimmed. With `Markdown` or `MarkdownV2`, which
+//!   are not parsed, the raw text is measured.
 //!
 //! As code: a command's name is `[a-z0-9_]{1,32}`; a webhook's secret token
-//! holds only `A-Z a-z 0-9 _ -`; a `parse_mode` is `HTML`, `Markdown` or
-//! `MarkdownV2`; with `HTML` the text must parse as Telegram's HTML
-//! ([`html`]).
+//! holds only `A-Z a-z 0-9 _ -`; a `parse_mode` is `HTML`, `Markdown`,
+//! `MarkdownV2` or `none`, in any case; with `HTML` the text must parse as
+//! Telegram's HTML ([`html`]).
+//!
+//! Stricter than Telegram, on purpose, since each is a bug in a bot:
+//! Telegram ignores parameters and object fields it does not know, and
+//! reads any text as a Boolean (what is not `true`, `yes` or `1` is false);
+//! the fake refuses an unknown name and wants a Boolean to be one of
+//! `true false yes no 1 0`.
 //!
 //! A refusal is HTTP 400 with Telegram's envelope and, where Telegram has
 //! one, its wording (`Bad Request: message is too long`,
@@ -88,7 +94,7 @@ pub fn check(method: &str, args: &[(String, Arg)]) -> Result<(), Refusal> {
     let Some(m) = spec.methods.get(&method.to_ascii_lowercase()) else {
         return Err(Refusal {
             status: 404,
-            description: "Not Found".to_string(),
+            description: "Not Found: method not found".to_string(),
         });
     };
     let bad = |why: String| Refusal {
@@ -231,16 +237,29 @@ impl Spec {
                 "{path} must be {}, not a file",
                 field.kinds()
             ))),
-            Arg::Text(text) => {
-                self.any_of(field, path, |t| self.text(text, t, path))?;
-                string(method, field, text, mode, path)
+            Arg::Text(text) | Arg::Json(Value::String(text)) => {
+                self.as_text(method, field, text, mode, path)
             }
-            // A JSON-serialized parameter may come as JSON text in a JSON body too.
-            Arg::Json(Value::String(text)) if field.types.iter().all(|t| serialized(t)) => {
-                self.any_of(field, path, |t| self.text(text, t, path))
+            // Telegram reads a JSON body's values as it reads form fields:
+            // a number or a boolean as the text it is written as.
+            Arg::Json(value @ (Value::Object(_) | Value::Array(_))) => {
+                self.field(method, field, value, mode, path)
             }
-            Arg::Json(value) => self.field(method, field, value, mode, path),
+            Arg::Json(scalar) => self.as_text(method, field, &scalar.to_string(), mode, path),
         }
+    }
+
+    /// A parameter that arrived as text, read as the type of `field`.
+    fn as_text(
+        &self,
+        method: &str,
+        field: &Field,
+        text: &str,
+        mode: Option<&str>,
+        path: &str,
+    ) -> Checked {
+        self.any_of(field, path, |t| self.text(text, t, path))?;
+        string(method, field, text, mode, path)
     }
 
     /// A JSON value of `field` of `owner` (a method or a type), at `path`.
@@ -255,6 +274,9 @@ impl Spec {
         self.any_of(field, path, |t| self.value(value, t, path))?;
         match value {
             Value::String(text) => string(owner, field, text, mode, path),
+            Value::Number(n) if field.types.iter().any(|t| t == "String") => {
+                string(owner, field, &n.to_string(), mode, path)
+            }
             _ => Ok(()),
         }
     }
@@ -282,8 +304,10 @@ impl Spec {
             "String" => Ok(()),
             "Integer" => text.parse::<i64>().map(drop).map_err(|_| wrong()),
             "Float" => text.parse::<f64>().map(drop).map_err(|_| wrong()),
-            "Boolean" => match text.to_ascii_lowercase().as_str() {
-                "true" | "false" | "1" | "0" => Ok(()),
+            // Telegram takes any text as a Boolean (what is not "true",
+            // "yes" or "1" is false); the fake wants one of its words.
+            "Boolean" => match text.trim().to_ascii_lowercase().as_str() {
+                "true" | "yes" | "1" | "false" | "no" | "0" => Ok(()),
                 _ => Err(wrong()),
             },
             "InputFile" => Err(Fail::Shape(format!("{path} must be an uploaded file"))),
@@ -310,11 +334,17 @@ impl Spec {
             }
             return Ok(());
         }
+        // Inside an object Telegram takes a number or a string of digits
+        // for an Integer, and a number for a String; nothing else converts.
         let fits = match t {
-            "Integer" => value.is_i64() || value.is_u64(),
+            "Integer" => {
+                value.is_i64()
+                    || value.is_u64()
+                    || value.as_str().is_some_and(|s| s.parse::<i64>().is_ok())
+            }
             "Float" => value.is_number(),
             "Boolean" => value.is_boolean(),
-            "String" => value.is_string(),
+            "String" => value.is_string() || value.is_number(),
             "InputFile" => false,
             _ => return self.object(value, t, path),
         };
@@ -389,12 +419,6 @@ impl Spec {
     }
 }
 
-/// Whether a parameter of type `t` is sent JSON-serialized (an object or
-/// an array) rather than as a plain value.
-fn serialized(t: &str) -> bool {
-    !matches!(t, "String" | "Integer" | "Float" | "Boolean" | "InputFile")
-}
-
 /// `t` with its article, for messages: "an Integer", "a String".
 fn a(t: &str) -> String {
     let vowel = t.starts_with(['A', 'E', 'I', 'O', 'U']);
@@ -408,7 +432,7 @@ fn string(owner: &str, field: &Field, text: &str, mode: Option<&str>, path: &str
     let html = mode.is_some_and(|m| m.eq_ignore_ascii_case("HTML"));
     if field.name.ends_with("parse_mode")
         && !text.is_empty()
-        && !["HTML", "Markdown", "MarkdownV2"]
+        && !["HTML", "Markdown", "MarkdownV2", "none"]
             .iter()
             .any(|m| m.eq_ignore_ascii_case(text))
     {
@@ -443,8 +467,8 @@ fn string(owner: &str, field: &Field, text: &str, mode: Option<&str>, path: &str
         return Ok(());
     };
     let (length, unit) = match &plain {
-        Some(plain) => (plain.trim().encode_utf16().count(), "UTF-16 code units"),
-        None if field.parsed => (text.trim().encode_utf16().count(), "UTF-16 code units"),
+        Some(plain) => (plain.trim().chars().count(), "characters"),
+        None if field.parsed => (text.trim().chars().count(), "characters"),
         None if limit.bytes => (text.len(), "bytes"),
         None => (text.chars().count(), "characters"),
     };

@@ -2,7 +2,7 @@
 //! misbehaviour asked of it.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -23,34 +23,11 @@ pub(crate) struct Shared {
     /// Whether calls, updates and arrival times are kept (off in load runs).
     pub(crate) log: bool,
     pub(crate) listener: Option<Arc<dyn Listener>>,
+    /// Whether a call that breaks the specification fails the test
+    /// ([`crate::Options::strict`]).
+    pub(crate) strict: bool,
     /// Requests checked against the specification.
     pub(crate) checked: AtomicUsize,
-}
-
-/// The file a fake adds its count of checked calls to when it goes away, if
-/// set: how a whole test run's calls are counted across its fakes.
-pub(crate) const TALLY: &str = "FAKE_BOT_API_TALLY";
-
-impl Drop for Shared {
-    fn drop(&mut self) {
-        let Some(path) = std::env::var_os(TALLY) else {
-            return;
-        };
-        let checked = self.checked.load(Ordering::Relaxed);
-        let refused = self
-            .inner
-            .get_mut()
-            .map_or(0, |inner| inner.violations.len());
-        let line = format!("{checked} {refused} {}\n", crate::spec::version());
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path);
-        if let Ok(mut file) = file {
-            use std::io::Write as _;
-            let _ = file.write_all(line.as_bytes());
-        }
-    }
 }
 
 pub(crate) struct Inner {

@@ -1,8 +1,9 @@
 //! The fake refuses, over real HTTP, every kind of call that breaks the Bot
 //! API specification, as Telegram would, and takes good calls however they
-//! are encoded (JSON, form fields, multipart, any case of method name).
+//! are encoded (JSON, form fields, multipart, any case of method name); a
+//! strict fake (the default) fails the test whose bot made such a call.
 
-use fake_bot_api::{FakeApi, spec};
+use fake_bot_api::{FakeApi, Options, spec};
 use serde_json::{Value, json};
 
 const JSON: &str = "application/json";
@@ -41,6 +42,16 @@ fn html(text: &str) -> String {
     message(json!({ "text": text, "parse_mode": "HTML" }))
 }
 
+/// A multipart body of text parts, as teloxide sends `setWebhook`.
+fn multipart(parts: &[(&str, &str)]) -> String {
+    let mut body = String::new();
+    for (name, value) in parts {
+        body +=
+            &format!("--XyZ\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n");
+    }
+    body + "--XyZ--\r\n"
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_kind_of_bad_call_is_refused_as_telegram_would() {
     let api = FakeApi::start().await;
@@ -74,15 +85,29 @@ async fn every_kind_of_bad_call_is_refused_as_telegram_would() {
         (
             "wrong type",
             "sendMessage",
-            message(json!({ "chat_id": true })),
-            "Bad Request: chat_id must be Integer or String",
+            message(json!({ "message_thread_id": true })),
+            "Bad Request: message_thread_id must be an Integer, not \"true\"",
             "",
         ),
         (
             "wrong type inside an object",
             "sendMessage",
-            message(keyboard("x")).replace("\"Go\"", "7"),
+            message(keyboard("x")).replace("\"Go\"", "[\"Go\"]"),
             "Bad Request: reply_markup.inline_keyboard[0][0].text must be a String",
+            "",
+        ),
+        (
+            "missing required field inside an object",
+            "setMyCommands",
+            json!({ "commands": [{ "command": "start" }] }).to_string(),
+            "Bad Request: commands[0].description is required in BotCommand",
+            "",
+        ),
+        (
+            "unknown parse_mode",
+            "sendMessage",
+            message(json!({ "parse_mode": "Textile" })),
+            "Bad Request: unsupported parse_mode \"Textile\"",
             "",
         ),
         (
@@ -90,7 +115,7 @@ async fn every_kind_of_bad_call_is_refused_as_telegram_would() {
             "sendMessage",
             message(json!({ "text": long })),
             "Bad Request: message is too long",
-            "4097 UTF-16 code units",
+            "4097 characters",
         ),
         (
             "text over 4096 after entities parsing",
@@ -191,7 +216,9 @@ async fn every_kind_of_bad_call_is_refused_as_telegram_would() {
             "",
         ),
     ];
+    let mut refused = 0;
     for (what, method, body, starts, says) in &bad {
+        refused += 1;
         let (status, answer) = call(&api, method, JSON, body.clone()).await;
         let description = answer["description"].as_str().unwrap_or_default();
         println!("{what}: {status} {description}");
@@ -202,10 +229,46 @@ async fn every_kind_of_bad_call_is_refused_as_telegram_would() {
         assert!(description.starts_with(starts), "{what}: {description}");
         assert!(description.contains(says), "{what}: {description}");
     }
-    let form_bad = "chat_id=5&text=Hi&disable_notification=maybe".to_string();
-    let (status, answer) = call(&api, "sendMessage", FORM, form_bad).await;
-    println!("wrong type in a form: {status} {}", answer["description"]);
-    assert_eq!(status, 400, "{answer}");
+    // The same checks on the other encodings, and on the webhook's set-up.
+    let url = ("url", "https://bot.example/hook");
+    let other: [(&str, &str, &str, String, &str); 4] = [
+        (
+            "wrong type in a form",
+            "sendMessage",
+            FORM,
+            "chat_id=5&text=Hi&disable_notification=maybe".to_string(),
+            "Bad Request: disable_notification must be a Boolean",
+        ),
+        (
+            "secret token with a character Telegram refuses",
+            "setWebhook",
+            MULTIPART,
+            multipart(&[url, ("secret_token", "not secret!")]),
+            "Bad Request: secret token contains unallowed characters",
+        ),
+        (
+            "secret token over 256 characters",
+            "setWebhook",
+            MULTIPART,
+            multipart(&[url, ("secret_token", &"s".repeat(257))]),
+            "Bad Request: secret_token is 257 characters, 1-256 allowed",
+        ),
+        (
+            "webhook without its url",
+            "setWebhook",
+            MULTIPART,
+            multipart(&[("secret_token", "s3cret")]),
+            "Bad Request: parameter \"url\" of setWebhook is required",
+        ),
+    ];
+    for (what, method, content_type, body, starts) in other {
+        refused += 1;
+        let (status, answer) = call(&api, method, content_type, body).await;
+        let description = answer["description"].as_str().unwrap_or_default();
+        println!("{what}: {status} {description}");
+        assert_eq!(status, 400, "{what}: {answer}");
+        assert!(description.starts_with(starts), "{what}: {description}");
+    }
 
     // Good calls, however they come.
     let markup = r#"{"inline_keyboard":[[{"text":"Go","callback_data":"a:1"}]]}"#;
@@ -223,6 +286,14 @@ async fn every_kind_of_bad_call_is_refused_as_telegram_would() {
              Content-Type: text/html\r\n\r\n<p>x</p>\r\n\
              --XyZ\r\nContent-Disposition: form-data; name=\"caption\"\r\n\r\n<b>Recap</b>\r\n\
              --XyZ\r\nContent-Disposition: form-data; name=\"parse_mode\"\r\n\r\nHTML\r\n--XyZ--\r\n".to_string()),
+        ("JSON values read as text, as Telegram reads them", "sendMessage", JSON,
+            json!({ "chat_id": "5", "text": 12, "disable_notification": "true",
+                "reply_markup": markup }).to_string()),
+        ("4096 characters outside the BMP (8192 UTF-16 code units)", "sendMessage", JSON,
+            message(json!({ "text": "\u{1F600}".repeat(4096) }))),
+        ("a webhook as teloxide sets it", "setWebhook", MULTIPART,
+            multipart(&[url, ("secret_token", "Hook_secret-42"), ("drop_pending_updates", "false"),
+                ("allowed_updates", r#"["message","callback_query"]"#)])),
         ("scoped commands", "setMyCommands", JSON,
             json!({ "commands": [{ "command": "start", "description": "Begin" }],
                 "scope": { "type": "all_chat_administrators" }, "language_code": "es" }).to_string()),
@@ -239,12 +310,73 @@ async fn every_kind_of_bad_call_is_refused_as_telegram_would() {
     }
 
     let checked = api.checked();
-    assert_eq!(checked, bad.len() + 1 + accepted);
-    assert_eq!(api.violations().len(), bad.len() + 1);
+    assert_eq!(checked, refused + accepted);
+    // Taken, so the strict fake does not fail this test for them.
+    let violations = api.take_violations();
+    assert_eq!(violations.len(), refused, "{violations:#?}");
+    assert!(violations[0].starts_with("sendMesage: Not Found"));
+    assert!(api.violations().is_empty());
     println!(
-        "{checked} calls checked against Bot API {}: {} refused, {} accepted",
+        "{checked} calls checked against Bot API {}: {refused} refused, {accepted} accepted",
         spec::version(),
-        bad.len() + 1,
-        accepted
     );
+}
+
+/// A strict fake fails the test at once when it waits for a call and a
+/// call broke the specification, and names it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[should_panic(expected = "while waiting for the reply, the fake Bot API refused 1 call(s)")]
+async fn a_strict_fake_fails_a_wait_at_the_first_bad_call() {
+    let api = FakeApi::start().await;
+    let (status, _) = call(
+        &api,
+        "sendMessage",
+        JSON,
+        message(keyboard(&"x".repeat(65))),
+    )
+    .await;
+    assert_eq!(status, 400);
+    api.wait_for(0, "the reply", |_| true).await;
+}
+
+/// A strict fake fails the test when its last handle goes away if a call
+/// broke the specification, even if the test never waited for anything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[should_panic(expected = "sendMessage: Bad Request: BUTTON_DATA_INVALID")]
+async fn a_strict_fake_fails_its_test_when_dropped() {
+    let api = FakeApi::start().await;
+    let copy = api.clone();
+    let (status, _) = call(
+        &api,
+        "sendMessage",
+        JSON,
+        message(keyboard(&"x".repeat(65))),
+    )
+    .await;
+    assert_eq!(status, 400);
+    // Only the last handle judges.
+    let first = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(api)));
+    assert!(first.is_ok(), "a handle with a copy left did not judge");
+    drop(copy);
+}
+
+/// A fake that is not strict (a load run) refuses the call all the same,
+/// lists it, and lets its owner carry on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lenient_fake_refuses_but_does_not_fail() {
+    let options = Options {
+        strict: false,
+        ..Options::default()
+    };
+    let api = FakeApi::start_with(options).await;
+    let (status, _) = call(
+        &api,
+        "sendMessage",
+        JSON,
+        message(json!({ "colour": "red" })),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(api.violations().len(), 1);
+    assert_eq!(api.checked(), 1);
 }

@@ -1,7 +1,7 @@
 //! Telegram's HTML parse mode, as strictly as its documentation states it:
 //! only the tags it lists (`b strong i em u ins s strike del`,
-//! `span class="tg-spoiler"`, `tg-spoiler`, `a`, `tg-emoji`, `code`, `pre`,
-//! `blockquote`; names in any case, as Telegram lowercases them), every tag
+//! `span class="tg-spoiler"`, `tg-spoiler`, `a`, `tg-emoji`, `tg-time`,
+//! `code`, `pre`, `blockquote`; names in any case, as Telegram lowercases them), every tag
 //! closed in order, and every `<`, `>` and `&` outside a tag written as an
 //! entity: `&lt;` `&gt;` `&amp;` `&quot;` or a numeric one (`&#39;`,
 //! `&#x27;`). Telegram itself lets a stray `>` or `&` through as text; the
@@ -9,7 +9,7 @@
 //! as Telegram words them (`Unsupported start tag "div" at byte offset 0`).
 
 /// The tags Telegram's HTML parse mode knows.
-pub const TAGS: [&str; 16] = [
+pub const TAGS: [&str; 17] = [
     "b",
     "strong",
     "i",
@@ -23,6 +23,7 @@ pub const TAGS: [&str; 16] = [
     "tg-spoiler",
     "a",
     "tg-emoji",
+    "tg-time",
     "code",
     "pre",
     "blockquote",
@@ -212,8 +213,9 @@ mod tests {
     fn allowed_tags_and_entities_parse_to_their_text() {
         let html = "<b>Bold</b> <I>it</I> <a href=\"https://x.org/?a=1&amp;b=2\">link</a> \
             <span class=\"tg-spoiler\">s</span> <blockquote expandable>q</blockquote> \
+            <tg-time unix=\"1700000000\" format=\"wDT\">t</tg-time> \
             &lt;&gt;&amp;&quot;&#39;&#x27;";
-        assert_eq!(plain(html).unwrap(), "Bold it link s q <>&\"''");
+        assert_eq!(plain(html).unwrap(), "Bold it link s q t <>&\"''");
         assert_eq!(
             plain("<pre><code class=\"language-rust\">x</code></pre>").unwrap(),
             "x"
