@@ -196,6 +196,8 @@ async fn main() {
         // A long run keeps no log: the users hear each call as it comes.
         log: false,
         listener: Some(Arc::clone(&users) as Arc<dyn fake_bot_api::Listener>),
+        // Other bots are measured too: a refused call is reported, not fatal.
+        strict: false,
     })
     .await;
     if settings.fail_per_mille > 0 {
@@ -278,6 +280,14 @@ async fn main() {
         correct,
     };
     println!("{}", run.figures());
+    let refused = api.violations();
+    if !refused.is_empty() {
+        eprintln!(
+            "loadgen: the fake refused {} calls for breaking the Bot API specification, the first: {}",
+            refused.len(),
+            refused[0]
+        );
+    }
     if let Some(path) = &settings.record {
         let text = serde_json::to_string_pretty(&world.transcripts()).unwrap_or_default();
         if let Err(e) = std::fs::write(path, text + "\n") {

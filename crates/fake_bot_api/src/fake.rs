@@ -2,6 +2,9 @@
 //! to misbehave, and reading what the bot did.
 
 use std::collections::HashMap;
+use std::fs::OpenOptions;
+use std::io::Write as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -11,6 +14,7 @@ use serde_json::{Value, json};
 use tokio::sync::Notify;
 
 use crate::faults::Faults;
+use crate::spec;
 use crate::state::{Inner, Shared};
 use crate::webhook::{Route, Webhook};
 use crate::{Call, Fault, Listener};
@@ -25,6 +29,12 @@ pub struct Options {
     pub log: bool,
     /// Told of each request, hand-out and call as it happens.
     pub listener: Option<Arc<dyn Listener>>,
+    /// Fail the test on a call that breaks the Bot API specification:
+    /// [`FakeApi::wait_for`] panics at once, and so does the last handle
+    /// when it goes away, naming every such call, unless the test took
+    /// them with [`FakeApi::take_violations`]. Off, such calls are still
+    /// refused (400), counted and listed.
+    pub strict: bool,
 }
 
 impl Default for Options {
@@ -32,6 +42,7 @@ impl Default for Options {
         Options {
             log: true,
             listener: None,
+            strict: true,
         }
     }
 }
@@ -42,6 +53,52 @@ pub struct FakeApi {
     /// What to put in `TELOXIDE_API_URL`.
     pub url: String,
     pub(crate) shared: Arc<Shared>,
+    /// Shared by the handles a caller holds, not by the server's own;
+    /// held for what it does when the last goes away.
+    _owner: Option<Arc<Owner>>,
+}
+
+/// The environment variable naming a file each fake adds a line to when
+/// its last handle goes away: the calls it checked, how many it refused
+/// for breaking the specification, and the specification's version. A
+/// whole test run's calls are the sum of the first column.
+pub const TALLY: &str = "FAKE_BOT_API_TALLY";
+
+/// What the last handle on a fake does as it goes away.
+struct Owner {
+    shared: Arc<Shared>,
+}
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        let violations = self
+            .shared
+            .inner
+            .lock()
+            .map(|inner| inner.violations.clone())
+            .unwrap_or_default();
+        let checked = self.shared.checked.load(Ordering::Relaxed);
+        if let Some(path) = std::env::var_os(TALLY) {
+            let line = format!("{checked} {} {}\n", violations.len(), spec::version());
+            let file = OpenOptions::new().create(true).append(true).open(path);
+            if let Err(e) = file.and_then(|mut f| f.write_all(line.as_bytes())) {
+                eprintln!("fake Bot API: cannot add to the {TALLY} file: {e}");
+            }
+        }
+        if self.shared.strict && !violations.is_empty() && !std::thread::panicking() {
+            panic!("{}", broken(&violations));
+        }
+    }
+}
+
+/// The failure of a test whose bot broke the specification.
+fn broken(violations: &[String]) -> String {
+    format!(
+        "the fake Bot API refused {} call(s) for breaking the Bot API {} specification:\n{}",
+        violations.len(),
+        spec::version(),
+        violations.join("\n")
+    )
 }
 
 impl FakeApi {
@@ -63,6 +120,8 @@ impl FakeApi {
             webhook: Mutex::new(None),
             log: options.log,
             listener: options.listener,
+            strict: options.strict,
+            checked: AtomicUsize::new(0),
         });
         let app = Router::new()
             .route("/{token}/{method}", post(crate::server::handle))
@@ -70,7 +129,24 @@ impl FakeApi {
         tokio::spawn(async move {
             axum::serve(listener, app).await.expect("the fake serves");
         });
-        FakeApi { url, shared }
+        let owner = Some(Arc::new(Owner {
+            shared: Arc::clone(&shared),
+        }));
+        FakeApi {
+            url,
+            shared,
+            _owner: owner,
+        }
+    }
+
+    /// A handle for the server's own use (telling a listener of a call),
+    /// which checks nothing when it goes away.
+    pub(crate) fn unowned(shared: &Arc<Shared>) -> FakeApi {
+        FakeApi {
+            url: shared.url.clone(),
+            shared: Arc::clone(shared),
+            _owner: None,
+        }
     }
 
     pub(crate) fn with<T>(&self, f: impl FnOnce(&mut Inner) -> T) -> T {
@@ -214,13 +290,35 @@ impl FakeApi {
         self.with(|inner| inner.refused)
     }
 
+    /// How many requests this fake checked against the Bot API
+    /// specification ([`crate::spec`], version [`crate::spec::version`]),
+    /// refused ones included.
+    pub fn checked(&self) -> usize {
+        self.shared.checked.load(Ordering::Relaxed)
+    }
+
+    /// The calls refused for breaking the specification, each as its
+    /// method and Telegram's description (`sendMessage: Bad Request: ...`);
+    /// empty while the bot keeps to it.
+    pub fn violations(&self) -> Vec<String> {
+        self.with(|inner| inner.violations.clone())
+    }
+
+    /// The calls refused for breaking the specification so far, which the
+    /// fake then forgets: for a test that makes such calls on purpose and
+    /// so must not fail for them ([`Options::strict`]).
+    pub fn take_violations(&self) -> Vec<String> {
+        self.with(|inner| std::mem::take(&mut inner.violations))
+    }
+
     /// Every call so far.
     pub fn calls(&self) -> Vec<Call> {
         self.with(|inner| inner.calls.clone())
     }
 
     /// Waits (up to 60 s) for a call after index `since` that `matches`;
-    /// returns its index and the call.
+    /// returns its index and the call. A strict fake panics as soon as a
+    /// call broke the specification.
     pub async fn wait_for(
         &self,
         since: usize,
@@ -237,6 +335,10 @@ impl FakeApi {
             if let Some(found) = found {
                 return found;
             }
+            let violations = self.violations();
+            if self.shared.strict && !violations.is_empty() {
+                panic!("while waiting for {what}, {}", broken(&violations));
+            }
             if Instant::now() > deadline {
                 let calls: Vec<String> = self
                     .calls()
@@ -245,10 +347,15 @@ impl FakeApi {
                     .map(|c| format!("{} {}", c.method, c.body))
                     .collect();
                 let shown = &calls[calls.len().saturating_sub(8)..];
+                let refused = if violations.is_empty() {
+                    String::new()
+                } else {
+                    format!("\n{}", broken(&violations))
+                };
                 panic!(
-                    "timed out waiting for {what}; {} calls since {since}, the last:\n{}",
+                    "timed out waiting for {what}; {} calls since {since}, the last:\n{}{refused}",
                     calls.len(),
-                    shown.join("\n")
+                    shown.join("\n"),
                 );
             }
             tokio::time::sleep(Duration::from_millis(20)).await;

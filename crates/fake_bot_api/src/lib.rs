@@ -5,6 +5,13 @@
 //! multipart), records every call, and misbehaves on request (faults,
 //! throttling, delays, outages, blocked chats).
 //!
+//! Every call is checked against the Bot API specification first
+//! ([`spec`], from `tests/botapi/api.json`) and refused as Telegram would
+//! refuse it if it breaks it; [`FakeApi::checked`] counts the calls checked
+//! and [`FakeApi::violations`] lists the refusals. Such a call fails the
+//! test that started the fake ([`Options::strict`]); [`TALLY`] names a file
+//! each fake adds its count to, to count a whole test run's calls.
+//!
 //! A test starts it with [`FakeApi::start`] and reads the call log
 //! ([`FakeApi::calls`], [`FakeApi::wait_for`]); a long load run starts it
 //! with [`Options::log`] off and hears each call as it happens through a
@@ -16,12 +23,13 @@ mod faults;
 mod listener;
 mod params;
 mod server;
+pub mod spec;
 mod state;
 mod users;
 mod webhook;
 
 pub use call::Call;
-pub use fake::{FakeApi, Options};
+pub use fake::{FakeApi, Options, TALLY};
 pub use faults::Fault;
 pub use listener::Listener;
 pub use users::update_chat;

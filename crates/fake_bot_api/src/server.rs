@@ -2,6 +2,7 @@
 //! then answered as Telegram would.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
@@ -11,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::faults::SENDS;
+use crate::spec::{self, Refusal};
 use crate::state::{Inner, Shared};
 use crate::users::chat_of;
 use crate::{BOT_ID, BOT_USERNAME, Call, FakeApi, Fault};
@@ -48,9 +50,13 @@ pub(crate) async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let method = method.to_lowercase();
+    let name = method;
+    let method = name.to_lowercase();
     if let Some(listener) = &shared.listener {
         listener.arrived(&method);
+    }
+    if let Err(refusal) = check(&shared, &name, &headers, &body) {
+        return refuse(refusal.status, &refusal.description).into_response();
     }
     let body = crate::params::parameters(&headers, &body);
     if in_outage(&shared, &method) {
@@ -113,6 +119,25 @@ pub(crate) async fn handle(
     }
 }
 
+/// Checks the request against the Bot API specification, counts it, and
+/// records a refusal (also on stderr, which a failing test shows).
+fn check(shared: &Shared, method: &str, headers: &HeaderMap, body: &[u8]) -> Result<(), Refusal> {
+    shared.checked.fetch_add(1, Ordering::Relaxed);
+    let checked = match crate::params::arguments(headers, body) {
+        Ok(args) => spec::check(method, &args),
+        Err(why) => Err(Refusal {
+            status: 400,
+            description: format!("Bad Request: {why}"),
+        }),
+    };
+    if let Err(refusal) = &checked {
+        let violation = format!("{method}: {}", refusal.description);
+        eprintln!("fake Bot API refused {violation}");
+        shared.inner.lock().unwrap().violations.push(violation);
+    }
+    checked
+}
+
 /// Whether a send outage refuses this call now (and counts it if so).
 fn in_outage(shared: &Shared, method: &str) -> bool {
     let mut inner = shared.inner.lock().unwrap();
@@ -142,11 +167,7 @@ fn act(shared: &Arc<Shared>, method: String, body: Value) -> Answer {
         }
     };
     if let (Some(listener), Some(call)) = (&shared.listener, heard) {
-        let api = FakeApi {
-            url: shared.url.clone(),
-            shared: Arc::clone(shared),
-        };
-        listener.called(&api, &call);
+        listener.called(&FakeApi::unowned(shared), &call);
     }
     answer
 }

@@ -2,6 +2,7 @@
 //! misbehaviour asked of it.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -22,6 +23,11 @@ pub(crate) struct Shared {
     /// Whether calls, updates and arrival times are kept (off in load runs).
     pub(crate) log: bool,
     pub(crate) listener: Option<Arc<dyn Listener>>,
+    /// Whether a call that breaks the specification fails the test
+    /// ([`crate::Options::strict`]).
+    pub(crate) strict: bool,
+    /// Requests checked against the specification.
+    pub(crate) checked: AtomicUsize,
 }
 
 pub(crate) struct Inner {
@@ -58,6 +64,8 @@ pub(crate) struct Inner {
     pub(crate) delayed: HashMap<String, Duration>,
     /// The language each user's Telegram is set to, sent as `language_code`.
     pub(crate) languages: HashMap<i64, String>,
+    /// Calls refused for breaking the specification: the method and why.
+    pub(crate) violations: Vec<String>,
 }
 
 impl Default for Inner {
@@ -81,6 +89,7 @@ impl Default for Inner {
             throttled_at: Vec::new(),
             delayed: HashMap::new(),
             languages: HashMap::new(),
+            violations: Vec::new(),
         }
     }
 }

@@ -29,6 +29,11 @@ pub struct BotProcess {
     /// The thread copying stderr into `log`: finished once the process's
     /// stderr is closed and every line of it is in `log`.
     reader: JoinHandle<()>,
+    /// The fake the bot talks to, held until the bot is killed, so that
+    /// the fake's last handle goes away after the bot's last call: a call
+    /// that broke the Bot API specification then fails the test, even one
+    /// made after the test stopped looking (a strict fake's rule).
+    _api: FakeApi,
 }
 
 impl BotProcess {
@@ -72,7 +77,12 @@ impl BotProcess {
                 log.push('\n');
             }
         });
-        BotProcess { child, log, reader }
+        BotProcess {
+            child,
+            log,
+            reader,
+            _api: api.clone(),
+        }
     }
 
     /// SIGTERM, then wait for a clean exit.
