@@ -23,18 +23,28 @@ pub fn match_option<'n>(lex: &Lexicon, node: &'n Node, input: &str) -> Option<&'
     if typed.is_empty() {
         return None;
     }
-    let clear = |(option, _): (&'n Choice, String)| {
-        let doubtful = node.red_flag && option.value == "no" && !clear_no(lex, input);
+    // At a red-flag question a no is doubtful unless it is a clear no (its
+    // repeated letters written once: "noo") that names none of the yes
+    // answers ("no, right now" at "did it come on suddenly?").
+    let clear = |option: &'n Choice| {
+        let doubtful = node.red_flag
+            && option.value == "no"
+            && (!(clear_no(lex, input) || clear_no(lex, &collapse(input)))
+                || names_yes(node, &typed));
         (!doubtful).then_some(option)
     };
     exact_option(node, &typed)
-        .or_else(|| leading_option(lex, node, &typed, &first_clause(input)).and_then(clear))
+        .or_else(|| {
+            leading_option(lex, node, &typed, &first_clause(input)).and_then(|(o, _)| clear(o))
+        })
         .or_else(|| {
             (!node.red_flag)
                 .then(|| contained_option(lex, node, &typed))
                 .flatten()
         })
-        .or_else(|| close_option(node, &typed))
+        // A misspelt no is no clear no ("no, sudden" is one letter from
+        // "not sudden").
+        .or_else(|| close_option(node, &typed).and_then(clear))
 }
 
 /// Which option a typed answer names exactly (case and punctuation ignored).
@@ -56,6 +66,15 @@ pub fn match_quick_pick<'n>(lex: &Lexicon, node: &'n Node, input: &str) -> Optio
             contained_option(lex, node, &typed)
                 .filter(|_| typed.split(' ').count() <= 2 || several_words_inside(node, &typed))
         })
+}
+
+/// Whether the answer holds, as whole words, one of the question's own
+/// phrases for yes (its label or a synonym of two words or more).
+fn names_yes(node: &Node, typed: &str) -> bool {
+    let padded = format!(" {typed} ");
+    node.option("yes").is_some_and(|yes| {
+        words_of(yes).any(|w| w.contains(' ') && padded.contains(&format!(" {w} ")))
+    })
 }
 
 fn several_words_inside(node: &Node, typed: &str) -> bool {

@@ -9,6 +9,7 @@ use fake_bot_api::FakeApi;
 
 use crate::support::shipped::{
     self, Q_DETAILS, Q_DURATION, Q_FREQUENCY, Q_OTHER, Q_PAIN, Q_RED_FLAGS, Q_STRESS, Q_VISION,
+    Q_VISION_SUDDEN,
 };
 use crate::support::{Backend, BotProcess, UserChat, start_on, start_with_sqlite, temp_dir};
 
@@ -44,12 +45,18 @@ async fn whole_checks_reach_each_triage_level_by_buttons_and_by_typing(backend: 
             (Q_DURATION, "1 to 4 weeks"),
             (Q_PAIN, "No"),
             (Q_VISION, "Yes"),
+            (Q_VISION_SUDDEN, "No, slowly, or only hearing"),
             (Q_OTHER, "No"),
             (Q_STRESS, "No"),
         ])
         .await;
     let verdict = doctor.expect("SEE A DOCTOR").await;
     assert!(verdict.text().contains("changes in your vision or hearing"));
+    assert!(
+        verdict
+            .text()
+            .contains("Call an emergency number straight away if, suddenly,")
+    );
     assert!(verdict.text().contains("not medical advice"));
     doctor.expect("Ways to ease stress").await;
 
