@@ -322,20 +322,20 @@ async fn every_kind_of_bad_call_is_refused_as_telegram_would() {
     );
 }
 
+/// Sends a button whose data is one byte over the limit; it is refused.
+async fn send_65_bytes_of_button_data(api: &FakeApi) {
+    let bad = message(keyboard(&"x".repeat(65)));
+    let (status, _) = call(api, "sendMessage", JSON, bad).await;
+    assert_eq!(status, 400);
+}
+
 /// A strict fake fails the test at once when it waits for a call and a
 /// call broke the specification, and names it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[should_panic(expected = "while waiting for the reply, the fake Bot API refused 1 call(s)")]
 async fn a_strict_fake_fails_a_wait_at_the_first_bad_call() {
     let api = FakeApi::start().await;
-    let (status, _) = call(
-        &api,
-        "sendMessage",
-        JSON,
-        message(keyboard(&"x".repeat(65))),
-    )
-    .await;
-    assert_eq!(status, 400);
+    send_65_bytes_of_button_data(&api).await;
     api.wait_for(0, "the reply", |_| true).await;
 }
 
@@ -346,14 +346,7 @@ async fn a_strict_fake_fails_a_wait_at_the_first_bad_call() {
 async fn a_strict_fake_fails_its_test_when_dropped() {
     let api = FakeApi::start().await;
     let copy = api.clone();
-    let (status, _) = call(
-        &api,
-        "sendMessage",
-        JSON,
-        message(keyboard(&"x".repeat(65))),
-    )
-    .await;
-    assert_eq!(status, 400);
+    send_65_bytes_of_button_data(&api).await;
     // Only the last handle judges.
     let first = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(api)));
     assert!(first.is_ok(), "a handle with a copy left did not judge");
