@@ -5,7 +5,8 @@
 //! a plain `body`; a question's options go out as a poll (MSC3381), which
 //! Element shows as options to tap; once answered, the poll is ended with
 //! the answer shown; other messages are edited with `m.replace`; documents
-//! go as files, encrypted in encrypted rooms.
+//! go as files, encrypted in encrypted rooms. Commands mentioned in the
+//! texts (`/check`) are written the way Matrix people type them (`!check`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,11 +15,12 @@ use matrix_sdk::attachment::AttachmentConfig;
 use matrix_sdk::ruma::api::error::{ErrorKind, RetryAfter};
 use matrix_sdk::ruma::events::room::message::TextMessageEventContent;
 use matrix_sdk::ruma::{OwnedTransactionId, OwnedUserId};
-use matrix_sdk::{Client, Room, RoomMemberships};
+use matrix_sdk::{Client, Room, RoomMemberships, RoomState};
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use super::rooms::Rooms;
+use crate::conversation::command::{GROUP, PRIVATE};
 use crate::conversation::{Platform, PlatformError};
 use crate::message::{Action, Button, Incoming, MessageId, Outgoing, plain_text};
 use crate::runtime::pacing::{Limits, Rate};
@@ -53,6 +55,10 @@ pub struct Matrix {
 
 /// What a failed Matrix call calls for.
 fn failure(error: &matrix_sdk::Error) -> Failure {
+    if let matrix_sdk::Error::WrongRoomState(_) = error {
+        // The bot left, was removed or banned: the SDK sends nothing there.
+        return Failure::Gone;
+    }
     match error.client_api_error_kind() {
         Some(ErrorKind::LimitExceeded(data)) => Failure::RetryAfter(match data.retry_after {
             Some(RetryAfter::Delay(wait)) => wait,
@@ -64,13 +70,52 @@ fn failure(error: &matrix_sdk::Error) -> Failure {
     }
 }
 
+/// The prefix Matrix people type commands with (`decode` reads it as `/`).
+const PREFIX: char = '!';
+
+/// Whether a `/` after `previous` starts a word: at the start, after a
+/// space or line break, an opening bracket or quote, or a tag.
+fn starts_word(previous: Option<char>) -> bool {
+    previous.is_none_or(|c| c.is_whitespace() || "([{\"'«“‘>".contains(c))
+}
+
+/// `text` with each mention of one of the bot's own commands (`/check`)
+/// written the way Matrix people can type it (`!check`): Element keeps
+/// unknown `/` commands for itself. Only a `/` that starts a word and is
+/// followed by a whole command name changes; links, paths, `and/or` and
+/// dates stay as they are.
+fn typed_commands(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut previous = None;
+    for (at, c) in text.char_indices() {
+        if c == '/' && starts_word(previous) {
+            let rest = &text[at + 1..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            let name = &rest[..end];
+            let after = rest[end..].chars().next();
+            let known = PRIVATE.iter().chain(GROUP.iter()).any(|&n| n == name);
+            if known && !matches!(after, Some('/' | '@')) {
+                out.push(PREFIX);
+                previous = Some(PREFIX);
+                continue;
+            }
+        }
+        out.push(c);
+        previous = Some(c);
+    }
+    out
+}
+
 /// Our markup as Matrix HTML: lines break with `<br>`.
 fn html(text: &str) -> String {
     text.replace('\n', "<br>")
 }
 
-/// A text message's content: plain `body` and HTML.
+/// A text message's content: plain `body` and HTML, commands as typed.
 fn text_content(text: &str) -> Value {
+    let text = &typed_commands(text);
     json!({
         "msgtype": "m.text",
         "body": plain_text(text),
@@ -82,7 +127,12 @@ fn text_content(text: &str) -> Value {
 impl Matrix {
     fn room(&self, chat: i64) -> Result<Room, Failure> {
         let id = self.rooms.room(chat).ok_or(Failure::Gone)?;
-        self.client.get_room(&id).ok_or(Failure::Gone)
+        let room = self.client.get_room(&id).ok_or(Failure::Gone)?;
+        // Left, removed or banned: what it is owed is dropped, not retried.
+        if room.state() != RoomState::Joined {
+            return Err(Failure::Gone);
+        }
+        Ok(room)
     }
 
     async fn send(
@@ -111,7 +161,7 @@ impl Matrix {
         txn: String,
     ) -> Result<MessageId, Failure> {
         let buttons: Vec<&Button> = buttons.iter().flatten().collect();
-        let mut text = text.to_string();
+        let mut text = typed_commands(text);
         for link in buttons
             .iter()
             .filter(|b| b.action == Action::OpenPrivateCheck)
@@ -119,12 +169,12 @@ impl Matrix {
             let url = format!("https://matrix.to/#/{}", self.bot);
             text.push_str(&format!(
                 "\n\n<a href=\"{url}\">{}</a>",
-                crate::message::escape(&link.label)
+                crate::message::escape(&typed_commands(&link.label))
             ));
         }
         let options: Vec<Value> = buttons
             .iter()
-            .filter_map(|b| b.action.encode().map(|id| (id, &b.label)))
+            .filter_map(|b| b.action.encode().map(|id| (id, typed_commands(&b.label))))
             .map(|(id, label)| json!({ "id": id, "org.matrix.msc1767.text": label }))
             .collect();
         if options.is_empty() {
@@ -137,7 +187,7 @@ impl Matrix {
             .iter()
             .filter(|b| b.action.encode().is_some())
             .enumerate()
-            .map(|(i, b)| format!("{}. {}", i + 1, b.label))
+            .map(|(i, b)| format!("{}. {}", i + 1, typed_commands(&b.label)))
             .collect();
         let content = json!({
             POLL_START: {
@@ -160,6 +210,7 @@ impl Matrix {
         text: &str,
         txn: String,
     ) -> Result<(), Failure> {
+        let text = &typed_commands(text);
         let (kind, content) = match id.0.strip_prefix(POLL) {
             Some(poll) => (
                 POLL_END,
@@ -239,11 +290,12 @@ impl Edge for Matrix {
                 } else {
                     mime::TEXT_HTML_UTF_8
                 };
+                let caption = typed_commands(caption);
                 let config = AttachmentConfig::new()
                     .txn_id(OwnedTransactionId::from(txn))
                     .caption(Some(TextMessageEventContent::html(
-                        plain_text(caption),
-                        html(caption),
+                        plain_text(&caption),
+                        html(&caption),
                     )));
                 let sent = room
                     .send_attachment(
@@ -263,6 +315,44 @@ impl Edge for Matrix {
             | Outgoing::LegacyEdit(_)
             | Outgoing::ShowAnswer { .. }
             | Outgoing::Unreadable => Err(Failure::Stale),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bots_commands_are_written_as_matrix_people_type_them() {
+        let said = "Send /check to begin. /cancel stops it (or /forget).\n/language es, “/summary”: <b>/tips</b> &amp; /help";
+        assert_eq!(
+            typed_commands(said),
+            "Send !check to begin. !cancel stops it (or !forget).\n!language es, “!summary”: <b>!tips</b> &amp; !help"
+        );
+        let content = text_content(said);
+        assert_eq!(
+            content["body"],
+            "Send !check to begin. !cancel stops it (or !forget).\n!language es, “!summary”: !tips & !help"
+        );
+        assert_eq!(
+            content["formatted_body"],
+            "Send !check to begin. !cancel stops it (or !forget).<br>!language es, “!summary”: <b>!tips</b> &amp; !help"
+        );
+    }
+
+    #[test]
+    fn links_paths_dates_and_other_words_stay_as_they_are() {
+        for kept in [
+            "see https://a/check and http://example.org/help/",
+            "and/or",
+            "1/2",
+            "on 3/4, take 1/2",
+            "/checks and /unknown and /check/ and /check@otherbot",
+            "a/check, x//check",
+            "<a href=\"https://matrix.to/#/@bot:localhost\">/ start</a>",
+        ] {
+            assert_eq!(typed_commands(kept), kept);
         }
     }
 }

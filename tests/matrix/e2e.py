@@ -4,10 +4,15 @@ direct chat (the way Element opens one).
 
 The person opens the chat; the bot accepts the invitation. A whole check
 follows, answered by tapping the poll the bot sends for a question and by
-typing; it reaches self-care. Then ``!summary`` (a message and
-``summary.html`` as an encrypted file the person decrypts), ``!forget``, and
-the bot's own events are counted on the server (nothing repeated). Every
-message the bot sends must be ``m.room.encrypted`` on the server. Prints
+typing; it reaches self-care, ending with the signs to call for help on.
+Then ``!summary`` (a message and ``summary.html`` as an encrypted file the
+person decrypts), ``!forget``, and the bot's own events are counted on the
+server (nothing repeated). A stroke sign typed mid-check is caught and
+leads to the emergency advice; a whole check runs in Spanish after
+``!language``; commands are shown as ``!check``, the way Matrix people type
+them; a group room the bot is kicked from has its replies owed dropped and
+its settings deleted. Every message the bot sends must be
+``m.room.encrypted`` on the server. Prints
 the transcript as the client saw it; exits non-zero naming the step that
 failed, with the bot's log.
 
@@ -17,6 +22,7 @@ failed, with the bot's log.
 import asyncio
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -160,6 +166,27 @@ def distinct(messages: list[Message]) -> bool:
     return len(seen) == len(set(seen))
 
 
+def expect_safety_net(outcome: Message, net: str, numbers: str) -> None:
+    """The outcome's guidance ends with the signs to call for help on (``net``,
+    the start of the line) and the numbers to call (``numbers``), before the
+    disclaimer that follows a blank line."""
+    lines = shown(outcome).splitlines()
+    at = [i for i, line in enumerate(lines) if line.startswith(net)]
+    expect(at, f"no line starting {net!r} in the outcome: {lines}")
+    after = lines[at[0] + 1:at[0] + 3]
+    expect(after[:1] == [numbers] and after[1:] in ([], [""]),
+           f"the safety net is not the end of the guidance, with the numbers: {after}")
+
+
+def expect_typed_commands(m: Message, phrase: str) -> None:
+    """``phrase`` (a command written with ``!``) is in both the plain body and
+    the HTML of ``m``, and no command is written with ``/`` in either."""
+    for form, text in (("body", m.body or ""), ("formatted_body", m.formatted_body or "")):
+        expect(phrase in text, f"{phrase!r} not in the {form}: {text!r}")
+        expect("/cancel" not in text and "/check" not in text,
+               f"a command with / in the {form}: {text!r}")
+
+
 async def check(bot: Bot, hs: homeserver.Homeserver, d: str) -> None:
     """A whole encrypted check to self-care, a follow-up, /summary, /export,
     /privacy and /forget."""
@@ -198,16 +225,19 @@ async def check(bot: Bot, hs: homeserver.Homeserver, d: str) -> None:
             if not is_poll(seen[-1]):
                 break
         expect("SELF-CARE" in shown(seen[-1]), f"outcome: {shown(seen[-1])}")
+        expect_safety_net(seen[-1], "🚨 Call an emergency number straight away if, suddenly,",
+                          "Emergency numbers: 999 (UK) · 112 (EU) · 911 (US and Canada)")
         offer = (await chat.until(is_poll, "follow-up offer"))[-1]
 
         step = "a follow-up (BOT_FOLLOW_UP_AFTER=2s)"
         await chat.tap(offer, "Check on me in 3 days")
-        accepted = await chat.until(lambda m: m.type != POLL_END, "the follow-up's confirmation")
+        [*_, accepted] = await chat.until(lambda m: m.type != POLL_END,
+                                          "the follow-up's confirmation")
+        expect_typed_commands(accepted, "!cancel stops it.")
         due = (await chat.until(is_poll, "the follow-up question"))[-1]
         expect("still there" in shown(due) or "How is" in shown(due), f"follow-up: {shown(due)}")
         await chat.tap(due, due.poll_answers[-1][1])
         await chat.until(lambda m: m.type != POLL_END, "the follow-up's answer")
-        del accepted
 
         step = "summary as an encrypted file"
         await chat.type("!summary")
@@ -275,6 +305,168 @@ async def group(bot: Bot, hs: homeserver.Homeserver, d: str) -> None:
         await cleo.send_text(room, "!settings")
         [settings] = await chat.said()
         expect(is_poll(settings), f"settings to tap: {settings.content}")
+
+
+async def red_flag(bot: Bot, hs: homeserver.Homeserver, d: str) -> None:
+    """A stroke sign typed mid-check, in an encrypted direct chat: the bot
+    asks whether it is happening now, and a yes gets the emergency advice."""
+    global step
+    step = "a stroke sign typed mid-check"
+    ivy = await Person.register(hs.url, "ivy", "ivy-password", os.path.join(d, "ivy"))
+    async with ivy:
+        room = await ivy.open_dm(bot.user_id, timeout=60)
+        expect(ivy.client.rooms[room].encrypted, "the direct chat is not encrypted")
+        chat = Chat(ivy, room, bot.user_id)
+        await chat.type("!check")
+        [*_, q1] = await chat.until(is_poll, "first question")
+        await chat.tap(q1, "No, none of these")
+        await chat.until(lambda m: is_poll(m) and "How often" in shown(m), "question 2")
+        await chat.type("3 times a day")
+        await chat.until(lambda m: is_poll(m) and "How long" in shown(m), "question 3")
+        await chat.type("my left arm suddenly went weak")
+        [*_, confirm] = await chat.until(is_poll, "the sign's confirmation")
+        asked = shown(confirm)
+        expect("You described weakness in an arm or a leg, or down one side of your body."
+               in asked and "Is this happening now, or did it start suddenly?" in asked,
+               f"the sign's confirmation: {asked}")
+        expect([t for _, t in confirm.poll_answers] == ["Yes, it is happening", "No, not now"],
+               f"its options: {confirm.poll_answers}")
+
+        step = "yes, it is happening"
+        await chat.type("yes")
+        [*_, advice] = await chat.until(lambda m: "EMERGENCY" in shown(m), "emergency advice")
+        lines = shown(advice).splitlines()
+        expect(lines[0].startswith("🚨 EMERGENCY: call emergency services now"),
+               f"emergency verdict: {lines[0]}")
+        expect("Emergency numbers: 999 (UK) · 112 (EU) · 911 (US and Canada)" in lines,
+               f"no emergency numbers line in {lines}")
+        transcript.append("red flag: a weak arm typed at question 3 was caught; "
+                          "yes → EMERGENCY with the numbers")
+
+
+async def spanish(bot: Bot, hs: homeserver.Homeserver, d: str) -> None:
+    """``!language`` → Español, then a whole check in Spanish to see a doctor,
+    the outcome ending with the Spanish safety net and numbers."""
+    global step
+    step = "!language: Español"
+    paz = await Person.register(hs.url, "paz", "paz-password", os.path.join(d, "paz"))
+    async with paz:
+        room = await paz.open_dm(bot.user_id, timeout=60)
+        chat = Chat(paz, room, bot.user_id)
+        await chat.type("!language")
+        [*_, menu] = await chat.until(is_poll, "the language menu")
+        await chat.tap(menu, "Español")
+        [*_, told] = await chat.until(lambda m: m.type != POLL_END, "the language's confirmation")
+        expect("te escribiré en español" in shown(told), f"language set: {shown(told)}")
+
+        step = "a check in Spanish"
+        await chat.type("!check")
+        [*_, q1] = await chat.until(is_poll, "first question")
+        expect("Primero, una pregunta de seguridad" in shown(q1), f"screen: {shown(q1)}")
+        expect([t for _, t in q1.poll_answers] == ["Sí, tengo alguno", "No, ninguno"],
+               f"screen options: {q1.poll_answers}")
+        await chat.type("no")
+        [end, *_] = await chat.until(is_poll, "question 2")
+        expect(end.type == POLL_END and shown(end).startswith("Primero, una pregunta de seguridad"),
+               f"the screen closed: {shown(end)[:80]}")
+        doctor = "CONSULTA A UN MÉDICO"
+        for answer in ["varias veces al día", "2 semanas", "no", "no", "sí",
+                       "me duele un poco la cabeza", "no"]:
+            await chat.type(answer)
+            seen = await chat.until(lambda m: is_poll(m) or doctor in shown(m),
+                                    "next question or outcome")
+            if not is_poll(seen[-1]):
+                break
+        outcome = seen[-1]
+        expect(shown(outcome).startswith("🩺 " + doctor), f"outcome: {shown(outcome)[:80]}")
+        expect("me duele un poco la cabeza" in shown(outcome), "their own words are not in it")
+        expect_safety_net(outcome, "🚨 Llama a emergencias de inmediato si, de repente",
+                          "Números de emergencia: 112 (España, UE y muchos otros países) · "
+                          "911 (México, EE. UU. y gran parte de Latinoamérica)")
+        transcript.append("spanish: !language → Español; a check in Spanish to "
+                          "CONSULTA A UN MÉDICO, ending with the Spanish safety net")
+
+
+def chat_id(room_id: str, private: bool) -> int:
+    """The store's chat id of ``room_id``, as src/matrix/rooms.rs makes it."""
+    h = 0xcbf29ce484222325
+    for byte in room_id.encode():
+        h = ((h ^ byte) * 0x100000001b3) % 2**64
+    base = 1 << 52
+    return (base + h % base) * (1 if private else -1)
+
+
+def stored(d: str, sql: str, *args) -> int:
+    """One number from the bot's SQLite store (read only, beside the bot)."""
+    db = sqlite3.connect(f"file:{os.path.join(d, 'bot.sqlite')}?mode=ro", uri=True, timeout=10)
+    try:
+        return db.execute(sql, args).fetchone()[0]
+    finally:
+        db.close()
+
+
+async def kicked(bot: Bot, hs: homeserver.Homeserver, d: str) -> None:
+    """A group room with settings and replies still owed (the bot paces a
+    room at one message a second after a burst): the bot is kicked. Nothing
+    more arrives in the room, its queue and settings are gone from the
+    store, and the bot still answers someone else."""
+    global step
+    step = "a group room to be kicked from"
+    kim = await Person.register(hs.url, "kim", "kim-password", os.path.join(d, "kim"))
+    lou = await Person.register(hs.url, "lou", "lou-password", os.path.join(d, "lou"),
+                                auto_join=True)
+    async with kim, lou:
+        room = (await kim.client.room_create(name="Kick test", invite=[lou.user_id])).room_id
+        await asyncio.gather(kim.wait_joined(room, lou.user_id, 60),
+                             lou.wait_until(lambda: room in lou.client.rooms, 60, "Lou in"))
+        await kim.client.room_invite(room, bot.user_id)
+        await kim.wait_joined(room, bot.user_id, 60)
+        chat = Chat(kim, room, bot.user_id)
+        await chat.said()  # the introduction
+        await kim.send_text(room, "!settings")
+        [menu] = await chat.said()
+        await chat.tap(menu, "Welcome on")
+        await chat.until(lambda m: "Saved" in shown(m) or "Welcome message" in shown(m),
+                         "the setting saved")
+        group = chat_id(room, False)
+        await kim.wait_until(
+            lambda: stored(d, "SELECT count(*) FROM groups WHERE chat_id = ?", group),
+            30, "the group's settings in the store")
+
+        step = "replies owed when the bot is kicked"
+        base = len(kim.messages(room, bot.user_id))
+        for who in (kim, lou):
+            for command in ("!help", "!about", "!tips", "!check"):
+                await who.send_text(room, command)
+        await chat.said()
+        await kim.client.room_kick(room, bot.user_id, reason="e2e: kicked with replies owed")
+        note("kim", "kicks the bot")
+        await kim.wait_until(lambda: bot.user_id not in kim.client.rooms[room].users, 30,
+                             "the bot out of the room")
+        before = len(kim.messages(room, bot.user_id))
+        owed = lambda: stored(d, "SELECT count(*) FROM outbox WHERE chat_id = ?", group)
+        left = lambda: stored(d, "SELECT count(*) FROM groups WHERE chat_id = ?", group)
+        await kim.wait_until(lambda: owed() == 0 and left() == 0, 30,
+                             "the room's queue and settings dropped")
+        # Longer than any retry pause would be at this point.
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            await kim.sync(1000)
+        after = len(kim.messages(room, bot.user_id))
+        expect(after == before, f"{after - before} bot events arrived after the kick")
+        counts = await kim.count_events(room)
+        expect(counts.get(bot.user_id) == after, f"server {counts}, received {after}")
+        sent = after - base
+        expect(sent < 8, f"all {sent} replies went out before the kick; nothing was owed")
+
+        step = "the bot serves others after the kick"
+        other = Chat(lou, await lou.open_dm(bot.user_id, timeout=60), bot.user_id)
+        await other.type("!help")
+        [helped] = await other.said()
+        expect_typed_commands(helped, "!check")
+        transcript.append(f"kicked: {sent} of 8 replies went out before the kick; the rest "
+                          "dropped, the room's settings deleted, nothing sent after; "
+                          "others still served")
 
 
 async def kill9(bot: Bot, hs: homeserver.Homeserver, d: str) -> None:
@@ -402,7 +594,10 @@ async def scenarios(binary: str, hs: homeserver.Homeserver, d: str) -> homeserve
     bot = Bot(binary, hs, d, "twitchbot")
     try:
         await check(bot, hs, d)
+        await red_flag(bot, hs, d)
+        await spanish(bot, hs, d)
         await group(bot, hs, d)
+        await kicked(bot, hs, d)
         await kill9(bot, hs, d)
         hs = await outage(bot, hs, d)
     finally:
@@ -442,7 +637,9 @@ def main() -> int:
     shutil.rmtree(d, ignore_errors=True)
     print("\n".join(transcript))
     print(f"matrix e2e ok: an encrypted check to self-care by tapping and typing, a follow-up, "
-          f"summary.html decrypted, /forget; a group (link, settings by power level); "
+          f"summary.html decrypted, /forget; a stroke sign caught mid-check; a check in "
+          f"Spanish; commands as !check; a group (link, settings by power level); "
+          f"kicked with replies owed: dropped; "
           f"kill -9 mid-check; Synapse stopped mid-check; Synapse's rate limits; "
           f"{time.monotonic() - began:.1f} s")
     return 0
