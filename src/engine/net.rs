@@ -30,40 +30,81 @@ pub fn caught<'s>(lex: &Lexicon, red_flags: &'s RedFlags, text: &str) -> Option<
         }
         every.extend(words);
     }
+    let (every, affirmed) = (Words::new(every), Words::new(affirmed));
     red_flags.signs.iter().find(|sign| {
         sign.phrases.iter().any(|phrase| {
             let denial_inside = phrase.iter().any(|p| denials.has(p));
             let pool = if denial_inside { &every } else { &affirmed };
-            phrase.iter().all(|p| pool.iter().any(|w| matches(p, w)))
+            phrase.iter().all(|p| pool.hold(p))
         })
     })
 }
 
-/// Whether the typed word `w` is the phrase word `p`, a longer form of it or a typo of it.
-fn matches(p: &str, w: &str) -> bool {
-    let len = p.chars().count();
-    if len < 4 {
-        return p == w;
+/// A message's distinct words, each also as letters for the typo check, so
+/// that the hundreds of phrase words every message is held against do not
+/// split them again each time.
+struct Words {
+    /// Each distinct word, and its letters.
+    words: Vec<(String, Vec<char>)>,
+    /// The most letters a word has: no typo of a phrase word two letters
+    /// longer can be among them.
+    longest: usize,
+}
+
+impl Words {
+    fn new(mut words: Vec<String>) -> Self {
+        words.retain(|w| !w.is_empty());
+        words.sort_unstable();
+        words.dedup();
+        let words: Vec<(String, Vec<char>)> = words
+            .into_iter()
+            .map(|w| {
+                let letters = w.chars().collect();
+                (w, letters)
+            })
+            .collect();
+        let longest = words.iter().map(|(_, l)| l.len()).max().unwrap_or(0);
+        Self { words, longest }
     }
-    if w.starts_with(p) {
-        return true;
+
+    /// Whether a word of the message is the phrase word `p`, a longer form of
+    /// it or a typo of it.
+    fn hold(&self, p: &str) -> bool {
+        let len = p.chars().count();
+        if len < 4 {
+            return self.words.iter().any(|(w, _)| w == p);
+        }
+        if self.words.iter().any(|(w, _)| w.starts_with(p)) {
+            return true;
+        }
+        if len < 5 || self.longest + 1 < len {
+            return false;
+        }
+        let mut phrase = Vec::with_capacity(len);
+        phrase.extend(p.chars());
+        self.words.iter().any(|(_, typed)| typo(&phrase, typed))
     }
-    if len < 5 {
+}
+
+/// Whether the typed word starts with the phrase word (of five letters or
+/// more) written with one typo.
+fn typo(p: &[char], w: &[char]) -> bool {
+    let len = p.len();
+    if w.len() + 1 < len {
         return false;
     }
-    let typed: Vec<char> = w.chars().collect();
-    if typed.len() + 1 < len {
-        return false;
-    }
-    let phrase: Vec<char> = p.chars().collect();
     (len - 1..=len + 1)
-        .filter(|&n| n <= typed.len())
-        .any(|n| within_one_edit(&phrase, &typed[..n]))
+        .filter(|&n| n <= w.len())
+        .any(|n| within_one_edit(p, &w[..n]))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn matches(p: &str, w: &str) -> bool {
+        Words::new(vec![w.to_string()]).hold(p)
+    }
 
     #[test]
     fn words_match_by_start_and_small_typos() {

@@ -100,6 +100,13 @@ pub fn summary_page(c: &Catalog, s: &Summary) -> String {
             escape(answer)
         ));
     }
+    // No heading over an empty list: a check with no follow-up has none.
+    if !follow_ups.is_empty() {
+        follow_ups = format!(
+            "<h2>{}</h2>\n<ul>\n{follow_ups}</ul>\n",
+            e("summary-page-follow-ups")
+        );
+    }
     let mut earlier = String::new();
     for (date, level, answers) in &s.earlier {
         let heading = c.get("summary-earlier", &[("date", date.as_str().into())]);
@@ -140,14 +147,41 @@ pub fn summary_page(c: &Catalog, s: &Summary) -> String {
         "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title>\
          <style>body{{font-family:sans-serif;max-width:42em;margin:2em auto}}td{{padding:.3em;vertical-align:top;border-bottom:1px solid #ddd}}</style>\
          </head><body>\n<h1>{title}</h1>\n<p>{date}</p>\n{outcome}{sign}\
-         <h2>{answers}</h2>\n<table>\n{rows}</table>\n<h2>{follow_ups_heading}</h2>\n<ul>\n{follow_ups}</ul>\n{earlier}\
+         <h2>{answers}</h2>\n<table>\n{rows}</table>\n{follow_ups}{earlier}\
          <h2>{sources_heading}</h2>\n<ul>\n{sources}</ul>\n<p><i>{disclaimer}</i></p>\n</body></html>\n",
         lang = escape(c.code()),
         title = escape(&s.title),
         date = escape(&c.get("summary-page-date", &[("date", s.date.as_str().into())])),
         answers = e("summary-answers"),
-        follow_ups_heading = e("summary-page-follow-ups"),
         sources_heading = e("summary-page-sources"),
         disclaimer = escape(&s.disclaimer),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(follow_ups: Vec<(String, String, Option<u32>)>) -> String {
+        let s = Summary {
+            title: "Check".into(),
+            date: "7 December 2026".into(),
+            answers: vec![("How often?".into(), "Daily".into())],
+            sign: None,
+            outcome: None,
+            follow_ups,
+            next_follow_up: None,
+            earlier: Vec::new(),
+            sources: Vec::new(),
+            disclaimer: "Not advice.".into(),
+        };
+        summary_page(&Catalog::english(), &s)
+    }
+
+    #[test]
+    fn the_follow_ups_heading_comes_only_with_follow_ups() {
+        assert!(!page(Vec::new()).contains("Follow-ups"));
+        let with = page(vec![("10 December 2026".into(), "Gone".into(), None)]);
+        assert!(with.contains("<h2>Follow-ups</h2>\n<ul>\n<li>10 December 2026: Gone</li>\n</ul>"));
+    }
 }
