@@ -175,7 +175,7 @@ mod tests {
             sources: Vec::new(),
             disclaimer: "Not advice.".into(),
         };
-        summary_page(&Catalog::english(), &s)
+        summary_page(Catalog::english(), &s)
     }
 
     #[test]
