@@ -275,8 +275,24 @@ def main():
     ]
     with open(os.path.join(ROOT, "bench", "analysis.md")) as f:
         lines.append(f.read().rstrip() + "\n")
+    lines.extend(kept_sections(os.path.join(ROOT, "BENCHMARKS.md")))
     with open(os.path.join(ROOT, "BENCHMARKS.md"), "w") as f:
         f.write("\n".join(lines))
+
+
+def kept_sections(path):
+    """Sections this run does not measure (`bench/matrix.py`'s "## Matrix"),
+    carried over from the file as it is, so a rerun does not lose them."""
+    try:
+        with open(path) as f:
+            text = f.read()
+    except FileNotFoundError:
+        return []
+    kept = []
+    for section in text.split("\n## ")[1:]:
+        if section.startswith("Matrix"):
+            kept.append("## " + section.rstrip() + "\n")
+    return kept
 
 
 if __name__ == "__main__":
