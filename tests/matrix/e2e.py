@@ -370,21 +370,30 @@ async def spanish(bot: Bot, hs: homeserver.Homeserver, d: str) -> None:
         expect(end.type == POLL_END and shown(end).startswith("Primero, una pregunta de seguridad"),
                f"the screen closed: {shown(end)[:80]}")
         doctor = "CONSULTA A UN MÉDICO"
-        for answer in ["varias veces al día", "2 semanas", "no", "no", "sí",
+        asked = []
+        # A change in sight ("sí") brings the sudden-sight safety question;
+        # "poco a poco" (gradually) is a clear no to it.
+        for answer in ["varias veces al día", "2 semanas", "no", "sí", "poco a poco", "sí",
                        "me duele un poco la cabeza", "no"]:
             await chat.type(answer)
             seen = await chat.until(lambda m: is_poll(m) or doctor in shown(m),
                                     "next question or outcome")
+            asked.extend(shown(m) for m in seen if is_poll(m))
             if not is_poll(seen[-1]):
                 break
+        expect(any("¿El cambio en la vista apareció de repente" in q for q in asked),
+               f"the sudden-sight question was not asked: {[q[:40] for q in asked]}")
         outcome = seen[-1]
         expect(shown(outcome).startswith("🩺 " + doctor), f"outcome: {shown(outcome)[:80]}")
         expect("me duele un poco la cabeza" in shown(outcome), "their own words are not in it")
+        expect("Notaste cambios en la vista o en el oído" in shown(outcome),
+               "the gradual change of sight is not in the outcome")
         expect_safety_net(outcome, "🚨 Llama a emergencias de inmediato si, de repente",
                           "Números de emergencia: 112 (España, UE y muchos otros países) · "
                           "911 (México, EE. UU. y gran parte de Latinoamérica)")
-        transcript.append("spanish: !language → Español; a check in Spanish to "
-                          "CONSULTA A UN MÉDICO, ending with the Spanish safety net")
+        transcript.append("spanish: !language → Español; a check in Spanish, sight changed "
+                          "\"poco a poco\" at the sudden-sight question, to CONSULTA A UN "
+                          "MÉDICO, ending with the Spanish safety net")
 
 
 def chat_id(room_id: str, private: bool) -> int:
