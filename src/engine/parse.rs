@@ -71,17 +71,19 @@ pub fn match_quick_pick<'n>(lex: &Lexicon, node: &'n Node, input: &str) -> Optio
 /// Whether the answer holds, as whole words, one of the question's own
 /// phrases for yes (its label or a synonym of two words or more).
 fn names_yes(node: &Node, typed: &str) -> bool {
-    let padded = format!(" {typed} ");
-    node.option("yes").is_some_and(|yes| {
-        words_of(yes).any(|w| w.contains(' ') && padded.contains(&format!(" {w} ")))
-    })
+    node.option("yes")
+        .is_some_and(|yes| holds_phrase_of(yes, typed))
 }
 
 fn several_words_inside(node: &Node, typed: &str) -> bool {
+    node.options.iter().any(|o| holds_phrase_of(o, typed))
+}
+
+/// Whether `typed` holds, as whole words, one of the option's phrases of two
+/// words or more.
+fn holds_phrase_of(option: &Choice, typed: &str) -> bool {
     let padded = format!(" {typed} ");
-    node.options
-        .iter()
-        .any(|o| words_of(o).any(|w| w.contains(' ') && padded.contains(&format!(" {w} "))))
+    words_of(option).any(|w| w.contains(' ') && padded.contains(&format!(" {w} ")))
 }
 
 /// Whether the typed answer is one of the option's own words exactly, so
