@@ -351,6 +351,7 @@ fn split_document(table: Spanned<DeTable<'_>>, report: &mut Reporter<'_>) -> Raw
             "tips" => doc.tips = item(value, report),
             "red_flags" => doc.red_flags = item(value, report),
             "follow_up" => doc.follow_up = item(value, report),
+            "diary" => doc.diary = item(value, report),
             "emergency_numbers" => doc.emergency_numbers = items(value, report),
             "source" => doc.sources = items(value, report),
             "node" => doc.nodes = items(value, report),
@@ -360,7 +361,7 @@ fn split_document(table: Spanned<DeTable<'_>>, report: &mut Reporter<'_>) -> Raw
                 key_span,
                 format!(
                     "unknown field `{other}`, expected one of `id`, `title`, `version`, `start`, \
-                     `intro`, `disclaimer`, `tips`, `red_flags`, `follow_up`, `emergency_numbers`, `source`, `node`, `rule`, `outcome`"
+                     `intro`, `disclaimer`, `tips`, `red_flags`, `follow_up`, `diary`, `emergency_numbers`, `source`, `node`, `rule`, `outcome`"
                 ),
             ),
         }

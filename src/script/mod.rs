@@ -86,6 +86,8 @@ pub struct Script {
     pub red_flags: Option<RedFlags>,
     /// A later check-in offered after some outcomes.
     pub follow_up: Option<FollowUp>,
+    /// A twitch diary offered after some outcomes.
+    pub diary: Option<Diary>,
     /// The references texts restate, listed on /about.
     pub sources: Vec<Source>,
     /// Numbers to call in an emergency, shown under the emergency verdict.
@@ -434,6 +436,52 @@ impl Meaning {
             .find(|m| m.name() == word)
     }
 }
+
+/// A twitch diary: one tap logs an episode, tags say what came with it,
+/// and the record feeds the follow-up and the chart for a doctor.
+#[derive(Debug, Clone)]
+pub struct Diary {
+    /// Outcomes after which it is offered (never an emergency).
+    pub after: Vec<String>,
+    /// Entries are kept this many days after the last one, then deleted.
+    pub keep_days: u32,
+    /// The offer, shown with `start` and `decline` buttons.
+    pub offer: Text,
+    /// The button that switches the diary on.
+    pub start: String,
+    /// The button that declines it.
+    pub decline: String,
+    /// The button that logs an episode now.
+    pub log: String,
+    /// Said when the diary is switched on: how to log, see and stop it.
+    pub started: Text,
+    /// Said after a log, above the tag buttons.
+    pub logged: Text,
+    /// Said at a follow-up when entries fall on more than the follow-up's
+    /// `more_than_days` days: the article's see-a-doctor rule, unasked.
+    pub persistent: Text,
+    /// What may come with an episode, each traced to a source.
+    pub tags: Vec<DiaryTag>,
+}
+
+impl Diary {
+    /// The tag with this id.
+    pub fn tag(&self, id: &str) -> Option<&DiaryTag> {
+        self.tags.iter().find(|t| t.id == id)
+    }
+}
+
+/// Something that may come with an episode (stress, poor sleep…).
+#[derive(Debug, Clone)]
+pub struct DiaryTag {
+    /// Stable id, stored with entries.
+    pub id: String,
+    /// The button's label, with the sources it traces to.
+    pub label: Text,
+}
+
+/// The longest diary tag id (it rides in a button's data with an entry number).
+pub const MAX_TAG_ID: usize = 24;
 
 /// The id follow-up buttons carry as their question.
 pub const FOLLOW_UP: &str = "follow_up";

@@ -190,6 +190,7 @@ impl Overlay<'_, '_> {
                 "node" => self.nodes(value, base),
                 "red_flags" => self.red_flags(value, base),
                 "follow_up" => self.follow_up(value, base),
+                "diary" => self.diary(value, base),
                 "outcome" => self.outcomes(value, base),
                 "tips" => self.tips(value, base),
                 other => self.report.error(
@@ -197,7 +198,7 @@ impl Overlay<'_, '_> {
                     format!(
                         "unknown field `{other}`: an overlay holds only texts (`language`, `dialogue`, \
                          `translates`, `title`, `intro`, `disclaimer`, `emergency_numbers`, `node`, \
-                         `red_flags`, `follow_up`, `outcome`, `tips`)"
+                         `red_flags`, `follow_up`, `diary`, `outcome`, `tips`)"
                     ),
                 ),
             }
@@ -222,6 +223,9 @@ impl Overlay<'_, '_> {
         }
         if base.follow_up.is_some() && !seen.contains("follow_up") {
             self.missing(Need::Wanted, "`[follow_up]`");
+        }
+        if base.diary.is_some() && !seen.contains("diary") {
+            self.missing(Need::Wanted, "`[diary]`");
         }
         if !base.emergency_numbers.is_empty() && !seen.contains("emergency_numbers") {
             self.missing(Need::Essential, "`emergency_numbers`");
@@ -861,6 +865,75 @@ impl Overlay<'_, '_> {
             }
         }
         self.script.follow_up = Some(fu);
+    }
+
+    fn diary(&mut self, value: &Spanned<DeValue<'_>>, base: &Script) {
+        let Some(base_diary) = &base.diary else {
+            self.extra(value.span(), "`[diary]`");
+            return;
+        };
+        let Some(table) = self.table(value, "`[diary]`") else {
+            return;
+        };
+        let mut diary = base_diary.clone();
+        let mut seen = BTreeSet::new();
+        for (key, span, value) in entries(table) {
+            seen.insert(key);
+            let what = format!("`diary.{key}`");
+            match key {
+                "offer" => diary.offer = self.text(value, &base_diary.offer, &what),
+                "started" => diary.started = self.text(value, &base_diary.started, &what),
+                "logged" => diary.logged = self.text(value, &base_diary.logged, &what),
+                "persistent" => diary.persistent = self.text(value, &base_diary.persistent, &what),
+                "start" => diary.start = self.label(value, &what, MAX_LABEL).unwrap_or(diary.start),
+                "decline" => {
+                    diary.decline = self.label(value, &what, MAX_LABEL).unwrap_or(diary.decline)
+                }
+                "log" => diary.log = self.label(value, &what, MAX_LABEL).unwrap_or(diary.log),
+                "tags" => {
+                    let labels = self.strings(value, &what).unwrap_or_default();
+                    if labels.len() != base_diary.tags.len() {
+                        self.report.error(
+                            value.span(),
+                            format!(
+                                "{what} has {} labels; the base has {} tags",
+                                labels.len(),
+                                base_diary.tags.len()
+                            ),
+                        );
+                    }
+                    for (tag, (label, at)) in diary.tags.iter_mut().zip(labels) {
+                        // Room for the "✓ " a chosen tag's button shows.
+                        if label.chars().count() > MAX_LABEL - 2 {
+                            self.report.error(
+                                at,
+                                format!(
+                                    "{what}: a tag label has at most {} characters",
+                                    MAX_LABEL - 2
+                                ),
+                            );
+                        }
+                        tag.label.text = label;
+                    }
+                }
+                other => self.extra(span, &format!("`diary.{other}`")),
+            }
+        }
+        for key in [
+            "offer",
+            "start",
+            "decline",
+            "log",
+            "started",
+            "logged",
+            "persistent",
+            "tags",
+        ] {
+            if !seen.contains(key) {
+                self.missing(Need::Wanted, &format!("`diary.{key}`"));
+            }
+        }
+        self.script.diary = Some(diary);
     }
 
     fn outcomes(&mut self, value: &Spanned<DeValue<'_>>, base: &Script) {

@@ -204,6 +204,7 @@ pub struct RawDocument {
     pub tips: Option<Spanned<RawTips>>,
     pub red_flags: Option<Spanned<RawRedFlags>>,
     pub follow_up: Option<Spanned<RawFollowUp>>,
+    pub diary: Option<Spanned<RawDiary>>,
     pub emergency_numbers: Vec<Spanned<RawEmergencyNumber>>,
     pub sources: Vec<Spanned<RawSource>>,
     pub nodes: Vec<Spanned<RawNode>>,
@@ -249,4 +250,30 @@ pub struct RawFollowUpAnswer {
     pub means: Spanned<String>,
     #[serde(default)]
     pub synonyms: Vec<Spanned<String>>,
+}
+
+/// `[diary]`: a twitch diary offered after an outcome.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDiary {
+    pub after: Vec<Spanned<String>>,
+    pub keep_days: Spanned<u32>,
+    pub offer: RawText,
+    pub start: Spanned<String>,
+    pub decline: Spanned<String>,
+    pub log: Spanned<String>,
+    pub started: RawText,
+    pub logged: RawText,
+    pub persistent: RawText,
+    #[serde(default)]
+    pub tag: Vec<Spanned<RawDiaryTag>>,
+}
+
+/// `[[diary.tag]]`: something that may come with an episode, offered as a
+/// button after a log; its label names the source it traces to.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDiaryTag {
+    pub id: Spanned<String>,
+    pub label: RawText,
 }

@@ -5,6 +5,7 @@
 //! shares (ids, lengths, positions inside strings); each section has its
 //! own file.
 
+mod diary;
 mod follow_up;
 mod nodes;
 mod options;
@@ -129,6 +130,8 @@ pub(super) fn build<'a>(
     let title = checker.bounded(doc.title?, "title", MAX_TITLE, "a title may have");
     let version = checker.version(doc.version?);
     checker.about_fits(&title, &intro, &disclaimer, &sources, &source_spans);
+    let follow_up = doc.follow_up.map(|raw| checker.follow_up(raw, &outcomes));
+    let diary = doc.diary.map(|raw| checker.diary(raw, &outcomes));
     for (unused, span) in sources.iter().zip(source_spans) {
         if !checker.used_sources.contains(&unused.id) {
             checker.report.warning(
@@ -137,7 +140,6 @@ pub(super) fn build<'a>(
             );
         }
     }
-    let follow_up = doc.follow_up.map(|raw| checker.follow_up(raw, &outcomes));
     let emergency_numbers = checker.emergency_numbers(doc.emergency_numbers, &outcomes);
     let mut script = Script {
         path: path.to_path_buf(),
@@ -153,6 +155,7 @@ pub(super) fn build<'a>(
         tips,
         red_flags,
         follow_up,
+        diary,
         sources,
         emergency_numbers,
         language: crate::language::BASE.to_string(),
