@@ -36,6 +36,7 @@
 pub mod cli;
 pub mod config;
 pub mod conversation;
+pub mod diary;
 pub mod engine;
 pub mod language;
 pub mod logging;

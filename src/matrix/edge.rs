@@ -290,23 +290,16 @@ impl Edge for Matrix {
                 } else {
                     mime::TEXT_HTML_UTF_8
                 };
-                let caption = typed_commands(caption);
-                let config = AttachmentConfig::new()
-                    .txn_id(OwnedTransactionId::from(txn))
-                    .caption(Some(TextMessageEventContent::html(
-                        plain_text(&caption),
-                        html(&caption),
-                    )));
-                let sent = room
-                    .send_attachment(
-                        filename.clone(),
-                        &mime,
-                        content.clone().into_bytes(),
-                        config,
-                    )
-                    .await
-                    .map_err(|e| failure(&e))?;
-                Ok(Some(MessageId(sent.event_id.to_string())))
+                let file = (filename.as_str(), mime, content.clone().into_bytes());
+                attach(&room, file, caption, txn).await.map(Some)
+            }
+            Outgoing::Photo {
+                filename,
+                png,
+                caption,
+            } => {
+                let file = (filename.as_str(), mime::IMAGE_PNG, png.clone());
+                attach(&room, file, caption, txn).await.map(Some)
             }
             // Taps need no answer in Matrix.
             Outgoing::AnswerPress { .. } => Ok(None),
@@ -355,4 +348,28 @@ mod tests {
             assert_eq!(typed_commands(kept), kept);
         }
     }
+}
+
+/// Sends a file (its name, type and bytes) with a caption: matrix-sdk
+/// uploads it, encrypted in an encrypted room, and sends the event (an
+/// `m.image` for a picture) under the entry's transaction id.
+async fn attach(
+    room: &Room,
+    file: (&str, mime::Mime, Vec<u8>),
+    caption: &str,
+    txn: String,
+) -> Result<MessageId, Failure> {
+    let (filename, mime, bytes) = file;
+    let caption = typed_commands(caption);
+    let config = AttachmentConfig::new()
+        .txn_id(OwnedTransactionId::from(txn))
+        .caption(Some(TextMessageEventContent::html(
+            plain_text(&caption),
+            html(&caption),
+        )));
+    let sent = room
+        .send_attachment(filename.to_string(), &mime, bytes, config)
+        .await
+        .map_err(|e| failure(&e))?;
+    Ok(MessageId(sent.event_id.to_string()))
 }

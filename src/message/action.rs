@@ -17,6 +17,8 @@ pub enum Action {
     Language(String),
     /// A group setting from `/settings`.
     Setting(Setting),
+    /// Something about the person's twitch diary.
+    Diary(DiaryAction),
     /// Open a private chat with the bot that starts the check at once (a
     /// link, not a press: Telegram's deep link, a direct chat elsewhere).
     OpenPrivateCheck,
@@ -41,7 +43,30 @@ pub enum Setting {
     Language(String),
 }
 
+/// A press about the twitch diary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiaryAction {
+    /// Switch the diary on (the offer's button).
+    Start,
+    /// No diary (the offer's other button).
+    Decline,
+    /// Log an episode now.
+    Log,
+    /// Mark (or unmark) tag `tag` on entry `entry`.
+    Tag {
+        /// The entry's id.
+        entry: u32,
+        /// The tag's id.
+        tag: String,
+    },
+    /// After `/diary off`: delete the entries.
+    Delete,
+    /// After `/diary off`: keep them until they expire.
+    Keep,
+}
+
 const BEGIN: &str = "begin";
+const DIARY: &str = "d:";
 const LANGUAGE: &str = "lang:";
 const SETTING: &str = "s:";
 
@@ -53,6 +78,7 @@ impl Action {
             Action::Begin => BEGIN.to_string(),
             Action::Language(code) => format!("{LANGUAGE}{code}"),
             Action::Setting(setting) => format!("{SETTING}{}", setting.encode()),
+            Action::Diary(diary) => format!("{DIARY}{}", diary.encode()),
             Action::OpenPrivateCheck => return None,
         })
     }
@@ -69,7 +95,43 @@ impl Action {
         if let Some(setting) = data.strip_prefix(SETTING) {
             return Setting::parse(setting).map(Action::Setting);
         }
+        if let Some(diary) = data.strip_prefix(DIARY) {
+            return DiaryAction::parse(diary).map(Action::Diary);
+        }
         ButtonToken::decode(data).map(Action::Answer)
+    }
+}
+
+impl DiaryAction {
+    fn encode(&self) -> String {
+        match self {
+            DiaryAction::Start => "on".to_string(),
+            DiaryAction::Decline => "no".to_string(),
+            DiaryAction::Log => "log".to_string(),
+            DiaryAction::Tag { entry, tag } => format!("t:{entry}:{tag}"),
+            DiaryAction::Delete => "del".to_string(),
+            DiaryAction::Keep => "keep".to_string(),
+        }
+    }
+
+    fn parse(data: &str) -> Option<DiaryAction> {
+        Some(match data {
+            "on" => DiaryAction::Start,
+            "no" => DiaryAction::Decline,
+            "log" => DiaryAction::Log,
+            "del" => DiaryAction::Delete,
+            "keep" => DiaryAction::Keep,
+            other => {
+                let (entry, tag) = other.strip_prefix("t:")?.split_once(':')?;
+                if tag.is_empty() {
+                    return None;
+                }
+                DiaryAction::Tag {
+                    entry: entry.parse().ok()?,
+                    tag: tag.to_string(),
+                }
+            }
+        })
     }
 }
 
@@ -125,6 +187,15 @@ mod tests {
             Action::Setting(Setting::TopicGeneral),
             Action::Setting(Setting::TopicHere),
             Action::Setting(Setting::Language("ru".to_string())),
+            Action::Diary(DiaryAction::Start),
+            Action::Diary(DiaryAction::Decline),
+            Action::Diary(DiaryAction::Log),
+            Action::Diary(DiaryAction::Delete),
+            Action::Diary(DiaryAction::Keep),
+            Action::Diary(DiaryAction::Tag {
+                entry: u32::MAX,
+                tag: "a".repeat(crate::script::MAX_TAG_ID),
+            }),
         ];
         for action in actions {
             let data = action.encode().unwrap();
@@ -148,7 +219,15 @@ mod tests {
             Action::parse("lang:ru"),
             Some(Action::Language("ru".into()))
         );
-        for forged in ["", "s:bogus", "x:1", "a:zz:1:n:v"] {
+        for forged in [
+            "",
+            "s:bogus",
+            "x:1",
+            "a:zz:1:n:v",
+            "d:t:x:stress",
+            "d:t:1:",
+            "d:zz",
+        ] {
             assert_eq!(Action::parse(forged), None, "{forged}");
         }
     }

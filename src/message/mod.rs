@@ -10,7 +10,7 @@ mod incoming;
 mod markup;
 mod outgoing;
 
-pub use action::{Action, Setting};
+pub use action::{Action, DiaryAction, Setting};
 pub use incoming::{ChatKind, Incoming, Person, What};
 pub use markup::{MAX_MESSAGE, escape, plain_text, split};
 pub use outgoing::{Button, LegacyMessage, Outgoing};

@@ -74,6 +74,16 @@ pub enum Outgoing {
         /// The caption, in our markup.
         caption: String,
     },
+    /// A picture (the diary's chart) with a caption in our markup.
+    Photo {
+        /// The file's name, e.g. `diary.png`.
+        filename: String,
+        /// The PNG itself (base64 when stored).
+        #[serde(with = "base64_bytes")]
+        png: Vec<u8>,
+        /// The caption, in our markup.
+        caption: String,
+    },
     /// Stops a pressed button's spinner, with an optional short notice.
     #[serde(alias = "answer_button")]
     AnswerPress {
@@ -132,8 +142,27 @@ impl Outgoing {
     pub fn paced(&self) -> bool {
         matches!(
             self,
-            Outgoing::Message { .. } | Outgoing::Document { .. } | Outgoing::LegacySend(_)
+            Outgoing::Message { .. }
+                | Outgoing::Document { .. }
+                | Outgoing::Photo { .. }
+                | Outgoing::LegacySend(_)
         )
+    }
+}
+
+/// Bytes stored as base64 text inside an outbox entry's JSON.
+mod base64_bytes {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        STANDARD.decode(text).map_err(serde::de::Error::custom)
     }
 }
 
@@ -209,5 +238,17 @@ mod tests {
         };
         let json = serde_json::to_string(&message).unwrap();
         assert_eq!(serde_json::from_str::<Outgoing>(&json).unwrap(), message);
+    }
+
+    #[test]
+    fn a_photo_is_stored_as_text_and_reads_back() {
+        let photo = Outgoing::Photo {
+            filename: "diary.png".to_string(),
+            png: vec![0x89, b'P', b'N', b'G', 0, 255],
+            caption: "Your diary".to_string(),
+        };
+        let json = serde_json::to_string(&photo).unwrap();
+        assert!(json.contains(r#""png":"iVBORwD/""#), "{json}");
+        assert_eq!(serde_json::from_str::<Outgoing>(&json).unwrap(), photo);
     }
 }

@@ -4,10 +4,12 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use crate::diary::Log;
+
 use super::{
-    ChatRecord, CheckWrite, Checks, Commit, Committed, GroupSettings, GroupWrite, Groups, Inbox,
-    InboxEntry, Loaded, NewEntry, Outbox, OutboxEntry, Outgoing, Pending, QuestionMessage,
-    REMEMBER_MS, StoreResult,
+    ChatRecord, CheckWrite, Checks, Commit, Committed, Diaries, DiaryWrite, GroupSettings,
+    GroupWrite, Groups, Inbox, InboxEntry, Loaded, NewEntry, Outbox, OutboxEntry, Outgoing,
+    Pending, QuestionMessage, REMEMBER_MS, StoreResult,
 };
 
 /// An in-process store.
@@ -21,6 +23,7 @@ struct State {
     checks: HashMap<i64, (ChatRecord, u64)>,
     questions: HashMap<i64, QuestionMessage>,
     groups: HashMap<i64, GroupSettings>,
+    diaries: HashMap<i64, Log>,
     /// Remembered keys and when they were seen.
     seen: HashMap<String, u64>,
     /// Per chat, by sequence number.
@@ -181,6 +184,15 @@ impl Checks for MemoryStore {
             }
             None => {}
         }
+        match commit.diary {
+            Some(DiaryWrite::Save { log, .. }) => {
+                state.diaries.insert(commit.chat, log);
+            }
+            Some(DiaryWrite::Delete) => {
+                state.diaries.remove(&commit.chat);
+            }
+            None => {}
+        }
         if commit.clear_outbox {
             state.outbox.remove(&commit.chat);
         }
@@ -224,6 +236,19 @@ fn next_out(state: &State, chat: i64) -> Option<OutboxEntry> {
             chat,
             outgoing: outgoing.clone(),
         })
+}
+
+impl Diaries for MemoryStore {
+    async fn diary(&self, chat: i64) -> StoreResult<Option<Log>> {
+        Ok(self.lock().diaries.get(&chat).cloned())
+    }
+
+    async fn purge_diaries(&self, cutoff_ms: u64) -> StoreResult<usize> {
+        let mut state = self.lock();
+        let before = state.diaries.len();
+        state.diaries.retain(|_, log| log.touched_ms >= cutoff_ms);
+        Ok(before - state.diaries.len())
+    }
 }
 
 impl Outbox for MemoryStore {

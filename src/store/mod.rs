@@ -2,8 +2,8 @@
 //! and timed events waiting to be handled), its check, its outbox (replies
 //! waiting to be sent) and group settings.
 //!
-//! The four concerns are traits — [`Inbox`], [`Checks`], [`Outbox`],
-//! [`Groups`] — plus [`Leases`] for replicas, implemented by memory, SQLite
+//! The five concerns are traits — [`Inbox`], [`Checks`], [`Outbox`],
+//! [`Groups`], [`Diaries`] — plus [`Leases`] for replicas, implemented by memory, SQLite
 //! (the default, with versioned migrations) and Redis (shared by replicas).
 //! [`Store`] is the backend chosen at start-up. The one operation that spans
 //! them, [`Checks::commit`], is atomic in every backend: the check, the
@@ -20,6 +20,7 @@ use std::future::Future;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use crate::diary::Log;
 use crate::engine::Session;
 pub use crate::message::Outgoing;
 use crate::message::{Incoming, MessageId};
@@ -196,6 +197,23 @@ pub struct Commit {
     pub ttl_ms: u64,
     /// Now, for the remembered keys of scheduled entries.
     pub now_ms: u64,
+    /// The chat's diary, if it changes.
+    pub diary: Option<DiaryWrite>,
+}
+
+/// What a commit does to the chat's diary.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DiaryWrite {
+    /// Save it; it is deleted `keep_ms` after its `touched_ms` (Redis expires
+    /// it by itself, the others by [`Diaries::purge_diaries`]).
+    Save {
+        /// The whole diary.
+        log: Log,
+        /// Its retention.
+        keep_ms: u64,
+    },
+    /// Delete it, leaving no copy behind (`/forget`, `/diary off`).
+    Delete,
 }
 
 impl Commit {
@@ -211,6 +229,7 @@ impl Commit {
             schedule: Vec::new(),
             ttl_ms: 0,
             now_ms: 0,
+            diary: None,
         }
     }
 }
@@ -249,6 +268,10 @@ pub struct GroupSettings {
     /// `/settings` (a group's admins); `None` follows Telegram's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+    /// A person's twitch diary is on: logs are taken and the offer is not
+    /// made again (the entries themselves are in [`Diaries`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub diary: bool,
 }
 
 /// How often periodic tips come.
@@ -343,6 +366,14 @@ pub trait Groups {
     fn groups_with_tips(
         &self,
     ) -> impl Future<Output = StoreResult<Vec<(i64, GroupSettings)>>> + Send;
+}
+
+/// Twitch diaries, written by [`Checks::commit`] with the rest of an entry.
+pub trait Diaries {
+    /// The diary of `chat`, if one is kept (an unreadable one reads as none).
+    fn diary(&self, chat: i64) -> impl Future<Output = StoreResult<Option<Log>>> + Send;
+    /// Deletes every diary last touched before `cutoff_ms`; returns how many.
+    fn purge_diaries(&self, cutoff_ms: u64) -> impl Future<Output = StoreResult<usize>> + Send;
 }
 
 /// Which replica works on a chat. A lane is `"in"` (handling the inbox) or
@@ -462,6 +493,15 @@ impl Groups for Store {
     }
 }
 
+impl Diaries for Store {
+    async fn diary(&self, chat: i64) -> StoreResult<Option<Log>> {
+        each!(self, s => s.diary(chat).await)
+    }
+    async fn purge_diaries(&self, cutoff_ms: u64) -> StoreResult<usize> {
+        each!(self, s => s.purge_diaries(cutoff_ms).await)
+    }
+}
+
 impl Leases for Store {
     async fn claim(
         &self,
@@ -564,6 +604,12 @@ fn parse_record(chat: i64, json: &str, rev: u64) -> Loaded {
             }
         }
     }
+}
+
+/// A diary as stored; an unreadable one is reported (never its content)
+/// and reads as none.
+fn parse_diary(json: &str) -> Option<Log> {
+    parse_or(json, "a diary", None)
 }
 
 /// Settings as stored; unreadable ones fall back to the defaults.

@@ -1,5 +1,5 @@
 //! Everything in one SQLite file (WAL mode): checks as JSON rows, the inbox,
-//! the outbox, remembered update keys and group settings. The schema is
+//! the outbox, remembered update keys, group settings and diaries. The schema is
 //! versioned (`user_version`, applied by `rusqlite_migration`): a database
 //! written by an older version is upgraded in place and keeps its checks.
 
@@ -12,10 +12,12 @@ use rusqlite_migration::{M, Migrations};
 
 use super::error::{encode, io_failed};
 use super::{
-    CheckWrite, Checks, Commit, Committed, GroupSettings, GroupWrite, Groups, Inbox, InboxEntry,
-    Loaded, NewEntry, Outbox, OutboxEntry, Pending, QuestionMessage, REMEMBER_MS, StoreError,
-    StoreResult, parse_event, parse_group, parse_outgoing, parse_record,
+    CheckWrite, Checks, Commit, Committed, Diaries, DiaryWrite, GroupSettings, GroupWrite, Groups,
+    Inbox, InboxEntry, Loaded, NewEntry, Outbox, OutboxEntry, Pending, QuestionMessage,
+    REMEMBER_MS, StoreError, StoreResult, parse_diary, parse_event, parse_group, parse_outgoing,
+    parse_record,
 };
+use crate::diary::Log;
 use crate::message::MessageId;
 
 /// The schema, one step per version. Never edit a step that has shipped:
@@ -79,6 +81,15 @@ const MIGRATIONS: &[M<'static>] = &[
              WHERE json_extract(record, '$.question_message.message_id') IS NOT NULL;
          DROP TABLE tip_slots;
          DROP INDEX IF EXISTS chats_updated;",
+    ),
+    // 3: twitch diaries, one row per chat; `touched_ms` is when an entry was
+    // last added, which retention counts from (a scan finds old ones).
+    M::up(
+        "CREATE TABLE diaries (
+             chat_id    INTEGER PRIMARY KEY,
+             touched_ms INTEGER NOT NULL,
+             log        TEXT NOT NULL
+         );",
     ),
 ];
 
@@ -376,6 +387,21 @@ fn write_group(tx: &Connection, chat: i64, group: &GroupWrite) -> StoreResult<()
     }
 }
 
+/// Saves (`Some((touched_ms, json))`) or deletes (`None`) the chat's diary.
+fn write_diary(tx: &Connection, chat: i64, diary: &Option<(i64, String)>) -> StoreResult<()> {
+    match diary {
+        Some((touched, json)) => tx
+            .prepare_cached(
+                "INSERT INTO diaries (chat_id, touched_ms, log) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (chat_id) DO UPDATE SET touched_ms = excluded.touched_ms, log = excluded.log",
+            )
+            .and_then(|mut s| s.execute(params![chat, touched, json])),
+        None => tx.execute("DELETE FROM diaries WHERE chat_id = ?1", [chat]),
+    }
+    .map(drop)
+    .map_err(failed("cannot write a diary"))
+}
+
 fn read_group(c: &Connection, chat: i64) -> StoreResult<Option<String>> {
     c.prepare_cached("SELECT settings FROM groups WHERE chat_id = ?1")
         .and_then(|mut s| s.query_row([chat], |row| row.get(0)).optional())
@@ -504,6 +530,13 @@ impl Checks for SqliteStore {
             .iter()
             .map(|outgoing| encode(outgoing, "a reply"))
             .collect::<StoreResult<Vec<_>>>()?;
+        let diary = match &commit.diary {
+            Some(DiaryWrite::Save { log, .. }) => {
+                Some(Some((int(log.touched_ms), encode(log, "a diary")?)))
+            }
+            Some(DiaryWrite::Delete) => Some(None),
+            None => None,
+        };
         let seq = Arc::clone(&self.last_seq);
         self.with(move |c| {
             let tx = c
@@ -523,6 +556,9 @@ impl Checks for SqliteStore {
             if let Some(group) = &commit.group {
                 write_group(&tx, commit.chat, group)?;
             }
+            if let Some(diary) = &diary {
+                write_diary(&tx, commit.chat, diary)?;
+            }
             if commit.clear_outbox {
                 tx.execute("DELETE FROM outbox WHERE chat_id = ?1", [commit.chat])
                     .map_err(failed("cannot clear the outbox"))?;
@@ -535,7 +571,9 @@ impl Checks for SqliteStore {
             }
             insert_entries(&tx, &commit.schedule, commit.now_ms, &seq)?;
             tx.commit().map_err(failed("cannot commit"))?;
-            if matches!(commit.check, CheckWrite::Delete) {
+            if matches!(commit.check, CheckWrite::Delete)
+                || matches!(commit.diary, Some(DiaryWrite::Delete))
+            {
                 checkpoint(c)?;
             }
             Ok(Committed::Done)
@@ -558,6 +596,35 @@ impl Checks for SqliteStore {
             .map_err(failed("cannot purge old chats"))
         })
         .await?;
+        if purged > 0 {
+            self.with(checkpoint).await?;
+        }
+        Ok(purged)
+    }
+}
+
+impl Diaries for SqliteStore {
+    async fn diary(&self, chat: i64) -> StoreResult<Option<Log>> {
+        let json: Option<String> = self
+            .with(move |c| {
+                c.prepare_cached("SELECT log FROM diaries WHERE chat_id = ?1")
+                    .and_then(|mut s| s.query_row([chat], |row| row.get(0)).optional())
+                    .map_err(failed("cannot read a diary"))
+            })
+            .await?;
+        Ok(json.as_deref().and_then(parse_diary))
+    }
+
+    async fn purge_diaries(&self, cutoff_ms: u64) -> StoreResult<usize> {
+        let purged = self
+            .with(move |c| {
+                c.execute(
+                    "DELETE FROM diaries WHERE touched_ms < ?1",
+                    [int(cutoff_ms)],
+                )
+                .map_err(failed("cannot purge old diaries"))
+            })
+            .await?;
         if purged > 0 {
             self.with(checkpoint).await?;
         }

@@ -84,6 +84,25 @@ impl Telegram {
             .ok()
             .map(|s| MessageId(s.message_id.to_string())))
     }
+
+    /// Sends a file (`field`, its name and bytes) with `method`
+    /// (`sendDocument`, `sendPhoto`) and an HTML caption.
+    async fn upload(
+        &self,
+        chat: i64,
+        method: &str,
+        caption: &str,
+        file: (&str, &str, Vec<u8>),
+    ) -> Result<Option<MessageId>, Failure> {
+        let fields = [
+            ("chat_id", chat.to_string()),
+            ("caption", caption.to_string()),
+            ("parse_mode", "HTML".to_string()),
+        ];
+        api::upload(&self.bot, method, &fields, file)
+            .await
+            .map(|_| None)
+    }
 }
 
 /// A keyboard an earlier version stored as Telegram's JSON text.
@@ -147,15 +166,16 @@ impl Edge for Telegram {
                 content,
                 caption,
             } => {
-                let fields = [
-                    ("chat_id", chat.to_string()),
-                    ("caption", caption.clone()),
-                    ("parse_mode", "HTML".to_string()),
-                ];
                 let file = ("document", filename.as_str(), content.clone().into_bytes());
-                api::upload(&self.bot, "sendDocument", &fields, file)
-                    .await
-                    .map(|_| None)
+                self.upload(chat, "sendDocument", caption, file).await
+            }
+            Outgoing::Photo {
+                filename,
+                png,
+                caption,
+            } => {
+                let file = ("photo", filename.as_str(), png.clone());
+                self.upload(chat, "sendPhoto", caption, file).await
             }
             Outgoing::AnswerPress { press, notice } => {
                 let mut body = json!({ "callback_query_id": press });

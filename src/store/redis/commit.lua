@@ -1,14 +1,15 @@
 -- commit: applies one handled inbox entry atomically: the check
 -- (compare-and-set on its rev), group settings, the outbox, new timed
--- entries, and the removal of the entry.
+-- entries, the diary, and the removal of the entry.
 -- KEYS: 1 inbox, 2 inbox index, 3 check, 4 question, 5 seq counter,
---   6 outbox, 7 outbox chats, 8 group, 9 groups, 10 group moved to, then
---   per scheduled entry its seen key and inbox key.
+--   6 outbox, 7 outbox chats, 8 group, 9 groups, 10 group moved to,
+--   11 diary, then per scheduled entry its seen key and inbox key.
 -- ARGV: 1 chat, 2 seq, 3 check op (keep/save/delete), 4 expected rev,
 --   5 record, 6 ttl ms, 7 group op ('', save, delete, move), 8 group json
 --   (the default settings for a move), 9 moved-to chat, 10 remember ms,
 --   11 number of replies n, 12..11+n replies, then per scheduled entry
---   chat, not_before, event; last, 'clear' or 'keep' (the outbox).
+--   chat, not_before, event; then the diary op ('', save, delete), its json
+--   and its retention in ms; last, 'clear' or 'keep' (the outbox).
 -- Returns 'done', 'conflict' or 'handled'; nothing is written unless 'done'.
 local chat = ARGV[1]
 if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 0 then
@@ -58,6 +59,12 @@ elseif group == 'move' then
   redis.call('SET', KEYS[10], settings)
   redis.call('SADD', KEYS[9], ARGV[9])
 end
+local diary = ARGV[#ARGV - 3]
+if diary == 'save' then
+  redis.call('SET', KEYS[11], ARGV[#ARGV - 2], 'PX', ARGV[#ARGV - 1])
+elseif diary == 'delete' then
+  redis.call('DEL', KEYS[11])
+end
 if ARGV[#ARGV] == 'clear' then
   redis.call('DEL', KEYS[6])
   redis.call('SREM', KEYS[7], chat)
@@ -71,8 +78,8 @@ if replies > 0 then
   redis.call('SADD', KEYS[7], chat)
 end
 local base = 11 + replies
-for i = 1, (#KEYS - 10) / 2 do
-  add_entry(KEYS[5], KEYS[2], KEYS[9 + 2 * i], KEYS[10 + 2 * i],
+for i = 1, (#KEYS - 11) / 2 do
+  add_entry(KEYS[5], KEYS[2], KEYS[10 + 2 * i], KEYS[11 + 2 * i],
     ARGV[base + 3 * i - 2], ARGV[base + 3 * i - 1], ARGV[base + 3 * i], ARGV[10])
 end
 return 'done'

@@ -13,6 +13,7 @@
 //! - `outbox:<chat>`: list of `<seq>|<outgoing json>` in order of seq;
 //! - `outbox_chats`: set of chats with outbox entries;
 //! - `group:<chat>`: settings JSON; `groups`: set of chats with settings;
+//! - `diary:<chat>`: the diary JSON, expiring its retention after the last entry;
 //! - `lease:<lane>:<chat>`: which replica works on a chat;
 //! - `pace`: the bot-wide message budget (GCRA).
 
@@ -25,10 +26,12 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use super::error::encode;
 use super::{
-    CheckWrite, Checks, Commit, Committed, GroupSettings, GroupWrite, Groups, Inbox, InboxEntry,
-    Loaded, NewEntry, Outbox, OutboxEntry, Pending, QuestionMessage, REMEMBER_MS, StoreError,
-    StoreResult, parse_event, parse_group, parse_outgoing, parse_record,
+    CheckWrite, Checks, Commit, Committed, Diaries, DiaryWrite, GroupSettings, GroupWrite, Groups,
+    Inbox, InboxEntry, Loaded, NewEntry, Outbox, OutboxEntry, Pending, QuestionMessage,
+    REMEMBER_MS, StoreError, StoreResult, parse_diary, parse_event, parse_group, parse_outgoing,
+    parse_record,
 };
+use crate::diary::Log;
 use crate::message::MessageId;
 
 // The scripts, each in its own file that says what it does, its KEYS and
@@ -191,6 +194,10 @@ impl RedisStore {
 
     fn group_key(&self, chat: i64) -> String {
         format!("{}:group:{chat}", self.prefix)
+    }
+
+    fn diary_key(&self, chat: i64) -> String {
+        format!("{}:diary:{chat}", self.prefix)
     }
 
     fn seen_key(&self, key: &str) -> String {
@@ -427,6 +434,7 @@ impl Checks for RedisStore {
             self.group_key(chat),
             self.key("groups"),
             self.group_key(to),
+            self.diary_key(chat),
         ];
         let mut args = vec![
             chat.to_string(),
@@ -445,7 +453,26 @@ impl Checks for RedisStore {
             args.push(encode(outgoing, "a reply")?);
         }
         self.entry_args(&commit.schedule, &mut keys, &mut args)?;
-        // Last, so the positions above stay as they are.
+        // Counted from the end, so the positions above stay as they are.
+        match &commit.diary {
+            None => args.extend([String::new(), String::new(), String::new()]),
+            Some(DiaryWrite::Save { log, keep_ms }) => {
+                // Expiry counts from the last entry, not from this write.
+                let left = log
+                    .touched_ms
+                    .saturating_add(*keep_ms)
+                    .saturating_sub(commit.now_ms)
+                    .max(1);
+                args.extend([
+                    "save".to_string(),
+                    encode(log, "a diary")?,
+                    left.to_string(),
+                ]);
+            }
+            Some(DiaryWrite::Delete) => {
+                args.extend(["delete".to_string(), String::new(), String::new()])
+            }
+        }
         args.push(if commit.clear_outbox { "clear" } else { "keep" }.to_string());
         let mut call = self.scripts.commit.prepare_invoke();
         call.key(keys).arg(args);
@@ -467,6 +494,22 @@ impl Checks for RedisStore {
 
     /// Checks expire by themselves.
     async fn purge_idle(&self, _cutoff_ms: u64) -> StoreResult<usize> {
+        Ok(0)
+    }
+}
+
+impl Diaries for RedisStore {
+    async fn diary(&self, chat: i64) -> StoreResult<Option<Log>> {
+        let mut c = self.connection.clone();
+        let json: Option<String> = c
+            .get(self.diary_key(chat))
+            .await
+            .map_err(failed("cannot read a diary"))?;
+        Ok(json.as_deref().and_then(parse_diary))
+    }
+
+    /// Diaries expire by themselves.
+    async fn purge_diaries(&self, _cutoff_ms: u64) -> StoreResult<usize> {
         Ok(0)
     }
 }
