@@ -57,6 +57,7 @@ impl<'s> Conversation<'s> {
             "/followup" => match self.session.as_ref().and_then(|s| s.follow_up) {
                 Some(pending) => Input::FollowUpDue {
                     due_ms: pending.due_ms,
+                    diary: None,
                 },
                 None => {
                     return Said {

@@ -115,6 +115,8 @@ help =
     /restart — start the check again
     /tips — ways to ease stress
     /summary — a recap of your check to show a doctor
+    /log — log twitching now in your diary (/log 3 times: a count)
+    /diary — your twitch diary as a chart (/diary on, /diary off)
     /cancel — stop the check and any follow-up (your answers are kept)
     /language — choose the language I write in
     /about — what this bot is, its sources and what it keeps
@@ -241,3 +243,44 @@ group-command-help = How the bot works in this group
 group-command-settings = Group settings (admins only)
 bot-description = I walk you through a short check about twitching around your nose and face: first a safety screen for signs of a stroke, then a few questions. At the end I say how urgent it looks (emergency, see a doctor, or self-care) and what may help. Not medical advice.
 bot-short-description = A short check for twitching around the nose and face: how urgent it looks and what may help.
+
+## The twitch diary
+diary-none = This check has no diary.
+diary-empty = Nothing is logged yet. When the twitching starts, tap “{ $log }” or send /log.
+diary-is-off = Your diary is off: /diary on switches it back on.
+diary-stale = That button is out of date.
+diary-recorded = ✓ Logged: { $count ->
+    [one] { $count } episode
+   *[other] { $count } episodes
+}, { $date }.
+diary-off = Your diary is off.
+diary-off-ask = Your diary is off. Shall I delete its { $entries ->
+    [one] { $entries } entry
+   *[other] { $entries } entries
+} now? Otherwise they are kept until { $date } and then deleted.
+diary-delete = Delete them now
+diary-keep = Keep them
+diary-deleted = Done — the diary’s entries are deleted.
+diary-kept = Kept until { $date }, then deleted. /diary on starts logging again.
+diary-chart-title = Twitching episodes per day
+diary-chart-axis = Episodes
+diary-chart-caption = Your twitch diary: { $episodes ->
+    [one] { $episodes } episode
+   *[other] { $episodes } episodes
+} on { $days ->
+    [one] { $days } day
+   *[other] { $days } days
+}, { $from } – { $to }.
+diary-logged-over = Since we last talked you logged { $episodes ->
+    [one] { $episodes } episode
+   *[other] { $episodes } episodes
+} on { $days ->
+    [one] { $days } day
+   *[other] { $days } different days
+} in your diary.
+summary-page-diary = Twitch diary
+privacy-diary =
+    <b>Your twitch diary</b>
+    If you keep one: the episodes you logged, when, what you marked with them and any words you added. It is kept { $days } days after your last entry (not the { $hours } hours above), then deleted. /diary off offers to delete it at once, and /forget deletes it with everything else. If you block me, it is deleted.
+command-log = Log twitching now in your diary
+command-diary = Your twitch diary as a chart; /diary off stops it

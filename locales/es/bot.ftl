@@ -118,6 +118,8 @@ help =
     /restart — empezar la revisión de nuevo
     /tips — formas de aliviar el estrés
     /summary — un resumen de tu revisión para mostrárselo a un médico
+    /log — apuntar en tu diario que ahora te tiembla (/log 3 veces: un número)
+    /diary — tu diario de espasmos en un gráfico (/diary on, /diary off)
     /cancel — detener la revisión y cualquier seguimiento (tus respuestas se conservan)
     /language — elegir el idioma en el que te escribo
     /about — qué es este bot, sus fuentes y qué guarda
@@ -253,3 +255,47 @@ group-command-help = Cómo funciona el bot en este grupo
 group-command-settings = Configuración del grupo (solo administradores)
 bot-description = Te guío en una breve revisión de los espasmos alrededor de la nariz y la cara: primero, un control de seguridad para detectar signos de un ictus; después, unas pocas preguntas. Al final te digo qué urgencia parece tener (urgencia, ir al médico o autocuidado) y qué puede ayudar. No es consejo médico.
 bot-short-description = Una breve revisión de los espasmos alrededor de la nariz y la cara: qué urgencia parece tener y qué puede ayudar.
+
+## The twitch diary
+diary-none = Esta revisión no tiene diario.
+diary-empty = Todavía no hay nada apuntado. Cuando empiecen los espasmos, toca «{ $log }» o envía /log.
+diary-is-off = Tu diario está desactivado: /diary on lo vuelve a activar.
+diary-stale = Ese botón ya no sirve.
+diary-recorded = ✓ Apuntado: { $count ->
+    [one] { $count } episodio
+   *[other] { $count } episodios
+}, { $date }.
+diary-off = Tu diario está desactivado.
+diary-off-ask = Tu diario está desactivado. ¿Borro ahora { $entries ->
+    [one] su { $entries } registro
+   *[other] sus { $entries } registros
+}? Si no, se guardan hasta el { $date } y luego se borran.
+diary-delete = Borrarlos ahora
+diary-keep = Guardarlos
+diary-deleted = Hecho: los registros del diario están borrados.
+diary-kept = Se guardan hasta el { $date } y luego se borran. /diary on vuelve a activar el diario.
+diary-chart-title = Episodios de espasmos por día
+diary-chart-axis = Episodios
+diary-chart-caption = Tu diario de espasmos: { $episodes ->
+    [one] { $episodes } episodio
+   *[other] { $episodes } episodios
+} en { $days ->
+    [one] { $days } día
+   *[other] { $days } días
+}, del { $from } al { $to }.
+diary-logged-over = Desde la última vez que hablamos apuntaste en tu diario { $episodes ->
+    [one] { $episodes } episodio
+   *[other] { $episodes } episodios
+} en { $days ->
+    [one] { $days } día
+   *[other] { $days } días distintos
+}.
+summary-page-diary = Diario de espasmos
+privacy-diary =
+    <b>Tu diario de espasmos</b>
+    Si llevas uno: los episodios que apuntaste, cuándo, lo que marcaste con ellos y las palabras que añadiste. Se guarda { $days } días después de tu último registro (no las { $hours ->
+        [one] { $hours } hora
+       *[other] { $hours } horas
+    } de arriba) y luego se borra. /diary off te ofrece borrarlo en el momento, y /forget lo borra junto con todo lo demás. Si me bloqueas, se borra.
+command-log = Apunta en tu diario que ahora te tiembla
+command-diary = Tu diario de espasmos en un gráfico; /diary off lo detiene

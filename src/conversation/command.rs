@@ -32,6 +32,10 @@ pub enum Command {
     Forget,
     /// Choose the language; `/language es` picks one at once.
     Language(String),
+    /// Log twitching now in the diary; what follows is a note ("3 times").
+    Log(String),
+    /// The diary's chart; `/diary on` and `/diary off` switch it.
+    Diary(String),
     /// How to use the bot.
     Help,
 }
@@ -54,9 +58,9 @@ pub enum GroupCommand {
 }
 
 /// The private commands, in menu order.
-pub const PRIVATE: [&str; 13] = [
-    "start", "check", "back", "restart", "tips", "summary", "cancel", "about", "privacy", "export",
-    "forget", "language", "help",
+pub const PRIVATE: [&str; 15] = [
+    "start", "check", "back", "restart", "tips", "summary", "log", "diary", "cancel", "about",
+    "privacy", "export", "forget", "language", "help",
 ];
 
 /// The group commands, in menu order.
@@ -91,6 +95,8 @@ impl Command {
             "export" => Command::Export,
             "forget" => Command::Forget,
             "language" => Command::Language(args.to_string()),
+            "log" => Command::Log(args.to_string()),
+            "diary" => Command::Diary(args.to_string()),
             "help" => Command::Help,
             _ => return None,
         })

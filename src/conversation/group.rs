@@ -9,7 +9,7 @@ use super::{Core, Failed, Platform, wording as render};
 use crate::engine;
 use crate::message::{Incoming, MessageId, Outgoing, Setting};
 use crate::script::Script;
-use crate::store::{Event, GroupSettings, GroupWrite, Groups, NewEntry, Rhythm};
+use crate::store::{DiaryWrite, Event, GroupSettings, GroupWrite, Groups, NewEntry, Rhythm};
 
 /// A scheduled welcome this late was set aside: schedule another.
 const OVERDUE_MS: u64 = 10 * 60 * 1000;
@@ -299,6 +299,8 @@ pub fn removed(chat: i64) -> Effects {
 pub fn gone() -> Effects {
     Effects {
         group: Some(GroupWrite::Delete),
+        // A person who blocked the bot: their diary goes too.
+        diary: Some(DiaryWrite::Delete),
         ..Effects::default()
     }
 }

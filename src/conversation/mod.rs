@@ -6,13 +6,14 @@
 //! It owns the commands, the private check, group behaviour (introduction,
 //! `/check` → the private chat, admin settings, welcomes, tips), flood and
 //! cooldown policy, the language rule, data rights (`/summary`, `/export`,
-//! `/privacy`, `/forget`) and follow-ups. It knows no HTTP and no platform:
+//! `/privacy`, `/forget`), follow-ups and the twitch diary. It knows no HTTP and no platform:
 //! what it needs from one (is this person an admin?) it asks through
 //! [`Platform`], and what it says is [`crate::message::Outgoing`], worded by
 //! [`wording`].
 
 pub mod command;
 mod cooldown;
+pub mod diary;
 mod flood;
 mod group;
 mod private;
@@ -32,7 +33,9 @@ use crate::engine::{Input, Step};
 use crate::logging::chat as shown;
 use crate::message::{Action, ChatId, ChatKind, Incoming, What};
 use crate::script::{Dialogue, Script};
-use crate::store::{Committed, Event, Groups, InboxEntry, NewEntry, Store, StoreError};
+use crate::store::{
+    Committed, Diaries, Event, GroupSettings, Groups, InboxEntry, NewEntry, Store, StoreError,
+};
 use private::Plan;
 
 /// What the core asks of the platform a chat is on.
@@ -163,6 +166,11 @@ impl Core {
         Ok(Core::new(dialogue, store, config))
     }
 
+    /// How long a diary is kept after its last entry, when the dialogue has one.
+    pub fn diary_keep_ms(&self) -> Option<u64> {
+        self.dialogue.base().diary.as_ref().map(diary::keep_ms)
+    }
+
     /// The dialogue in `language` (the base when it has no such language).
     pub fn script(&self, language: &str) -> &Script {
         self.dialogue.get(language)
@@ -240,15 +248,12 @@ impl Core {
             event,
             Event::Incoming(_) | Event::FloodNotice | Event::WelcomeDue | Event::TipDue { .. }
         );
-        let stored = if speaks {
-            self.store
-                .group(entry.chat)
-                .await?
-                .language
-                .filter(|l| self.dialogue.has(l))
+        let settings = if speaks {
+            self.store.group(entry.chat).await?
         } else {
-            None
+            GroupSettings::default()
         };
+        let stored = settings.language.clone().filter(|l| self.dialogue.has(l));
         let mut language = stored
             .clone()
             .unwrap_or_else(|| self.dialogue.base().language.clone());
@@ -259,7 +264,7 @@ impl Core {
                 {
                     language = self.dialogue.language_for(Some(tag)).to_string();
                 }
-                self.plan(platform, &incoming, turn, self.script(&language))
+                self.plan(platform, &incoming, turn, self.script(&language), &settings)
                     .await?
             }
             Event::FloodNotice if chat.is_private() => {
@@ -269,7 +274,7 @@ impl Core {
                 Plan::Step(private::StepPlan {
                     changes: StepChanges {
                         clear_outbox: true,
-                        group: None,
+                        ..StepChanges::default()
                     },
                     ..private::StepPlan::new(Input::Repeat)
                         .after(private::Note::Text("flood-pause"))
@@ -297,7 +302,8 @@ impl Core {
             }
             // A follow-up is only ever set in a private chat.
             Event::FollowUpDue { due_ms } if chat.is_private() => {
-                Plan::Step(private::StepPlan::new(Input::FollowUpDue { due_ms }))
+                let diary = self.store.diary(entry.chat).await?;
+                Plan::Step(private::StepPlan::new(Input::FollowUpDue { due_ms, diary }))
             }
             Event::FollowUpDue { .. } => Plan::Effects(Effects::default()),
             Event::Blocked => {
@@ -348,8 +354,16 @@ impl Core {
         incoming: &Incoming,
         turn: Turn,
         script: &Script,
+        settings: &GroupSettings,
     ) -> Result<Plan, Failed> {
         let chat = incoming.chat;
+        let private = diary::Chat {
+            core: self,
+            script,
+            id: chat,
+            settings,
+            now_ms: turn.now_ms,
+        };
         let answer_only = |id: &str| {
             Plan::Effects(Effects::reply(vec![
                 crate::message::Outgoing::AnswerPress {
@@ -361,7 +375,7 @@ impl Core {
         Ok(match (incoming.kind, &incoming.what) {
             (ChatKind::Private, What::Text { text }) => {
                 log::debug!("update from {}: message", shown(chat));
-                private::text(self, script, chat, text, turn.now_ms).await?
+                private::text(&private, text).await?
             }
             (ChatKind::Private, What::NotText) => private::not_text(),
             (ChatKind::Private, What::Edited) => private::edited(),
@@ -371,11 +385,11 @@ impl Core {
                     id,
                     data,
                     under_message: true,
-                    ..
+                    message,
                 },
             ) => {
                 log::debug!("update from {}: button", shown(chat));
-                private::press(self, script, chat, id, data).await?
+                private::press(&private, id, data, message.as_ref()).await?
             }
             (
                 ChatKind::Group,

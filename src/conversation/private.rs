@@ -3,13 +3,14 @@
 //! with the replies rendered around it, or plain replies.
 
 use super::command::Command;
+use super::diary;
 use super::service::{Effects, StepChanges};
 use super::{Core, wording as render};
 use crate::engine::{self, Input, Notice, Reply, Step};
 use crate::language::Catalog;
-use crate::message::{Action, Outgoing};
+use crate::message::{Action, MessageId, Outgoing};
 use crate::script::Script;
-use crate::store::{GroupWrite, Groups, StoreResult};
+use crate::store::{DiaryWrite, GroupWrite, Groups, StoreResult};
 
 /// What handling a private chat's update comes to.
 pub enum Plan {
@@ -34,6 +35,8 @@ pub struct StepPlan {
     pub changes: StepChanges,
     /// The language the step runs in when it is not the chat's (a switch).
     pub language: Option<String>,
+    /// The diary is off: an outcome it is offered after comes with the offer.
+    pub offer_diary: bool,
 }
 
 /// A button press: its spinner is stopped, with a notice when it was stale.
@@ -65,6 +68,7 @@ impl StepPlan {
             press: None,
             changes: StepChanges::default(),
             language: None,
+            offer_diary: false,
         }
     }
 
@@ -93,17 +97,22 @@ pub fn plain(text: &str) -> Outgoing {
 }
 
 /// A text in a private chat, whose language is `script`'s.
-pub async fn text(
-    core: &Core,
-    script: &Script,
-    chat: i64,
-    text: &str,
-    now_ms: u64,
-) -> StoreResult<Plan> {
+pub async fn text(chat: &diary::Chat<'_>, text: &str) -> StoreResult<Plan> {
     Ok(match Command::parse(text) {
-        Some(command) => self::command(core, script, chat, command, now_ms).await?,
+        Some(command) => self::command(chat, command).await?,
         None if text.starts_with('/') => Plan::Step(StepPlan::new(Input::Repeat).after(Note::Help)),
-        None => step(Input::Text(text.to_string())),
+        None => match diary::typed(chat, text).await? {
+            Some(logged) => logged,
+            None => typed_step(chat, Input::Text(text.to_string())),
+        },
+    })
+}
+
+/// A step on `input`, offering the diary with an outcome while it is off.
+fn typed_step(chat: &diary::Chat<'_>, input: Input) -> Plan {
+    Plan::Step(StepPlan {
+        offer_diary: !chat.settings.diary,
+        ..StepPlan::new(input)
     })
 }
 
@@ -142,20 +151,17 @@ pub async fn choose_language(
         changes: StepChanges {
             clear_outbox: false,
             group: Some(GroupWrite::Save(settings)),
+            diary: None,
         },
         language: Some(code.to_string()),
         ..StepPlan::new(Input::SwitchLanguage).after(Note::Text("language-set"))
     }))
 }
 
-async fn command(
-    core: &Core,
-    script: &Script,
-    chat: i64,
-    command: Command,
-    now_ms: u64,
-) -> StoreResult<Plan> {
+async fn command(chat: &diary::Chat<'_>, command: Command) -> StoreResult<Plan> {
+    let (core, script, now_ms) = (chat.core, chat.script, chat.now_ms);
     let c = &script.catalog;
+    let id = chat.id;
     let conversation = core.conversation(&script.language);
     Ok(match command {
         Command::Start(payload) if payload.trim() == "check" => step(Input::Begin),
@@ -163,42 +169,55 @@ async fn command(
             let (text, buttons) = render::welcome(script);
             reply(render::message(None, text, buttons))
         }
-        Command::Language(wanted) => choose_language(core, script, chat, &wanted).await?,
+        Command::Language(wanted) => choose_language(core, script, id, &wanted).await?,
+        Command::Log(note) => diary::log_command(chat, &note).await?,
+        Command::Diary(args) => diary::command(chat, &args).await?,
         Command::Check => step(Input::Begin),
         Command::Back => step(Input::Back),
         Command::Restart => step(Input::Restart),
         Command::Tips => {
-            let current = conversation.current(chat, now_ms).await?;
+            let current = conversation.current(id, now_ms).await?;
             let script = conversation.script_for(current.as_ref(), &Input::Repeat);
             let tips = engine::tips(script, current.as_ref());
             reply(Outgoing::text(None, render::tips(&tips)))
         }
         Command::Cancel => step(Input::Cancel),
         Command::Summary => {
-            let current = conversation.current(chat, now_ms).await?;
+            let current = conversation.current(id, now_ms).await?;
             let script = conversation.script_for(current.as_ref(), &Input::Repeat);
             let c = &script.catalog;
-            match current.as_ref().and_then(|s| engine::summary(script, s)) {
-                Some(summary) => Plan::Effects(Effects::reply(vec![
-                    Outgoing::text(None, render::summary(c, &summary)),
-                    Outgoing::Document {
+            let diary = diary::for_summary(&diary::Chat { script, ..*chat }).await?;
+            let summary = current.as_ref().and_then(|s| engine::summary(script, s));
+            match (summary, diary) {
+                (Some(summary), diary) => {
+                    let mut out = vec![Outgoing::text(None, render::summary(c, &summary))];
+                    let page = render::summary_page(
+                        c,
+                        &summary,
+                        diary.as_ref().map(|d| (d.line.as_str(), d.png.as_slice())),
+                    );
+                    out.extend(diary.map(|d| d.photo));
+                    out.push(Outgoing::Document {
                         filename: "summary.html".to_string(),
-                        content: render::summary_page(c, &summary),
+                        content: page,
                         caption: c.text("summary-caption"),
-                    },
-                ])),
-                None => reply(plain(&c.text("nothing-to-sum-up"))),
+                    });
+                    Plan::Effects(Effects::reply(out))
+                }
+                (None, Some(diary)) => reply(diary.photo),
+                (None, None) => reply(plain(&c.text("nothing-to-sum-up"))),
             }
         }
         Command::Privacy => {
             let hours = core.session_ttl.as_secs().div_ceil(3600);
+            let diary_days = script.diary.as_ref().map(|d| d.keep_days);
             reply(Outgoing::text(
                 None,
-                render::privacy(c, hours, core.store.kind()),
+                render::privacy(c, hours, core.store.kind(), diary_days),
             ))
         }
         Command::Export => {
-            let export = conversation.export(chat, now_ms).await?;
+            let export = conversation.export(id, now_ms).await?;
             reply(Outgoing::Document {
                 filename: "export.json".to_string(),
                 content: export,
@@ -216,6 +235,7 @@ async fn command(
             forget: true,
             // The chosen language goes too: it is kept about this person.
             group: Some(GroupWrite::Delete),
+            diary: Some(DiaryWrite::Delete),
             // Replies still waiting may quote the person's answers.
             clear_outbox: true,
             ..Effects::reply(vec![plain(&c.text("forgotten"))])
@@ -225,17 +245,20 @@ async fn command(
 }
 
 /// A button pressed in a private chat: `id` is the press, `data` what the
-/// button carried.
+/// button carried, `message` the message it was under.
 pub async fn press(
-    core: &Core,
-    script: &Script,
-    chat: i64,
+    chat: &diary::Chat<'_>,
     id: &str,
     data: &str,
+    message: Option<&MessageId>,
 ) -> StoreResult<Plan> {
     let action = Action::parse(data);
+    if let Some(Action::Diary(action)) = action {
+        let press = diary::Pressed { id, message };
+        return diary::pressed(chat, press, action).await;
+    }
     if let Some(Action::Language(code)) = &action {
-        let mut plan = choose_language(core, script, chat, code).await?;
+        let mut plan = choose_language(chat.core, chat.script, chat.id, code).await?;
         let answer = Outgoing::AnswerPress {
             press: id.to_string(),
             notice: None,
@@ -257,6 +280,7 @@ pub async fn press(
             from_welcome,
             known,
         }),
+        offer_diary: !chat.settings.diary,
         ..StepPlan::new(input)
     }))
 }
@@ -290,6 +314,17 @@ pub fn render_step(plan: &StepPlan, script: &Script, step: &Step) -> Vec<Outgoin
     }
     for reply in replies {
         render_reply(c, reply, &mut out);
+    }
+    // The diary is offered once an outcome it follows is shown.
+    let outcome_shown = step
+        .replies
+        .iter()
+        .any(|r| matches!(r, Reply::Outcome(o) if diary::offered_after(script, &o.outcome)));
+    if plan.offer_diary
+        && outcome_shown
+        && let Some(diary) = &script.diary
+    {
+        out.push(diary::offer(diary));
     }
     out
 }

@@ -10,8 +10,8 @@
 use crate::engine::{self, Input, Notice, Position, Reply, Session, Step};
 use crate::script::{Dialogue, Script};
 use crate::store::{
-    ChatRecord, CheckWrite, Checks, Commit, Committed, Event, GroupWrite, Groups, NewEntry, Outbox,
-    Outgoing, Store, StoreError, StoreResult,
+    ChatRecord, CheckWrite, Checks, Commit, Committed, Diaries, DiaryWrite, Event, GroupWrite,
+    Groups, NewEntry, Outbox, Outgoing, Store, StoreError, StoreResult,
 };
 
 /// Writes racing for one chat (a replica that lost its lease) are retried this often.
@@ -42,6 +42,8 @@ pub struct Effects {
     pub forget: bool,
     /// Whether what waits in the chat's outbox is dropped first.
     pub clear_outbox: bool,
+    /// The chat's diary, if it changes.
+    pub diary: Option<DiaryWrite>,
 }
 
 impl Effects {
@@ -61,6 +63,9 @@ pub struct StepChanges {
     pub clear_outbox: bool,
     /// The chat's settings (e.g. its language), written in the same commit.
     pub group: Option<GroupWrite>,
+    /// The chat's diary (a log whose note names an emergency sign is kept
+    /// while the step asks about the sign).
+    pub diary: Option<DiaryWrite>,
 }
 
 /// How the service runs checks.
@@ -97,6 +102,15 @@ impl<'a> Conversation<'a> {
         let kept_until_ms = check
             .as_ref()
             .map(|s| s.keep_from_ms().saturating_add(self.ttl_ms));
+        let diary = self.store.diary(chat).await?;
+        let diary_kept_until_ms =
+            diary
+                .as_ref()
+                .zip(self.dialogue.base().diary.as_ref())
+                .map(|(log, d)| {
+                    log.touched_ms
+                        .saturating_add(u64::from(d.keep_days) * crate::diary::DAY_MS)
+                });
         let export = serde_json::json!({
             "chat_id": chat,
             "check": check,
@@ -106,6 +120,8 @@ impl<'a> Conversation<'a> {
             })),
             "kept_until_ms": kept_until_ms,
             "language_chosen": language,
+            "diary": diary,
+            "diary_kept_until_ms": diary_kept_until_ms,
             "exported_ms": now_ms,
         });
         serde_json::to_string_pretty(&export).map_err(|e| StoreError::Encoding(e.to_string()))
@@ -214,6 +230,7 @@ impl<'a> Conversation<'a> {
                 check,
                 clear_outbox: changes.clear_outbox,
                 group: changes.group.clone(),
+                diary: changes.diary.clone(),
                 outgoing,
                 schedule,
                 ttl_ms: self.ttl_ms.saturating_add(keep_ms),
@@ -242,6 +259,7 @@ impl<'a> Conversation<'a> {
                 CheckWrite::Keep
             },
             group: effects.group,
+            diary: effects.diary,
             clear_outbox: effects.clear_outbox,
             outgoing: effects.outgoing,
             schedule: effects.schedule,

@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod chart;
+
 /// One day in milliseconds.
 pub const DAY_MS: u64 = 86_400_000;
 
@@ -45,8 +47,9 @@ pub struct Entry {
     pub note: Option<String>,
 }
 
-/// Episodes counted over a stretch of time.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Episodes counted over a stretch of time (a follow-up the diary
+/// answered keeps it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tally {
     /// Episodes in all.
     pub episodes: u64,

@@ -11,6 +11,7 @@ use super::{
     ChoiceButton, EarlierCheck, FollowUpEvent, FollowUpRecord, Heading, Notice, PendingFollowUp,
     Position, Question, Reply, Session, new_session,
 };
+use crate::diary::Log;
 use crate::script::expr::Answers;
 use crate::script::{FOLLOW_UP, Meaning, NodeKind, Script};
 
@@ -90,20 +91,61 @@ pub(super) fn offer_answered(
 }
 
 /// The follow-up set for `due_ms` has come: ask, unless it was cancelled,
-/// replaced or already asked.
-pub(super) fn due(script: &Script, session: &mut Session, due_ms: u64) -> Vec<Reply> {
+/// replaced or already asked. When the person's diary holds entries on more
+/// than the follow-up's `more_than_days` days since the check, that is the
+/// article's persistence: the see-a-doctor advice is given without asking.
+pub(super) fn due(
+    script: &Script,
+    session: &mut Session,
+    due_ms: u64,
+    diary: Option<&Log>,
+) -> Vec<Reply> {
     if session.follow_up.is_none_or(|f| f.due_ms != due_ms) {
         return Vec::new();
     }
     // Asked only after an outcome it is offered for; a check in progress by
     // now (a new one, or changed with /back) drops it, and its end offers anew.
     session.follow_up = None;
-    let outcome = match (&session.position, &script.follow_up) {
-        (Position::Finished { outcome }, Some(f)) if f.after.contains(outcome) => outcome.clone(),
+    let (outcome, follow_up) = match (&session.position, &script.follow_up) {
+        (Position::Finished { outcome }, Some(f)) if f.after.contains(outcome) => {
+            (outcome.clone(), f)
+        }
         _ => return Vec::new(),
     };
-    turn_to(script, session, Position::FollowUp { outcome })
+    let logged = diary
+        .zip(script.diary.as_ref())
+        .map(|(log, d)| (log.since(session.finished_ms.unwrap_or(0)), d));
+    match logged {
+        Some((tally, diary)) if tally.days > u64::from(follow_up.more_than_days) => {
+            session.turn = session.turn.wrapping_add(1);
+            session.follow_ups.push(FollowUpRecord {
+                answered_ms: due_ms,
+                answer: DIARY_ANSWER.to_string(),
+                days: None,
+                logged: Some(tally),
+            });
+            let over = script.catalog.get(
+                "diary-logged-over",
+                &[
+                    ("episodes", tally.episodes.into()),
+                    ("days", tally.days.into()),
+                ],
+            );
+            let mut replies = vec![
+                Reply::Say { text: over },
+                Reply::Say {
+                    text: fill(&diary.persistent.text, script, Some(session)),
+                },
+            ];
+            replies.extend(offer(script, session));
+            replies
+        }
+        _ => turn_to(script, session, Position::FollowUp { outcome }),
+    }
 }
+
+/// The answer a follow-up records when the diary answered it.
+pub const DIARY_ANSWER: &str = "diary";
 
 /// A pending follow-up does not outlive an outcome it is not offered for
 /// (an emergency): nothing is asked after it.
@@ -192,6 +234,7 @@ pub(super) fn answered(
         answered_ms: now_ms,
         answer: value.to_string(),
         days: None,
+        logged: None,
     };
     match meaning {
         Meaning::Still => {

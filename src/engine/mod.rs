@@ -10,6 +10,7 @@
 mod answer;
 mod ask;
 pub mod button;
+pub mod diary_log;
 pub mod duration;
 mod follow_up;
 pub mod frequency;
@@ -29,10 +30,22 @@ pub use outcome::tips;
 pub use reply::{
     ChoiceButton, Heading, Notice, OutcomeReply, Question, Reply, SafetyNet, TipsReply,
 };
+pub use say::date;
 pub use session::{
     Answer, ConfirmedSign, EarlierCheck, FollowUpRecord, Given, PendingFollowUp, Position, Session,
 };
 pub use summary::{Summary, summary};
+
+/// The calendar date (year, month, day; UTC) of day `day` since 1970-01-01.
+pub fn civil_date(day: i64) -> (i64, u32, u32) {
+    duration::civil_from_days(day)
+}
+
+/// Whether `text` describes an emergency sign (in the dialogue's language
+/// or another of its languages): what the red-flag net would ask about.
+pub fn names_a_sign(script: &Script, text: &str) -> bool {
+    caught(script, text).is_some()
+}
 
 use crate::script::Script;
 use answer::{back, caught, pressed, typed};
@@ -60,6 +73,9 @@ pub enum Input {
     FollowUpDue {
         /// The time it was set for (ms since the epoch).
         due_ms: u64,
+        /// The person's twitch diary, when they keep one: entries on more
+        /// than a few days since the check answer the follow-up by themselves.
+        diary: Option<crate::diary::Log>,
     },
     /// Stop the check in progress and anything scheduled; answers are kept.
     Cancel,
@@ -177,7 +193,9 @@ pub fn step_salted(
         Input::Back => back(script, &mut session),
         Input::Text(text) => typed(script, &mut session, &text, now_ms),
         Input::Button(token) => pressed(script, &mut session, &token, now_ms),
-        Input::FollowUpDue { due_ms } => follow_up::due(script, &mut session, due_ms),
+        Input::FollowUpDue { due_ms, diary } => {
+            follow_up::due(script, &mut session, due_ms, diary.as_ref())
+        }
         Input::Cancel => follow_up::cancel(&mut session),
         Input::SwitchLanguage => {
             session.language = script.language.clone();

@@ -80,6 +80,9 @@ pub struct FollowUpRecord {
     /// Days the twitching had lasted in all, when still there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub days: Option<u32>,
+    /// What the diary held since the check, when it answered the follow-up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logged: Option<crate::diary::Tally>,
 }
 
 /// A described emergency sign the person said is happening.

@@ -101,11 +101,19 @@ pub fn summary(script: &Script, session: &Session) -> Option<Summary> {
         .follow_ups
         .iter()
         .map(|record| {
-            let label = script
+            let answered = script
                 .follow_up
                 .as_ref()
                 .and_then(|f| f.answers.option(&record.answer))
-                .map_or_else(|| record.answer.clone(), |o| o.label.clone());
+                .map(|o| o.label.clone());
+            // Answered by the diary: what it held.
+            let logged = record.logged.map(|t| {
+                script.catalog.get(
+                    "diary-logged-over",
+                    &[("episodes", t.episodes.into()), ("days", t.days.into())],
+                )
+            });
+            let label = answered.or(logged).unwrap_or_else(|| record.answer.clone());
             (
                 date(&script.catalog, record.answered_ms),
                 label,

@@ -38,6 +38,8 @@ pub struct Lexicon {
     pub net: NetWords,
     /// Reading answers to "is it still there?".
     pub follow_up: FollowUpWords,
+    /// Reading a diary log typed in words ("twitched 3 times this morning").
+    pub diary: DiaryWords,
 }
 
 impl Lexicon {
@@ -537,6 +539,18 @@ pub struct FollowUpWords {
     /// Words saying it got worse or something new came: the safer reading
     /// sends the person through the emergency screen.
     pub worse: Words,
+}
+
+/// The words that make a message a diary log, and its day.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiaryWords {
+    /// Whole words saying the message is about twitching ("tic").
+    pub twitch: Words,
+    /// Beginnings of such words ("twitch" for "twitched", "twitching").
+    pub twitch_stems: Words,
+    /// Words for the day before today.
+    pub yesterday: Words,
 }
 
 #[cfg(test)]

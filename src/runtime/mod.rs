@@ -21,7 +21,7 @@ pub use sender::Failure;
 
 use crate::conversation::{Core, Platform};
 use crate::message::{Incoming, MessageId};
-use crate::store::{Checks, Inbox, NewEntry, OutboxEntry, REMEMBER_MS, StoreError};
+use crate::store::{Checks, Diaries, Inbox, NewEntry, OutboxEntry, REMEMBER_MS, StoreError};
 use lanes::Lanes;
 use metrics::Metrics;
 use pacing::{Limits, Pacing};
@@ -188,7 +188,8 @@ pub fn now_ms() -> u64 {
 }
 
 /// Deletes idle checks now and then, so health answers are not kept past
-/// the TTL, and update ids once they are too old to come again.
+/// the TTL, diaries past their retention, and update ids once they are too
+/// old to come again.
 pub async fn purge_idle(core: Arc<Core>) {
     let period = core
         .session_ttl
@@ -203,6 +204,17 @@ pub async fn purge_idle(core: Arc<Core>) {
             Ok(0) => {}
             Ok(n) => log::info!("deleted {n} idle check(s)"),
             Err(e) => log::error!("purging idle checks failed: {e}"),
+        }
+        if let Some(keep_ms) = core.diary_keep_ms() {
+            match core
+                .store
+                .purge_diaries(now_ms().saturating_sub(keep_ms))
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => log::info!("deleted {n} diary(ies) past their retention"),
+                Err(e) => log::error!("purging old diaries failed: {e}"),
+            }
         }
         let forget_before = now_ms().saturating_sub(REMEMBER_MS);
         if let Err(e) = core.store.forget_keys(forget_before).await {

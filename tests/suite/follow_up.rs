@@ -314,7 +314,15 @@ mod engine_level {
 
     fn due(script: &Script, session: Session) -> Step {
         let due_ms = session.follow_up.unwrap().due_ms;
-        step(script, session, Input::FollowUpDue { due_ms }, due_ms)
+        step(
+            script,
+            session,
+            Input::FollowUpDue {
+                due_ms,
+                diary: None,
+            },
+            due_ms,
+        )
     }
 
     #[test]
@@ -368,7 +376,15 @@ mod engine_level {
         );
         let backed = step(&script, accepted, Input::Back, T0).session.unwrap();
         let due_ms = backed.follow_up.unwrap().due_ms;
-        let at_due = step(&script, backed, Input::FollowUpDue { due_ms }, due_ms);
+        let at_due = step(
+            &script,
+            backed,
+            Input::FollowUpDue {
+                due_ms,
+                diary: None,
+            },
+            due_ms,
+        );
         assert!(at_due.replies.is_empty(), "{:?}", at_due.replies);
         let session = at_due.session.unwrap();
         assert!(
@@ -430,7 +446,15 @@ mod engine_level {
         let mut old = accept(&script, finished(&script, "2 days"), 3, T0);
         old.version = "0.9".into();
         let due_ms = old.follow_up.unwrap().due_ms;
-        let at_due = step(&script, old, Input::FollowUpDue { due_ms }, due_ms);
+        let at_due = step(
+            &script,
+            old,
+            Input::FollowUpDue {
+                due_ms,
+                diary: None,
+            },
+            due_ms,
+        );
         assert!(
             at_due.replies.is_empty(),
             "no check starts on its own: {:?}",

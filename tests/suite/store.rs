@@ -5,12 +5,13 @@
 
 use std::path::{Path, PathBuf};
 
+use nasal_twitch_bot::diary::Log;
 use nasal_twitch_bot::engine::{Answer, Given, Position, Session};
 use nasal_twitch_bot::message::{Action, Button, ChatKind, Incoming, MessageId, What};
 use nasal_twitch_bot::store::{
-    ChatRecord, CheckWrite, Checks, Commit, Committed, Event, GroupSettings, GroupWrite, Groups,
-    Inbox, Leases, MemoryStore, NewEntry, Outbox, OutboxEntry, Outgoing, QuestionMessage,
-    RedisStore, Rhythm, SqliteStore, Store,
+    ChatRecord, CheckWrite, Checks, Commit, Committed, Diaries, DiaryWrite, Event, GroupSettings,
+    GroupWrite, Groups, Inbox, Leases, MemoryStore, NewEntry, Outbox, OutboxEntry, Outgoing,
+    QuestionMessage, RedisStore, Rhythm, SqliteStore, Store,
 };
 
 use crate::support::{RedisServer, wait};
@@ -308,14 +309,16 @@ fn html(entries: &[OutboxEntry]) -> Vec<String> {
             | Outgoing::Replace { text, .. } => text.clone(),
             Outgoing::LegacySend(m) | Outgoing::LegacyEdit(m) => m.html.clone(),
             Outgoing::AnswerPress { press, .. } => press.clone(),
-            Outgoing::Document { filename, .. } => filename.clone(),
+            Outgoing::Document { filename, .. } | Outgoing::Photo { filename, .. } => {
+                filename.clone()
+            }
             Outgoing::Unreadable => "(unreadable)".to_string(),
         })
         .collect()
 }
 
 /// The suite every backend passes.
-async fn conformance<S: Inbox + Checks + Outbox + Groups>(store: S, raw: Raw) {
+async fn conformance<S: Inbox + Checks + Outbox + Groups + Diaries>(store: S, raw: Raw) {
     receive_is_idempotent_and_ordered(&store).await;
     timed_entries_wait(&store).await;
     commits(&store).await;
@@ -326,6 +329,88 @@ async fn conformance<S: Inbox + Checks + Outbox + Groups>(store: S, raw: Raw) {
     unreadable_entries(&store, &raw).await;
     clearing_the_outbox(&store).await;
     forgetting_drops_timed_entries(&store).await;
+    diaries(&store).await;
+}
+
+/// A diary is written only by its entry's commit (with nothing else, or with
+/// a check that conflicts: then not at all), read back whole, deleted, and
+/// purged once last touched before the cutoff.
+async fn diaries<S: Inbox + Checks + Diaries>(store: &S) {
+    let (p, old) = (601, 602);
+    assert_eq!(store.diary(p).await.unwrap(), None);
+    let mut log = Log::started(NOW);
+    let id = log.add(NOW - 3_600_000, 3, Some("after coffee"), NOW);
+    log.toggle(id, "caffeine");
+    let write = |chat: i64, seq: u64, write: DiaryWrite| Commit {
+        diary: Some(write),
+        now_ms: NOW,
+        ..Commit::reply(chat, seq, Vec::new())
+    };
+    let keep_ms = 90 * 86_400_000;
+    let seq = one_entry(store, "d:1", p).await;
+    let saved = DiaryWrite::Save {
+        log: log.clone(),
+        keep_ms,
+    };
+    assert_eq!(
+        store.commit(write(p, seq, saved.clone())).await.unwrap(),
+        Committed::Done
+    );
+    assert_eq!(store.diary(p).await.unwrap(), Some(log.clone()));
+
+    // A conflicting check writes nothing, the diary neither.
+    let seq = one_entry(store, "d:2", p).await;
+    let mut later = log.clone();
+    later.add(NOW, 1, None, NOW);
+    let conflicting = Commit {
+        check: CheckWrite::Save {
+            record: record(0),
+            expected: 7,
+        },
+        ..write(
+            p,
+            seq,
+            DiaryWrite::Save {
+                log: later,
+                keep_ms,
+            },
+        )
+    };
+    assert_eq!(
+        store.commit(conflicting).await.unwrap(),
+        Committed::Conflict
+    );
+    assert_eq!(store.diary(p).await.unwrap(), Some(log.clone()));
+    store.discard(p, seq).await.unwrap();
+
+    // One touched long ago goes at the purge (Redis expires it by itself).
+    let seq = one_entry(store, "d:3", old).await;
+    let ancient = DiaryWrite::Save {
+        log: Log::started(NOW - keep_ms - 10),
+        keep_ms,
+    };
+    assert_eq!(
+        store.commit(write(old, seq, ancient)).await.unwrap(),
+        Committed::Done
+    );
+    let purged = store.purge_diaries(NOW - keep_ms).await.unwrap();
+    assert!(purged <= 1, "{purged}");
+    assert_eq!(store.diary(old).await.unwrap(), None, "past its retention");
+    assert_eq!(
+        store.diary(p).await.unwrap(),
+        Some(log),
+        "within its retention"
+    );
+
+    let seq = one_entry(store, "d:4", p).await;
+    assert_eq!(
+        store
+            .commit(write(p, seq, DiaryWrite::Delete))
+            .await
+            .unwrap(),
+        Committed::Done
+    );
+    assert_eq!(store.diary(p).await.unwrap(), None);
 }
 
 async fn receive_is_idempotent_and_ordered<S: Inbox + Checks>(store: &S) {
@@ -475,6 +560,7 @@ async fn commits<S: Inbox + Checks + Outbox>(store: &S) {
         schedule: Vec::new(),
         ttl_ms: TTL_MS,
         now_ms: NOW,
+        diary: None,
     };
     assert_eq!(store.commit(first.clone()).await.unwrap(), Committed::Done);
     let loaded = store.load(p).await.unwrap();
@@ -514,6 +600,7 @@ async fn commits<S: Inbox + Checks + Outbox>(store: &S) {
         schedule: vec![entry("c:never", p, 0, Event::FloodNotice)],
         ttl_ms: TTL_MS,
         now_ms: NOW,
+        diary: None,
     };
     assert_eq!(
         store.commit(stale.clone()).await.unwrap(),
@@ -678,6 +765,7 @@ async fn groups<S: Inbox + Checks + Outbox + Groups>(store: &S) {
         waiting: vec!["Ann".to_string()],
         welcome_due_ms: Some(NOW),
         language: Some("es".to_string()),
+        diary: true,
     };
     let group_commit = |seq: u64, chat: i64, write: GroupWrite| Commit {
         group: Some(write),
@@ -1101,11 +1189,11 @@ async fn an_old_database_upgrades_in_place_and_keeps_its_checks() {
     );
     assert_eq!(store.question_message(4243).await.unwrap(), None);
     assert_eq!(store.group(-4242).await.unwrap(), group);
-    assert_eq!(user_version(&path), 2);
+    assert_eq!(user_version(&path), 3);
     drop(store);
 
     // Opening it again changes nothing.
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.load(4242).await.unwrap().rev, 2);
-    assert_eq!(user_version(&path), 2);
+    assert_eq!(user_version(&path), 3);
 }

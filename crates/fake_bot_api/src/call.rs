@@ -14,6 +14,8 @@ pub struct Call {
     pub message_id: Option<i64>,
     /// For an answer to a button press, the chat the press came from.
     pub(crate) pressed_in: Option<i64>,
+    /// Files uploaded with the call (a document, a photo): field and bytes.
+    pub uploads: Vec<(String, Vec<u8>)>,
 }
 
 impl Call {
@@ -29,6 +31,14 @@ impl Call {
     /// The forum topic the call posts in, if any.
     pub fn topic(&self) -> Option<i64> {
         self.body.get("message_thread_id").and_then(Value::as_i64)
+    }
+
+    /// The bytes of the file uploaded as `field` (`photo`, `document`).
+    pub fn upload(&self, field: &str) -> Option<&[u8]> {
+        self.uploads
+            .iter()
+            .find(|(name, _)| name == field)
+            .map(|(_, bytes)| bytes.as_slice())
     }
 
     /// The message text, if any.
@@ -92,6 +102,7 @@ mod tests {
             body,
             message_id: Some(1),
             pressed_in: None,
+            uploads: Vec::new(),
         }
     }
 

@@ -58,9 +58,51 @@ pub(crate) fn arguments(headers: &HeaderMap, body: &[u8]) -> Result<Vec<(String,
     }
 }
 
+/// The files uploaded in a multipart body: each part's name and bytes.
+pub(crate) fn uploads(headers: &HeaderMap, body: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let boundary = content_type.split(';').find_map(|p| {
+        let value = p.trim().strip_prefix("boundary=")?;
+        Some(value.trim_matches('"').to_string())
+    });
+    match boundary {
+        Some(boundary) if content_type.starts_with("multipart/form-data") => parts(body, &boundary)
+            .into_iter()
+            .filter(|part| part.file)
+            .map(|part| (part.name, part.content))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// The parts of a multipart body: text parts as text, parts with a file name
 /// as files.
 fn multipart(body: &[u8], boundary: &str) -> Vec<(String, Arg)> {
+    parts(body, boundary)
+        .into_iter()
+        .map(|part| {
+            let arg = if part.file {
+                Arg::File
+            } else {
+                Arg::Text(String::from_utf8_lossy(&part.content).into_owned())
+            };
+            (part.name, arg)
+        })
+        .collect()
+}
+
+/// One part of a multipart body.
+struct Part {
+    name: String,
+    /// Whether it carries a file name (an upload).
+    file: bool,
+    content: Vec<u8>,
+}
+
+fn parts(body: &[u8], boundary: &str) -> Vec<Part> {
     let delimiter = format!("--{boundary}");
     let mut parts = Vec::new();
     for part in split(body, delimiter.as_bytes()).skip(1) {
@@ -79,11 +121,11 @@ fn multipart(body: &[u8], boundary: &str) -> Vec<(String, Arg)> {
         let Some(name) = quoted(" name").or_else(|| quoted(";name")) else {
             continue;
         };
-        let arg = match quoted("filename") {
-            Some(_) => Arg::File,
-            None => Arg::Text(String::from_utf8_lossy(content).into_owned()),
-        };
-        parts.push((name, arg));
+        parts.push(Part {
+            name,
+            file: quoted("filename").is_some(),
+            content: content.to_vec(),
+        });
     }
     parts
 }

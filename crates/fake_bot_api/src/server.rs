@@ -58,6 +58,7 @@ pub(crate) async fn handle(
     if let Err(refusal) = check(&shared, &name, &headers, &body) {
         return refuse(refusal.status, &refusal.description).into_response();
     }
+    let uploads = crate::params::uploads(&headers, &body);
     let body = crate::params::parameters(&headers, &body);
     if in_outage(&shared, &method) {
         return refuse(502, "Bad Gateway").into_response();
@@ -90,7 +91,7 @@ pub(crate) async fn handle(
         _ => {}
     }
     let answer = if method != "getupdates" {
-        act(&shared, method, body)
+        act(&shared, method, body, uploads)
     } else if fault == Some(Fault::Dropped) {
         (StatusCode::OK, String::new())
     } else {
@@ -153,10 +154,16 @@ fn in_outage(shared: &Shared, method: &str) -> bool {
 
 /// Does what Telegram would do for `method`, records the call, and tells
 /// the listener.
-fn act(shared: &Arc<Shared>, method: String, body: Value) -> Answer {
+fn act(
+    shared: &Arc<Shared>,
+    method: String,
+    body: Value,
+    uploads: Vec<(String, Vec<u8>)>,
+) -> Answer {
     let (answer, heard) = {
         let mut inner = shared.inner.lock().unwrap();
-        let (answer, call) = answer(&mut inner, method, body);
+        let (answer, mut call) = answer(&mut inner, method, body);
+        call.uploads = uploads;
         // Logged in the same step, so the log is in the order calls were answered.
         if shared.log {
             let heard = shared.listener.as_ref().map(|_| call.clone());
@@ -183,6 +190,7 @@ fn answer(inner: &mut Inner, method: String, body: Value) -> (Answer, Call) {
         body,
         message_id: None,
         pressed_in,
+        uploads: Vec::new(),
     };
     if let Some(left) = inner.failures.get_mut(&call.method).filter(|n| **n > 0) {
         *left -= 1;

@@ -73,14 +73,24 @@ pub fn help(c: &Catalog) -> String {
     c.text("help")
 }
 
-/// `/privacy`: what is kept, for how long, where, and how to delete it.
-pub fn privacy(c: &Catalog, ttl_hours: u64, store: &str) -> String {
+/// `/privacy`: what is kept, for how long, where, and how to delete it;
+/// with a diary (`diary_days` of retention), what it keeps too.
+pub fn privacy(c: &Catalog, ttl_hours: u64, store: &str, diary_days: Option<u32>) -> String {
     let store = c.text(&format!("store-{store}"));
-    c.get(
+    let mut text = c.get(
         "privacy",
         &[
             ("hours", ttl_hours.into()),
             ("store", escape(&store).into()),
         ],
-    )
+    );
+    if let Some(days) = diary_days {
+        let diary = c.get(
+            "privacy-diary",
+            &[("days", days.into()), ("hours", ttl_hours.into())],
+        );
+        text.push_str("\n\n");
+        text.push_str(&diary);
+    }
+    text
 }

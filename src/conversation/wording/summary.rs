@@ -74,7 +74,7 @@ pub fn summary(c: &Catalog, s: &Summary) -> String {
 }
 
 /// The `/summary` document: a small HTML page to print or show a doctor.
-pub fn summary_page(c: &Catalog, s: &Summary) -> String {
+pub fn summary_page(c: &Catalog, s: &Summary, diary: Option<(&str, &[u8])>) -> String {
     let e = |id: &str| escape(&c.text(id));
     let level_name =
         |level: crate::script::Level| escape(&c.text(&format!("level-{}", level.name())));
@@ -124,6 +124,15 @@ pub fn summary_page(c: &Catalog, s: &Summary) -> String {
         }
         earlier.push_str("</table>\n");
     }
+    // The diary's line and its chart, embedded so the page stands alone.
+    let diary = diary.map_or_else(String::new, |(line, png)| {
+        use base64::Engine as _;
+        format!(
+            "<h2>{heading}</h2>\n<p>{line}</p>\n<img alt=\"{heading}\" style=\"max-width:100%\" src=\"data:image/png;base64,{png}\">\n",
+            heading = e("summary-page-diary"),
+            png = base64::engine::general_purpose::STANDARD.encode(png),
+        )
+    });
     let sources: String = s
         .sources
         .iter()
@@ -147,7 +156,7 @@ pub fn summary_page(c: &Catalog, s: &Summary) -> String {
         "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title>\
          <style>body{{font-family:sans-serif;max-width:42em;margin:2em auto}}td{{padding:.3em;vertical-align:top;border-bottom:1px solid #ddd}}</style>\
          </head><body>\n<h1>{title}</h1>\n<p>{date}</p>\n{outcome}{sign}\
-         <h2>{answers}</h2>\n<table>\n{rows}</table>\n{follow_ups}{earlier}\
+         <h2>{answers}</h2>\n<table>\n{rows}</table>\n{follow_ups}{earlier}{diary}\
          <h2>{sources_heading}</h2>\n<ul>\n{sources}</ul>\n<p><i>{disclaimer}</i></p>\n</body></html>\n",
         lang = escape(c.code()),
         title = escape(&s.title),
@@ -175,7 +184,7 @@ mod tests {
             sources: Vec::new(),
             disclaimer: "Not advice.".into(),
         };
-        summary_page(Catalog::english(), &s)
+        summary_page(Catalog::english(), &s, None)
     }
 
     #[test]

@@ -456,13 +456,18 @@ impl Checks for RedisStore {
         // Counted from the end, so the positions above stay as they are.
         match &commit.diary {
             None => args.extend([String::new(), String::new(), String::new()]),
+            // Past its retention already: gone rather than written.
+            Some(DiaryWrite::Save { log, keep_ms })
+                if log.touched_ms.saturating_add(*keep_ms) <= commit.now_ms =>
+            {
+                args.extend(["delete".to_string(), String::new(), String::new()])
+            }
             Some(DiaryWrite::Save { log, keep_ms }) => {
                 // Expiry counts from the last entry, not from this write.
                 let left = log
                     .touched_ms
                     .saturating_add(*keep_ms)
-                    .saturating_sub(commit.now_ms)
-                    .max(1);
+                    .saturating_sub(commit.now_ms);
                 args.extend([
                     "save".to_string(),
                     encode(log, "a diary")?,
