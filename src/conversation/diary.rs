@@ -96,11 +96,9 @@ pub async fn log_command(chat: &Chat<'_>, text: &str) -> StoreResult<Plan> {
         return Ok(reply(vec![plain(&c.text("diary-none"))]));
     };
     let text = text.trim();
-    let typed = diary_log::read(chat.script, text);
-    let count = typed.map_or_else(|| count_alone(chat.script, text), |t| t.count);
-    let days_ago = typed.map_or(0, |t| t.days_ago);
+    let typed = diary_log::after_command(chat.script, text);
     let note = (!text.is_empty()).then_some(text);
-    log(chat, diary, count, days_ago, note, Vec::new()).await
+    log(chat, diary, typed.count, typed.days_ago, note, Vec::new()).await
 }
 
 /// A message typed outside a check while the diary is on: a log when it
@@ -409,18 +407,6 @@ pub fn keep_ms(diary: &Diary) -> u64 {
 
 fn kept_until(c: &Catalog, diary: &Diary, log: &Log) -> String {
     engine::date(c, log.touched_ms.saturating_add(keep_ms(diary)))
-}
-
-/// "/log 3" alone: a bare number is a count.
-fn count_alone(script: &Script, text: &str) -> u32 {
-    let number = text
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .or_else(|| script.lexicon.numbers.get(&crate::script::fold(text)));
-    number
-        .filter(|n| n.is_finite() && *n >= 1.0)
-        .map_or(1, |n| n.round().min(f64::from(diary::MAX_COUNT)) as u32)
 }
 
 /// The diary's chart as a photo with its caption, when it has entries in

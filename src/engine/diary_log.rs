@@ -23,27 +23,43 @@ pub fn read(script: &Script, text: &str) -> Option<TypedLog> {
     let about_twitching = typed.iter().any(|w| {
         lex.diary.twitch.has(w) || lex.diary.twitch_stems.iter().any(|s| w.starts_with(s))
     });
-    if !about_twitching {
-        return None;
+    about_twitching.then(|| details(script, &typed))
+}
+
+/// What follows `/log`, which is a log whatever it says: its count ("3
+/// times", or a bare "3") and day.
+pub fn after_command(script: &Script, text: &str) -> TypedLog {
+    let typed = words(&script.lexicon, text);
+    let mut log = details(script, &typed);
+    if let [alone] = typed.as_slice()
+        && let Some(n) = number(script, alone)
+    {
+        log.count = whole(n);
     }
-    let days_ago = u32::from(typed.iter().any(|w| lex.diary.yesterday.has(w)));
-    Some(TypedLog {
-        count: count(script, &typed).unwrap_or(1),
+    log
+}
+
+fn details(script: &Script, typed: &[String]) -> TypedLog {
+    let days_ago = u32::from(typed.iter().any(|w| script.lexicon.diary.yesterday.has(w)));
+    TypedLog {
+        count: count(script, typed).unwrap_or(1),
         days_ago,
-    })
+    }
+}
+
+/// A count written in digits or as a word.
+fn number(script: &Script, word: &str) -> Option<f64> {
+    word.parse::<f64>()
+        .ok()
+        .or_else(|| script.lexicon.numbers.get(word))
 }
 
 /// "3 times", "three times", "a couple of times", "twice": the first count
 /// of times in the words.
 fn count(script: &Script, typed: &[String]) -> Option<u32> {
     let f = &script.lexicon.frequency;
-    let number = |w: &str| {
-        w.parse::<f64>()
-            .ok()
-            .or_else(|| script.lexicon.numbers.get(w))
-    };
     for (i, word) in typed.iter().enumerate() {
-        if let Some(n) = number(word) {
+        if let Some(n) = number(script, word) {
             // The count's "times" word, perhaps after "of".
             let mut next = i + 1;
             while typed.get(next).is_some_and(|w| f.of.has(w)) {
@@ -106,5 +122,13 @@ mod tests {
             let read = read(dialogue.get(language), text).map(|l| (l.count, l.days_ago));
             assert_eq!(read, expected, "{language}: {text}");
         }
+        let after = |text: &str| {
+            let log = after_command(dialogue.get("en"), text);
+            (log.count, log.days_ago)
+        };
+        assert_eq!(after(""), (1, 0));
+        assert_eq!(after("3"), (3, 0));
+        assert_eq!(after("twice yesterday, after coffee"), (2, 1));
+        assert_eq!(after("after a long day"), (1, 0));
     }
 }

@@ -48,7 +48,7 @@ fn a_broken_translation_is_refused_with_every_problem_located() {
     let at = |rest: &str| format!("{}:{rest}", repo_path(overlay).display());
     let expected = [
         at(
-            "5:14: warning: stale translation: written for version 1.1, but the base dialogue is 1.3; check the texts changed since, then set `translates = \"1.3\"`",
+            "5:14: warning: stale translation: written for version 1.1, but the base dialogue is 1.4; check the texts changed since, then set `translates = \"1.4\"`",
         ),
         at("250:12: warning: `follow_up.accepted` lacks the plural form(s) few that `ru` needs"),
         at(
@@ -84,6 +84,7 @@ fn a_broken_translation_is_refused_with_every_problem_located() {
             "329:1: error: {} is missing: the emergency screen and the outcomes must be complete in every language",
             "sign `red_flags.sign.swallowing`"
         )),
+        at("329:1: warning: `[diary]` is missing (the English is used)"),
         at("329:1: warning: question `node.stress` is missing (the English is used)"),
     ];
     assert_eq!(found, expected);

@@ -308,3 +308,5 @@ async fn a_press_on_an_old_question_changes_nothing() {
     );
     assert!(!asked.is_empty());
 }
+
+mod diary;
