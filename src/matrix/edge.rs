@@ -312,6 +312,30 @@ impl Edge for Matrix {
     }
 }
 
+/// Sends a file (its name, type and bytes) with a caption: matrix-sdk
+/// uploads it, encrypted in an encrypted room, and sends the event (an
+/// `m.image` for a picture) under the entry's transaction id.
+async fn attach(
+    room: &Room,
+    file: (&str, mime::Mime, Vec<u8>),
+    caption: &str,
+    txn: String,
+) -> Result<MessageId, Failure> {
+    let (filename, mime, bytes) = file;
+    let caption = typed_commands(caption);
+    let config = AttachmentConfig::new()
+        .txn_id(OwnedTransactionId::from(txn))
+        .caption(Some(TextMessageEventContent::html(
+            plain_text(&caption),
+            html(&caption),
+        )));
+    let sent = room
+        .send_attachment(filename.to_string(), &mime, bytes, config)
+        .await
+        .map_err(|e| failure(&e))?;
+    Ok(MessageId(sent.event_id.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,28 +372,4 @@ mod tests {
             assert_eq!(typed_commands(kept), kept);
         }
     }
-}
-
-/// Sends a file (its name, type and bytes) with a caption: matrix-sdk
-/// uploads it, encrypted in an encrypted room, and sends the event (an
-/// `m.image` for a picture) under the entry's transaction id.
-async fn attach(
-    room: &Room,
-    file: (&str, mime::Mime, Vec<u8>),
-    caption: &str,
-    txn: String,
-) -> Result<MessageId, Failure> {
-    let (filename, mime, bytes) = file;
-    let caption = typed_commands(caption);
-    let config = AttachmentConfig::new()
-        .txn_id(OwnedTransactionId::from(txn))
-        .caption(Some(TextMessageEventContent::html(
-            plain_text(&caption),
-            html(&caption),
-        )));
-    let sent = room
-        .send_attachment(filename.to_string(), &mime, bytes, config)
-        .await
-        .map_err(|e| failure(&e))?;
-    Ok(MessageId(sent.event_id.to_string()))
 }

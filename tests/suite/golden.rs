@@ -221,6 +221,29 @@ async fn summary_export_and_forget() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_diary_from_its_offer_to_its_chart_and_off() {
+    const USER: i64 = 5_010;
+    let (_api, _dir, bot, mut g) = private("diary", USER).await;
+    typed_to_see_a_doctor(&mut g, USER).await;
+    by_button(&mut g, USER, "keep a twitch diary", "Start a diary").await;
+    by_button(&mut g, USER, "Your diary is on", "Twitching now").await;
+    by_button(&mut g, USER, "✓ Logged: 1 episode", "Stress or worry").await;
+    g.reply(USER, "editmessagetext", "✓ Logged: 1 episode")
+        .await;
+    g.say(USER, "/log 2 times");
+    g.message(USER, "✓ Logged: 2 episodes").await;
+    g.say(USER, "twitched 3 times this morning");
+    g.message(USER, "✓ Logged: 3 episodes").await;
+    g.say(USER, "/diary");
+    g.reply(USER, "sendphoto", "").await;
+    g.say(USER, "/diary off");
+    by_button(&mut g, USER, "Shall I delete", "Delete them now").await;
+    g.reply(USER, "editmessagetext", "deleted").await;
+    g.finish(USER, HELP.0, HELP.1).await;
+    bot.stop();
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_whole_check_in_spanish_by_buttons() {
     const USER: i64 = 5_007;
     let (api, _dir, bot, mut g) = private("spanish", USER).await;

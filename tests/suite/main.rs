@@ -9,6 +9,7 @@ mod cli;
 mod corpus;
 mod crash;
 mod delivery;
+mod diary;
 mod engine;
 mod faults;
 mod follow_up;

@@ -12,8 +12,8 @@ use crate::support::stable::{
     self, Q_DETAILS, Q_DURATION, Q_FREQUENCY, Q_OTHER, Q_PAIN, Q_RED_FLAGS, Q_STRESS, Q_VISION,
 };
 use crate::support::{
-    Backend, BotProcess, TOKEN_SECRET, UserChat, failed_start, sqlite_file, start_with_sqlite,
-    temp_dir, wait,
+    Backend, BotProcess, TOKEN_SECRET, UserChat, failed_start, holds, sqlite_bytes, sqlite_file,
+    start_with_sqlite, temp_dir, wait,
 };
 
 #[tokio::test(flavor = "multi_thread")]
@@ -148,22 +148,6 @@ async fn idle_checks_expire_on_redis() {
 }
 
 /// Everything in the SQLite files (the database, its WAL and shared memory).
-fn sqlite_bytes(dir: &Path) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    for entry in std::fs::read_dir(dir.join("state")).unwrap() {
-        let path = entry.unwrap().path();
-        bytes.extend(std::fs::read(&path).unwrap_or_default());
-    }
-    bytes
-}
-
-fn holds(haystack: &[u8], needle: &str) -> usize {
-    haystack
-        .windows(needle.len())
-        .filter(|w| *w == needle.as_bytes())
-        .count()
-}
-
 /// Answers up to the free-text question, typing `words` there.
 fn up_to_details(words: &str) -> [(&'static str, &str); 7] {
     [

@@ -13,6 +13,25 @@ pub fn sqlite_file(dir: &Path) -> PathBuf {
     dir.join("state/bot.sqlite")
 }
 
+/// Every byte of the SQLite files in `dir` (the database, its WAL and any
+/// other file the store keeps there), to look for words that must be gone.
+pub fn sqlite_bytes(dir: &Path) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(dir.join("state")).unwrap() {
+        let path = entry.unwrap().path();
+        bytes.extend(std::fs::read(&path).unwrap_or_default());
+    }
+    bytes
+}
+
+/// How many times `needle` occurs in `haystack`.
+pub fn holds(haystack: &[u8], needle: &str) -> usize {
+    haystack
+        .windows(needle.len())
+        .filter(|w| *w == needle.as_bytes())
+        .count()
+}
+
 /// The `BOT_STORAGE` of a SQLite file under `dir`.
 pub fn sqlite_url(dir: &Path) -> String {
     Backend::sqlite_in(dir).url()

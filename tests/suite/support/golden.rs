@@ -301,6 +301,7 @@ fn method_name(method: &str) -> String {
         "editMessageText",
         "answerCallbackQuery",
         "sendDocument",
+        "sendPhoto",
         "getChatMember",
         "getMe",
         "deleteWebhook",
@@ -525,6 +526,11 @@ pub fn render(name: &str, names: &Names, steps: &[Step], calls: &[Sent]) -> Stri
         if let Some(document) = &document {
             let filename = document["filename"].as_str().unwrap_or("?");
             let _ = writeln!(out, "   file: {filename}");
+        }
+        // A picture's bytes depend on the day it is drawn: its name stands for it.
+        if let Some(photo) = body.remove("photo") {
+            let filename = photo["filename"].as_str().unwrap_or("?");
+            let _ = writeln!(out, "   photo: {filename}");
         }
         if let Some(text) = body.remove("text") {
             let text = text

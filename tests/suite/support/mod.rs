@@ -23,7 +23,7 @@ mod user_chat;
 pub mod wait;
 mod webhook_bot;
 
-pub use backend::{Backend, sqlite_file, sqlite_url};
+pub use backend::{Backend, holds, sqlite_bytes, sqlite_file, sqlite_url};
 pub use bot_process::{BotProcess, TOKEN, TOKEN_SECRET, failed_start};
 pub use group_view::{GroupView, messages_to};
 pub use players::{KillDice, assert_all_finished, plan, play, repeated_messages, repeats_per_chat};
