@@ -270,10 +270,11 @@ pub struct RawDiary {
 }
 
 /// `[[diary.tag]]`: something that may come with an episode, offered as a
-/// button after a log; its label names the source it traces to.
+/// button after a log; it must name the source it traces to.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDiaryTag {
     pub id: Spanned<String>,
-    pub label: RawText,
+    pub label: Spanned<String>,
+    pub source: Spanned<OneOrMany>,
 }

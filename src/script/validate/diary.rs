@@ -72,8 +72,8 @@ impl Checker<'_, '_> {
                     ),
                 );
             }
-            let label_span = tag.label.text.span();
-            let label = self.text(tag.label, "diary tag `label`");
+            let label_span = tag.label.span();
+            let label = self.text_parts(tag.label, Some(tag.source), "diary tag `label`");
             // Room for the "✓ " a chosen tag's button shows.
             self.at_most(
                 label_span,
