@@ -195,6 +195,7 @@ def main():
         f"| start-up: load and validate, open the SQLite store | {duration(criterion('start-up_ load dialogue and open SQLite'))} (target: under 50 ms) |",
         f"| one engine step (a typed answer) | {duration(criterion('one engine step (typed answer)'))} |",
         f"| a whole check through the engine (begin + 7 answers) | {duration(criterion('whole check through the engine'))} |",
+        f"| the diary chart, 90 days with 60 active and 3 tags, drawn and encoded as PNG | {duration(criterion('diary_chart_90_days_60_active_3_tags'))} |",
         f"| a stored check, as JSON | {session_json.group(1) if session_json else '?'} bytes |",
         "",
         "## The bots under load",

@@ -5,8 +5,10 @@ direct chat (the way Element opens one).
 The person opens the chat; the bot accepts the invitation. A whole check
 follows, answered by tapping the poll the bot sends for a question and by
 typing; it reaches self-care, ending with the signs to call for help on.
-Then ``!summary`` (a message and ``summary.html`` as an encrypted file the
-person decrypts), ``!forget``, and the bot's own events are counted on the
+A twitch diary is switched on from its offer and logged by a tap and by
+words; ``!diary`` sends its chart as an encrypted image the person decrypts
+to a PNG. Then ``!summary`` (a message, the chart, and ``summary.html`` with
+the chart inside as an encrypted file the person decrypts), ``!forget``, and the bot's own events are counted on the
 server (nothing repeated). A stroke sign typed mid-check is caught and
 leads to the emergency advice; a whole check runs in Spanish after
 ``!language``; commands are shown as ``!check``, the way Matrix people type
@@ -20,6 +22,7 @@ failed, with the bot's log.
 """
 
 import asyncio
+import json
 import os
 import shutil
 import sqlite3
@@ -78,8 +81,8 @@ class Chat:
             expect(raw["type"] == "m.room.encrypted" or not encrypted,
                    f"the bot's {m.type} is {raw['type']} on the server, not encrypted")
             kind = {POLL_START: "[poll]", POLL_END: "[poll ended]"}.get(m.type, "")
-            if m.msgtype == "m.file":
-                kind = f"[file {m.body}]"
+            if m.msgtype in ("m.file", "m.image"):
+                kind = f"[{m.msgtype[2:]} {m.content.get('filename') or m.body}]"
             options = " / ".join(text for _, text in m.poll_answers)
             note("bot", shown(m), f"{kind} {options}".strip())
         return got
@@ -228,6 +231,8 @@ async def check(bot: Bot, hs: homeserver.Homeserver, d: str) -> None:
         expect_safety_net(seen[-1], "🚨 Call an emergency number straight away if, suddenly,",
                           "Emergency numbers: 999 (UK) · 112 (EU) · 911 (US and Canada)")
         offer = (await chat.until(is_poll, "follow-up offer"))[-1]
+        diary_offer = (await chat.until(is_poll, "diary offer"))[-1]
+        expect("twitch diary" in shown(diary_offer), f"diary offer: {shown(diary_offer)}")
 
         step = "a follow-up (BOT_FOLLOW_UP_AFTER=2s)"
         await chat.tap(offer, "Check on me in 3 days")
@@ -239,6 +244,28 @@ async def check(bot: Bot, hs: homeserver.Homeserver, d: str) -> None:
         await chat.tap(due, due.poll_answers[-1][1])
         await chat.until(lambda m: m.type != POLL_END, "the follow-up's answer")
 
+        step = "a diary: switched on, logged by a tap and by words, drawn as an encrypted image"
+        await chat.tap(diary_offer, "Start a diary")
+        started = (await chat.until(is_poll, "the diary's log button"))[-1]
+        expect("Your diary is on" in shown(started), f"diary on: {shown(started)}")
+        await chat.tap(started, "Twitching now")
+        logged = (await chat.until(is_poll, "the log's tags"))[-1]
+        expect("✓ Logged: 1 episode" in shown(logged)
+               and any(text == "Stress or worry" for _, text in logged.poll_answers),
+               f"logged: {shown(logged)} {logged.poll_answers}")
+        await chat.type("twitched 3 times this morning")
+        logged = (await chat.until(is_poll, "the typed log"))[-1]
+        expect("✓ Logged: 3 episodes" in shown(logged), f"typed log: {shown(logged)}")
+        await chat.type("!diary")
+        chart = (await chat.until(lambda m: m.msgtype == "m.image", "the diary chart"))[-1]
+        expect("file" in chart.content and "url" not in chart.content,
+               "the chart was not sent encrypted")
+        expect(chart.file and chart.file.startswith(b"\x89PNG"),
+               f"the chart did not decrypt to a PNG ({chart.file_error})")
+        expect("4 episodes on 1 day" in (chart.content.get("body") or "")
+               or "4 episodes on 1 day" in json.dumps(chart.content),
+               f"chart caption: {chart.content}")
+
         step = "summary as an encrypted file"
         await chat.type("!summary")
         files = await chat.until(lambda m: m.msgtype == "m.file", "summary.html")
@@ -247,6 +274,10 @@ async def check(bot: Bot, hs: homeserver.Homeserver, d: str) -> None:
                "summary.html was not sent encrypted")
         expect(summary.file and b"SELF-CARE" in summary.file,
                f"summary.html did not decrypt ({summary.file_error})")
+        expect(b"<h2>Twitch diary</h2>" in summary.file and b"data:image/png;base64," in summary.file,
+               "summary.html lacks the diary's chart")
+        expect(any(m.msgtype == "m.image" and m.file for m in files),
+               "/summary did not send the chart as an image")
 
         step = "export and privacy"
         await chat.type("!export")
@@ -649,7 +680,7 @@ def main() -> int:
     shutil.rmtree(d, ignore_errors=True)
     print("\n".join(transcript))
     print(f"matrix e2e ok: an encrypted check to self-care by tapping and typing, a follow-up, "
-          f"summary.html decrypted, /forget; a stroke sign caught mid-check; a check in "
+          f"summary.html decrypted, a diary with its chart as an encrypted image, /forget; a stroke sign caught mid-check; a check in "
           f"Spanish; commands as !check; a group (link, settings by power level); "
           f"kicked with replies owed: dropped; "
           f"kill -9 mid-check; Synapse stopped mid-check; Synapse's rate limits; "
