@@ -82,20 +82,24 @@ async fn the_diary_by_button_command_and_words_in_three_languages_then_summary_a
         edited.body
     );
 
-    user.say("/log 2 times yesterday, zqx violet note");
-    user.expect("✓ Logged: 2 episodes,").await;
-    user.say("twitched 3 times this morning");
-    user.expect("✓ Logged: 3 episodes,").await;
-    user.say("/language es");
-    user.expect("en español").await;
-    user.say("me ha temblado 2 veces esta mañana");
-    user.expect("✓ Apuntado: 2 episodios,").await;
-    user.say("/language ru");
-    user.expect("по-русски").await;
-    user.say("дёргалось 4 раза сегодня");
-    user.expect("✓ Записано: 4 эпизода,").await;
-    user.say("/language en");
-    user.expect("in English").await;
+    for (say, answer) in [
+        (
+            "/log 2 times yesterday, zqx violet note",
+            "✓ Logged: 2 episodes,",
+        ),
+        ("twitched 3 times this morning", "✓ Logged: 3 episodes,"),
+        ("/language es", "en español"),
+        (
+            "me ha temblado 2 veces esta mañana",
+            "✓ Apuntado: 2 episodios,",
+        ),
+        ("/language ru", "по-русски"),
+        ("дёргалось 4 раза сегодня", "✓ Записано: 4 эпизода,"),
+        ("/language en", "in English"),
+    ] {
+        user.say(say);
+        user.expect(answer).await;
+    }
 
     // Stored exactly as logged, oldest first: yesterday's, then today's in order.
     let log = stored(dir.path(), USER).expect("a diary row");

@@ -12,11 +12,12 @@ const ME: i64 = 11;
 /// Takes `incoming` through intake and handling at `now`.
 async fn handle_at(core: &Core, key: &str, incoming: Incoming, now: u64) {
     let entry = core.intake(key.to_string(), incoming, now);
-    let chats = core
-        .store
-        .receive(entry.into_iter().collect(), now)
-        .await
-        .unwrap();
+    run_at(core, entry.into_iter().collect(), now).await;
+}
+
+/// Writes `entries` to the inbox and handles everything due at `now`.
+async fn run_at(core: &Core, entries: Vec<NewEntry>, now: u64) {
+    let chats = core.store.receive(entries, now).await.unwrap();
     for chat in chats {
         while let Some(entry) = core.store.pending(chat, now).await.unwrap().due {
             core.handle(&Fake, entry, now).await.unwrap();
@@ -284,10 +285,7 @@ async fn follow_up_after_logging(days: u64) -> (Core, Vec<String>) {
         not_before_ms: due_ms,
         event: Event::FollowUpDue { due_ms },
     };
-    core.store.receive(vec![entry], due_ms).await.unwrap();
-    while let Some(entry) = core.store.pending(ME, due_ms).await.unwrap().due {
-        core.handle(&Fake, entry, due_ms).await.unwrap();
-    }
+    run_at(&core, vec![entry], due_ms).await;
     let said = texts(&sent(&core, ME).await);
     (core, said)
 }
@@ -359,9 +357,6 @@ async fn diary_off_asks_and_deletes_and_forget_and_a_block_delete_it() {
         not_before_ms: 0,
         event: Event::Blocked,
     };
-    core.store.receive(vec![blocked], NOW).await.unwrap();
-    while let Some(entry) = core.store.pending(ME, NOW).await.unwrap().due {
-        core.handle(&Fake, entry, NOW).await.unwrap();
-    }
+    run_at(&core, vec![blocked], NOW).await;
     assert_eq!(core.store.diary(ME).await.unwrap(), None, "blocked");
 }

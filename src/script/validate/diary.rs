@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use super::Checker;
 use crate::script::raw::RawDiary;
-use crate::script::{Diary, DiaryTag, Level, MAX_LABEL, MAX_TAG_ID, Outcome};
+use crate::script::{Diary, DiaryTag, MAX_LABEL, MAX_TAG_ID, Outcome};
 
 /// At most this many tags: they are offered as buttons after each log.
 const MAX_TAGS: usize = 8;
@@ -23,29 +23,7 @@ impl Checker<'_, '_> {
     ) -> Diary {
         let span = raw.span();
         let raw = raw.into_inner();
-        for after in &raw.after {
-            match outcomes.iter().find(|(o, _)| &o.id == after.get_ref()) {
-                None => self.report.error(
-                    after.span(),
-                    format!(
-                        "diary `after` names outcome `{}`, which does not exist",
-                        after.get_ref()
-                    ),
-                ),
-                Some((o, _)) if o.level == Level::Emergency => self.report.error(
-                    after.span(),
-                    format!(
-                        "a diary is never offered after an emergency (`{}`): the person should be calling for help",
-                        o.id
-                    ),
-                ),
-                Some(_) => {}
-            }
-        }
-        if raw.after.is_empty() {
-            self.report
-                .error(span.clone(), "diary `after` names no outcome");
-        }
+        self.offered_after(&raw.after, outcomes, "diary", "a diary", span.clone());
         if !(1..=365).contains(raw.keep_days.get_ref()) {
             self.report.error(
                 raw.keep_days.span(),

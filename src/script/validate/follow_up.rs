@@ -12,6 +12,39 @@ use crate::script::{
 };
 
 impl Checker<'_, '_> {
+    /// Checks a section's `after` list (`section` names it in messages,
+    /// `thing` is what it offers): outcomes that exist, at least one, never
+    /// an emergency.
+    pub(super) fn offered_after(
+        &mut self,
+        after: &[Spanned<String>],
+        outcomes: &[(Outcome, Range<usize>)],
+        section: &str,
+        thing: &str,
+        span: Range<usize>,
+    ) {
+        for named in after {
+            match outcomes.iter().find(|(o, _)| &o.id == named.get_ref()) {
+                None => self.report.error(
+                    named.span(),
+                    format!(
+                        "{section} `after` names outcome `{}`, which does not exist",
+                        named.get_ref()
+                    ),
+                ),
+                Some((o, _)) if o.level == Level::Emergency => self.report.error(
+                    named.span(),
+                    format!("{thing} is never offered after an emergency (`{}`)", o.id),
+                ),
+                Some(_) => {}
+            }
+        }
+        if after.is_empty() {
+            self.report
+                .error(span, format!("{section} `after` names no outcome"));
+        }
+    }
+
     /// Converts `[follow_up]`: its `after` outcomes (never an emergency), its
     /// `duration` question, delays, answers (one per meaning) and texts.
     pub(super) fn follow_up(
@@ -21,29 +54,13 @@ impl Checker<'_, '_> {
     ) -> FollowUp {
         let span = raw.span();
         let raw = raw.into_inner();
-        for after in &raw.after {
-            match outcomes.iter().find(|(o, _)| &o.id == after.get_ref()) {
-                None => self.report.error(
-                    after.span(),
-                    format!(
-                        "follow_up `after` names outcome `{}`, which does not exist",
-                        after.get_ref()
-                    ),
-                ),
-                Some((o, _)) if o.level == Level::Emergency => self.report.error(
-                    after.span(),
-                    format!(
-                        "a follow-up is never offered after an emergency (`{}`)",
-                        o.id
-                    ),
-                ),
-                Some(_) => {}
-            }
-        }
-        if raw.after.is_empty() {
-            self.report
-                .error(span.clone(), "follow_up `after` names no outcome");
-        }
+        self.offered_after(
+            &raw.after,
+            outcomes,
+            "follow_up",
+            "a follow-up",
+            span.clone(),
+        );
         let duration = raw.duration.get_ref().clone();
         match self.questions.get(&duration) {
             Some(info) if info.kind == Some(NodeKind::Duration) => {}
