@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
 
 use super::error::{encode, io_failed};
@@ -162,6 +162,8 @@ impl SqliteStore {
         }
         owner_only(path)?;
         let mut connection = Connection::open(path).map_err(failed("cannot open the database"))?;
+        // Room for every statement this store runs (19; rusqlite keeps 16).
+        connection.set_prepared_statement_cache_capacity(32);
         // secure_delete: deleted answers are overwritten, not left in free pages.
         connection
             .execute_batch(
@@ -221,14 +223,12 @@ impl SqliteStore {
     /// Runs `work` in one transaction, committed when it returns `Ok`.
     async fn transaction<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&Transaction<'_>) -> StoreResult<T> + Send + 'static,
+        work: impl FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<T> {
         self.with(move |c| {
-            let tx = c
-                .unchecked_transaction()
-                .map_err(failed("cannot begin a transaction"))?;
+            let tx = Tx::begin(c)?;
             let value = work(&tx)?;
-            tx.commit().map_err(failed("cannot commit"))?;
+            tx.commit()?;
             Ok(value)
         })
         .await
@@ -241,6 +241,47 @@ impl SqliteStore {
         })
         .await
     }
+}
+
+/// A transaction on the connection (deferred, as rusqlite's), rolled back
+/// when dropped before [`Tx::commit`]. Its `BEGIN`, `COMMIT` and `ROLLBACK`
+/// come from the statement cache: rusqlite's `Transaction` parses them anew
+/// each time (callgrind, SQLite store: 7.3 parses and about 5k of 817k
+/// instructions per update).
+struct Tx<'c>(&'c Connection);
+
+impl<'c> Tx<'c> {
+    fn begin(c: &'c Connection) -> StoreResult<Tx<'c>> {
+        run(c, "BEGIN").map_err(failed("cannot begin a transaction"))?;
+        Ok(Tx(c))
+    }
+
+    /// Commits; a failed commit is rolled back when `self` drops.
+    fn commit(self) -> StoreResult<()> {
+        run(self.0, "COMMIT").map_err(failed("cannot commit"))
+    }
+}
+
+impl std::ops::Deref for Tx<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        self.0
+    }
+}
+
+impl Drop for Tx<'_> {
+    fn drop(&mut self) {
+        if !self.0.is_autocommit() {
+            // As rusqlite's: nothing more to do if even this fails.
+            let _ = run(self.0, "ROLLBACK");
+        }
+    }
+}
+
+/// Runs `sql`, a statement without parameters, from the statement cache.
+fn run(c: &Connection, sql: &str) -> rusqlite::Result<()> {
+    c.prepare_cached(sql)?.execute([]).map(drop)
 }
 
 /// Every row `sql` gives for `params`, each read by `read`; `what` says what
@@ -539,9 +580,7 @@ impl Checks for SqliteStore {
         };
         let seq = Arc::clone(&self.last_seq);
         self.with(move |c| {
-            let tx = c
-                .unchecked_transaction()
-                .map_err(failed("cannot begin a transaction"))?;
+            let tx = Tx::begin(c)?;
             let removed = tx
                 .prepare_cached("DELETE FROM inbox WHERE chat_id = ?1 AND seq = ?2")
                 .and_then(|mut s| s.execute(params![commit.chat, int(commit.seq)]))
@@ -570,7 +609,7 @@ impl Checks for SqliteStore {
                     .map_err(failed("cannot write to the outbox"))?;
             }
             insert_entries(&tx, &commit.schedule, commit.now_ms, &seq)?;
-            tx.commit().map_err(failed("cannot commit"))?;
+            tx.commit()?;
             if matches!(commit.check, CheckWrite::Delete)
                 || matches!(commit.diary, Some(DiaryWrite::Delete))
             {
@@ -753,6 +792,23 @@ mod tests {
     fn sort(result: rusqlite::Result<impl Sized>) -> StoreError {
         let Err(e) = result else { panic!("an error") };
         failed("testing")(e)
+    }
+
+    #[test]
+    fn a_transaction_dropped_before_its_commit_is_rolled_back() {
+        let (_dir, store, other) = store();
+        let c = store.connection.lock().unwrap();
+        let insert = "INSERT INTO groups (chat_id, settings) VALUES (?1, '{}')";
+        let tx = Tx::begin(&c).unwrap();
+        tx.execute(insert, [-1]).unwrap();
+        drop(tx);
+        assert!(c.is_autocommit());
+        let tx = Tx::begin(&c).unwrap();
+        tx.execute(insert, [-2]).unwrap();
+        tx.commit().unwrap();
+        let kept: Vec<i64> =
+            select(&other, "SELECT chat_id FROM groups", [], |r| r.get(0), "x").unwrap();
+        assert_eq!(kept, [-2]);
     }
 
     #[test]
