@@ -16,14 +16,16 @@ pub struct TypedLog {
     pub days_ago: u32,
 }
 
-/// The log `text` describes, when it names twitching; `None` otherwise.
+/// The log `text` describes, when it names twitching and does not deny it
+/// ("no twitching today"); `None` otherwise.
 pub fn read(script: &Script, text: &str) -> Option<TypedLog> {
     let lex = &script.lexicon;
     let typed = words(lex, text);
     let about_twitching = typed.iter().any(|w| {
         lex.diary.twitch.has(w) || lex.diary.twitch_stems.iter().any(|s| w.starts_with(s))
     });
-    about_twitching.then(|| details(script, &typed))
+    let denied = typed.iter().any(|w| lex.diary.not_a_log.has(w));
+    (about_twitching && !denied).then(|| details(script, &typed))
 }
 
 /// What follows `/log`, which is a log whatever it says: its count ("3
@@ -117,6 +119,10 @@ mod tests {
             ("ru", "вчера нос дёрнулся дважды", Some((2, 1))),
             ("ru", "подёргивание", Some((1, 0))),
             ("ru", "всё хорошо", None),
+            ("en", "no twitching today", None),
+            ("en", "it stopped twitching", None),
+            ("es", "ya no me tiembla", None),
+            ("ru", "больше не дёргается", None),
         ];
         for (language, text, expected) in cases {
             let read = read(dialogue.get(language), text).map(|l| (l.count, l.days_ago));

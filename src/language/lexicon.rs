@@ -551,6 +551,9 @@ pub struct DiaryWords {
     pub twitch_stems: Words,
     /// Words for the day before today.
     pub yesterday: Words,
+    /// Words that make a message about twitching not a log ("no twitching
+    /// today", "it stopped twitching").
+    pub not_a_log: Words,
 }
 
 #[cfg(test)]
