@@ -110,7 +110,7 @@ fn a_broken_translation_is_refused_with_every_problem_located() {
             at(
                 "51:1: warning: message `duration-days`: the count $count needs the plural form(s) few in `ru`"
             ),
-            at("275:1: error: message `not-fit` is missing (English is used for it)"),
+            at("337:1: error: message `not-fit` is missing (English is used for it)"),
             format!(
                 "{}:1:1: error: language `ru` has no usable catalog {}",
                 shipped::dir().join("nasal_twitching.ru.toml").display(),
