@@ -282,8 +282,9 @@ def main():
 
 
 def kept_sections(path):
-    """Sections this run does not measure (`bench/matrix.py`'s "## Matrix"),
-    carried over from the file as it is, so a rerun does not lose them."""
+    """Sections this run does not measure (`bench/matrix.py`'s "## Matrix",
+    `bench/compare`'s "## Side by side"), carried over from the file as it
+    is, so a rerun does not lose them."""
     try:
         with open(path) as f:
             text = f.read()
@@ -291,7 +292,7 @@ def kept_sections(path):
         return []
     kept = []
     for section in text.split("\n## ")[1:]:
-        if section.startswith("Matrix"):
+        if section.startswith(("Matrix", "Side by side")):
             kept.append("## " + section.rstrip() + "\n")
     return kept
 

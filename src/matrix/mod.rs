@@ -34,6 +34,17 @@ const POLL: Duration = Duration::from_secs(10);
 /// The longest pause between failed attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
+/// The lease one replica holds while it runs the sync (with Redis).
+const SYNC_LEASE: &str = "matrix-sync";
+
+/// How long the sync lease lasts unrenewed: past a whole long poll, so the
+/// replica syncing keeps it, and short enough for a standby to take over
+/// soon after it is gone.
+const SYNC_LEASE_MS: u64 = POLL.as_millis() as u64 + 20_000;
+
+/// How often a standby replica asks whether the sync is free.
+const STANDBY_PAUSE: Duration = Duration::from_secs(5);
+
 /// Why Matrix could not be served.
 #[derive(Debug, thiserror::Error)]
 pub enum MatrixError {
@@ -186,14 +197,48 @@ pub async fn sync<E: Edge>(
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty());
     let mut backoff = Duration::from_millis(250);
+    let mut standing_by = false;
     loop {
+        // One replica syncs (one device, one position); the others stand by
+        // and take over when its claim lapses.
+        match runtime.claim_intake(SYNC_LEASE, SYNC_LEASE_MS).await {
+            Ok(true) => {
+                if standing_by {
+                    log::info!("Matrix: this replica syncs now");
+                    standing_by = false;
+                }
+            }
+            Ok(false) => {
+                if !standing_by {
+                    log::info!("Matrix: another replica syncs; this one stands by");
+                    standing_by = true;
+                }
+                if pause_or_stop(STANDBY_PAUSE, &mut stop).await {
+                    return;
+                }
+                continue;
+            }
+            Err(e) => {
+                log::warn!(
+                    "Matrix: the sync lease could not be claimed ({e}); again in {backoff:?}"
+                );
+                if pause_or_stop(backoff, &mut stop).await {
+                    return;
+                }
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+                continue;
+            }
+        }
         let mut settings = SyncSettings::default().timeout(POLL);
         if let Some(token) = &since {
             settings = settings.token(token.clone());
         }
         let response = tokio::select! {
             response = syncing.client.sync_once(settings) => response,
-            _ = stop.changed() => return,
+            _ = stop.changed() => {
+                let _ = runtime.release_intake(SYNC_LEASE).await;
+                return;
+            }
         };
         let response = match response {
             Ok(response) => {

@@ -21,7 +21,9 @@ pub use sender::Failure;
 
 use crate::conversation::{Core, Platform};
 use crate::message::{Incoming, MessageId};
-use crate::store::{Checks, Diaries, Inbox, NewEntry, OutboxEntry, REMEMBER_MS, StoreError};
+use crate::store::{
+    Checks, Diaries, Inbox, Leases, NewEntry, OutboxEntry, REMEMBER_MS, StoreError,
+};
 use lanes::Lanes;
 use metrics::Metrics;
 use pacing::{Limits, Pacing};
@@ -79,6 +81,8 @@ pub struct Runtime<E> {
     pub shared: Arc<Shared<E>>,
     processor: Arc<Lanes<Processor<E>>>,
     sender: Arc<Lanes<Sender<E>>>,
+    /// This process among replicas (leases are held in its name).
+    owner: String,
 }
 
 impl<E: Edge> Runtime<E> {
@@ -109,7 +113,7 @@ impl<E: Edge> Runtime<E> {
         let processor = Lanes::new(
             Processor::new(Arc::clone(&shared), Arc::clone(&sender)),
             store.clone(),
-            owner,
+            owner.clone(),
             LANES_AT_WORK,
         );
         // A shared store may hold work another replica left: look often.
@@ -124,7 +128,30 @@ impl<E: Edge> Runtime<E> {
             shared,
             processor,
             sender,
+            owner,
         })
+    }
+
+    /// Claims (or renews) for `ttl_ms` the right to run a platform's intake
+    /// named `intake` (a sync, a long poll), which one replica at a time may
+    /// hold: false while another replica holds it. A store that is not
+    /// shared grants it at once.
+    pub async fn claim_intake(
+        &self,
+        intake: &'static str,
+        ttl_ms: u64,
+    ) -> Result<bool, StoreError> {
+        self.shared
+            .core
+            .store
+            .claim(intake, 0, &self.owner, ttl_ms)
+            .await
+    }
+
+    /// Gives up the intake claimed with [`Runtime::claim_intake`] (on stop,
+    /// so a standby replica takes over at once).
+    pub async fn release_intake(&self, intake: &'static str) -> Result<(), StoreError> {
+        self.shared.core.store.release(intake, 0, &self.owner).await
     }
 
     /// The conversation core.

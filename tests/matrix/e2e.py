@@ -300,6 +300,18 @@ async def check(bot: Bot, hs: homeserver.Homeserver, d: str) -> None:
                f"the server holds {counts} events, the person received {received}")
 
 
+async def group_with_bot(creator: Person, member: Person, bot: Bot, name: str) -> str:
+    """A room ``creator`` makes with ``member`` in it (who accepts the
+    invitation as they sync), then the bot, invited and joined; its id."""
+    room = (await creator.client.room_create(name=name, invite=[member.user_id])).room_id
+    await asyncio.gather(creator.wait_joined(room, member.user_id, 60),
+                         member.wait_until(lambda: room in member.client.rooms, 60,
+                                           "the member in"))
+    await creator.client.room_invite(room, bot.user_id)
+    await creator.wait_joined(room, bot.user_id, 60)
+    return room
+
+
 async def group(bot: Bot, hs: homeserver.Homeserver, d: str) -> None:
     """A room of three: the bot introduces itself, answers !check with a link
     to a direct chat (never a health question), refuses !settings to a member
@@ -310,12 +322,7 @@ async def group(bot: Bot, hs: homeserver.Homeserver, d: str) -> None:
     dan = await Person.register(hs.url, "dan", "dan-password", os.path.join(d, "dan"),
                                 auto_join=True)
     async with cleo, dan:
-        room = (await cleo.client.room_create(name="Twitch support", invite=[dan.user_id])).room_id
-        # Dan accepts the invitation as he syncs.
-        await asyncio.gather(cleo.wait_joined(room, dan.user_id, 60),
-                             dan.wait_until(lambda: room in dan.client.rooms, 60, "Dan in"))
-        await cleo.client.room_invite(room, bot.user_id)
-        await cleo.wait_joined(room, bot.user_id, 60)
+        room = await group_with_bot(cleo, dan, bot, "Twitch support")
         chat = Chat(cleo, room, bot.user_id)
         [intro] = await chat.said()
         expect("everyone" in shown(intro).lower(), f"introduction: {shown(intro)}")
@@ -456,11 +463,7 @@ async def kicked(bot: Bot, hs: homeserver.Homeserver, d: str) -> None:
     lou = await Person.register(hs.url, "lou", "lou-password", os.path.join(d, "lou"),
                                 auto_join=True)
     async with kim, lou:
-        room = (await kim.client.room_create(name="Kick test", invite=[lou.user_id])).room_id
-        await asyncio.gather(kim.wait_joined(room, lou.user_id, 60),
-                             lou.wait_until(lambda: room in lou.client.rooms, 60, "Lou in"))
-        await kim.client.room_invite(room, bot.user_id)
-        await kim.wait_joined(room, bot.user_id, 60)
+        room = await group_with_bot(kim, lou, bot, "Kick test")
         chat = Chat(kim, room, bot.user_id)
         await chat.said()  # the introduction
         await kim.send_text(room, "!settings")

@@ -10,7 +10,9 @@ use serde_json::Value;
 use crate::support::shipped::{
     self, Q_DURATION, Q_FREQUENCY, Q_OTHER, Q_PAIN, Q_RED_FLAGS, Q_STRESS, Q_VISION,
 };
-use crate::support::{Backend, UserChat, holds, sqlite_bytes, sqlite_file, start_with_sqlite};
+use crate::support::{
+    Backend, UserChat, holds, repo_path, sqlite_bytes, sqlite_file, start_with_sqlite,
+};
 
 const USER: i64 = 9_101;
 
@@ -119,6 +121,10 @@ async fn the_diary_by_button_command_and_words_in_three_languages_then_summary_a
     user.expect("Summary for your doctor").await;
     let photo = user.expect_call("sendphoto").await;
     let png = photo.upload("photo").expect("the chart is uploaded");
+    let kept = repo_path("target/tmp/diary/summary-chart.png");
+    std::fs::create_dir_all(kept.parent().unwrap()).unwrap();
+    std::fs::write(&kept, png).unwrap();
+    println!("the chart /summary sent: {}", kept.display());
     let (width, height, drawn) = bars(png);
     assert_eq!((width, height), (800, 450));
     assert_eq!(

@@ -330,3 +330,28 @@ async fn a_periodic_tip_is_posted_by_exactly_one_replica_per_slot() {
     .await;
     assert_eq!(messages_to(&api, -100_777, 0).await.len(), 1);
 }
+
+/// A platform's intake (the Matrix sync) is run by one replica at a time:
+/// the second is refused while the first renews its claim, and takes over
+/// once the first gives it up (or its claim lapses).
+#[tokio::test(flavor = "multi_thread")]
+async fn one_replica_at_a_time_holds_a_platforms_intake() {
+    let redis = RedisServer::start().await;
+    let api = FakeApi::start().await;
+    let config = config(&api, Storage::Redis(Secret::new(redis.url())));
+    let (first, second) = (start_runtime(&config).await, start_runtime(&config).await);
+    assert!(first.claim_intake("matrix-sync", 30_000).await.unwrap());
+    assert!(!second.claim_intake("matrix-sync", 30_000).await.unwrap());
+    assert!(
+        first.claim_intake("matrix-sync", 30_000).await.unwrap(),
+        "renewed"
+    );
+    first.release_intake("matrix-sync").await.unwrap();
+    assert!(second.claim_intake("matrix-sync", 30_000).await.unwrap());
+    assert!(!first.claim_intake("matrix-sync", 30_000).await.unwrap());
+    // A claim that lapses is free again.
+    second.release_intake("matrix-sync").await.unwrap();
+    assert!(first.claim_intake("matrix-sync", 200).await.unwrap());
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(second.claim_intake("matrix-sync", 30_000).await.unwrap());
+}
