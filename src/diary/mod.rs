@@ -171,10 +171,6 @@ impl Log {
         days
     }
 
-    /// Whether it has outlived its retention of `keep_days` at `now_ms`.
-    pub fn expired(&self, keep_days: u32, now_ms: u64) -> bool {
-        now_ms.saturating_sub(self.touched_ms) > u64::from(keep_days) * DAY_MS
-    }
 }
 
 #[cfg(test)]
@@ -212,7 +208,7 @@ mod tests {
     }
 
     #[test]
-    fn it_is_bounded_and_expires_after_its_retention() {
+    fn it_is_bounded() {
         let mut log = Log::started(NOW);
         for i in 0..(MAX_ENTRIES as u64 + 5) {
             log.add(NOW + i, 1_000, Some(&"x".repeat(1_000)), NOW);
@@ -224,7 +220,5 @@ mod tests {
             log.entries[0].note.as_ref().unwrap().chars().count(),
             MAX_NOTE
         );
-        assert!(!log.expired(90, NOW + 90 * DAY_MS));
-        assert!(log.expired(90, NOW + 90 * DAY_MS + 1));
     }
 }
