@@ -281,6 +281,12 @@ diary-logged-over = Since we last talked you logged { $episodes ->
 summary-page-diary = Twitch diary
 privacy-diary =
     <b>Your twitch diary</b>
-    If you keep one: the episodes you logged, when, what you marked with them and any words you added. It is kept { $days } days after your last entry (not the { $hours } hours above), then deleted. /diary off offers to delete it at once, and /forget deletes it with everything else. If you block me, it is deleted.
+    If you keep one: the episodes you logged, when, what you marked with them and any words you added. It is kept { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    } after your last entry (not the { $hours ->
+        [one] { $hours } hour
+       *[other] { $hours } hours
+    } above), then deleted. /diary off offers to delete it at once, and /forget deletes it with everything else. If you block me, it is deleted.
 command-log = Log twitching now in your diary
 command-diary = Your twitch diary as a chart; /diary off stops it

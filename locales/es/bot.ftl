@@ -293,7 +293,10 @@ diary-logged-over = Desde la última vez que hablamos apuntaste en tu diario { $
 summary-page-diary = Diario de espasmos
 privacy-diary =
     <b>Tu diario de espasmos</b>
-    Si llevas uno: los episodios que apuntaste, cuándo, lo que marcaste con ellos y las palabras que añadiste. Se guarda { $days } días después de tu último registro (no las { $hours ->
+    Si llevas uno: los episodios que apuntaste, cuándo, lo que marcaste con ellos y las palabras que añadiste. Se guarda { $days ->
+        [one] { $days } día
+       *[other] { $days } días
+    } después de tu último registro (no las { $hours ->
         [one] { $hours } hora
        *[other] { $hours } horas
     } de arriba) y luego se borra. /diary off te ofrece borrarlo en el momento, y /forget lo borra junto con todo lo demás. Si me bloqueas, se borra.

@@ -469,8 +469,8 @@ fn picture(script: &Script, log: &Log, now_ms: u64) -> Option<Outgoing> {
         &[
             ("episodes", episodes.into()),
             ("days", days.len().into()),
-            ("from", engine::date(c, first as u64 * DAY_MS).into()),
-            ("to", engine::date(c, last as u64 * DAY_MS).into()),
+            ("from", engine::date(c, day_start(first)).into()),
+            ("to", engine::date(c, day_start(last)).into()),
         ],
     );
     Some(Outgoing::Photo {
@@ -478,6 +478,11 @@ fn picture(script: &Script, log: &Log, now_ms: u64) -> Option<Outgoing> {
         png,
         caption: render::plain(&caption),
     })
+}
+
+/// The first millisecond of day `day` (0 for days before the epoch).
+fn day_start(day: i64) -> u64 {
+    u64::try_from(day).unwrap_or(0).saturating_mul(DAY_MS)
 }
 
 fn replace_or_send(message: Option<&MessageId>, text: String) -> Outgoing {

@@ -103,14 +103,10 @@ impl<'a> Conversation<'a> {
             .as_ref()
             .map(|s| s.keep_from_ms().saturating_add(self.ttl_ms));
         let diary = self.store.diary(chat).await?;
-        let diary_kept_until_ms =
-            diary
-                .as_ref()
-                .zip(self.dialogue.base().diary.as_ref())
-                .map(|(log, d)| {
-                    log.touched_ms
-                        .saturating_add(u64::from(d.keep_days) * crate::diary::DAY_MS)
-                });
+        let diary_kept_until_ms = diary
+            .as_ref()
+            .zip(self.dialogue.base().diary.as_ref())
+            .map(|(log, d)| log.touched_ms.saturating_add(super::diary::keep_ms(d)));
         let export = serde_json::json!({
             "chat_id": chat,
             "check": check,

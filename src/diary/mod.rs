@@ -74,10 +74,13 @@ pub fn day_of(ms: u64) -> i64 {
 }
 
 impl Log {
-    /// A diary started at `now_ms`, with no entries.
+    /// A diary started at `now_ms`, with no entries. Its entry ids start
+    /// from the second it started, so a tag button under a log of an
+    /// earlier diary (before `/forget`) names no entry of this one.
     pub fn started(now_ms: u64) -> Log {
         Log {
             touched_ms: now_ms,
+            next_id: (now_ms / 1000) as u32,
             ..Log::default()
         }
     }
@@ -170,7 +173,6 @@ impl Log {
         }
         days
     }
-
 }
 
 #[cfg(test)]
@@ -182,13 +184,16 @@ mod tests {
     #[test]
     fn entries_stay_in_time_order_and_count_by_day() {
         let mut log = Log::started(NOW);
-        log.add(NOW, 3, Some("  after coffee "), NOW);
+        let first = log.add(NOW, 3, Some("  after coffee "), NOW);
         log.add(NOW - DAY_MS, 1, None, NOW);
         let today = log.add(NOW + 60_000, 2, Some(""), NOW);
         assert!(log.toggle(today, "stress"));
-        assert!(log.toggle(0, "caffeine"));
+        assert!(log.toggle(first, "caffeine"));
         assert_eq!(log.entries[0].at_ms, NOW - DAY_MS);
-        assert_eq!(log.entry(0).unwrap().note.as_deref(), Some("after coffee"));
+        assert_eq!(
+            log.entry(first).unwrap().note.as_deref(),
+            Some("after coffee")
+        );
         assert_eq!(log.entry(today).unwrap().note, None);
         assert_eq!(
             log.since(NOW - 2 * DAY_MS),
@@ -204,7 +209,13 @@ mod tests {
         assert_eq!(days[1].tags, vec!["caffeine", "stress"]);
         assert!(log.toggle(today, "stress"), "a second press unmarks");
         assert!(log.entry(today).unwrap().tags.is_empty());
-        assert!(!log.toggle(99, "stress"));
+        assert!(
+            !log.toggle(first.wrapping_sub(1), "stress"),
+            "no such entry"
+        );
+        // After /forget, a new diary an hour later names other entries.
+        let later = Log::started(NOW + 3_600_000);
+        assert!(log.entries.iter().all(|e| e.id != later.next_id));
     }
 
     #[test]

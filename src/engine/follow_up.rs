@@ -11,11 +11,9 @@ use super::{
     ChoiceButton, EarlierCheck, FollowUpEvent, FollowUpRecord, Heading, Notice, PendingFollowUp,
     Position, Question, Reply, Session, new_session,
 };
-use crate::diary::Log;
+use crate::diary::{DAY_MS, Log};
 use crate::script::expr::Answers;
 use crate::script::{FOLLOW_UP, Meaning, NodeKind, Script};
-
-const DAY_MS: u64 = 86_400_000;
 
 /// The offer after an outcome, when the dialogue makes one and none is pending.
 pub(super) fn offer(script: &Script, session: &Session) -> Option<Reply> {
@@ -93,7 +91,9 @@ pub(super) fn offer_answered(
 /// The follow-up set for `due_ms` has come: ask, unless it was cancelled,
 /// replaced or already asked. When the person's diary holds entries on more
 /// than the follow-up's `more_than_days` days since the check, that is the
-/// article's persistence: the see-a-doctor advice is given without asking.
+/// article's persistence: the see-a-doctor advice comes first, from the
+/// diary, and the question follows (its "worse" still leads back through
+/// the emergency screen).
 pub(super) fn due(
     script: &Script,
     session: &mut Session,
@@ -117,7 +117,6 @@ pub(super) fn due(
         .map(|(log, d)| (log.since(session.finished_ms.unwrap_or(0)), d));
     match logged {
         Some((tally, diary)) if tally.days > u64::from(follow_up.more_than_days) => {
-            session.turn = session.turn.wrapping_add(1);
             session.follow_ups.push(FollowUpRecord {
                 answered_ms: due_ms,
                 answer: DIARY_ANSWER.to_string(),
@@ -137,7 +136,9 @@ pub(super) fn due(
                     text: fill(&diary.persistent.text, script, Some(session)),
                 },
             ];
-            replies.extend(offer(script, session));
+            // Still asked how it is now: "worse" is the way back through the
+            // emergency screen, which the advice must not close off.
+            replies.extend(turn_to(script, session, Position::FollowUp { outcome }));
             replies
         }
         _ => turn_to(script, session, Position::FollowUp { outcome }),

@@ -26,6 +26,7 @@ use tokio::sync::watch;
 use crate::config::Matrix as Settings;
 use crate::message::{ChatKind, Incoming, What};
 use crate::runtime::{Edge, Runtime, now_ms};
+use crate::store::REMEMBER_MS;
 pub use edge::Matrix;
 use rooms::Rooms;
 
@@ -282,11 +283,20 @@ pub async fn sync<E: Edge>(
                 .iter()
                 .filter_map(|e| e.deserialize_as::<Value>().ok())
                 .filter(|json| json.get("state_key").and_then(Value::as_str) == Some(&syncing.bot));
+            // Events older than the inbox remembers keys could be handled a
+            // second time (a standby replica taking over from an old
+            // position): they are past answering anyway.
+            let oldest = now.saturating_sub(REMEMBER_MS);
             let timeline = update
                 .timeline
                 .events
                 .iter()
-                .filter_map(|e| e.raw().deserialize_as::<Value>().ok());
+                .filter_map(|e| e.raw().deserialize_as::<Value>().ok())
+                .filter(|json| {
+                    json.get("origin_server_ts")
+                        .and_then(Value::as_u64)
+                        .is_none_or(|at| at >= oldest)
+                });
             for json in own_joins.chain(timeline) {
                 if let Some((key, incoming)) = decode::event(&json, place, &syncing.bot) {
                     entries.extend(runtime.intake(key, incoming, now));

@@ -232,16 +232,16 @@ pub async fn purge_idle(core: Arc<Core>) {
             Ok(n) => log::info!("deleted {n} idle check(s)"),
             Err(e) => log::error!("purging idle checks failed: {e}"),
         }
-        if let Some(keep_ms) = core.diary_keep_ms() {
-            match core
-                .store
-                .purge_diaries(now_ms().saturating_sub(keep_ms))
-                .await
-            {
-                Ok(0) => {}
-                Ok(n) => log::info!("deleted {n} diary(ies) past their retention"),
-                Err(e) => log::error!("purging old diaries failed: {e}"),
-            }
+        // A dialogue without a diary keeps none: what earlier ones kept goes.
+        let keep_ms = core.diary_keep_ms().unwrap_or(0);
+        match core
+            .store
+            .purge_diaries(now_ms().saturating_sub(keep_ms))
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => log::info!("deleted {n} diary(ies) past their retention"),
+            Err(e) => log::error!("purging old diaries failed: {e}"),
         }
         let forget_before = now_ms().saturating_sub(REMEMBER_MS);
         if let Err(e) = core.store.forget_keys(forget_before).await {

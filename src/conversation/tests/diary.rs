@@ -291,7 +291,7 @@ async fn follow_up_after_logging(days: u64) -> (Core, Vec<String>) {
 }
 
 #[tokio::test]
-async fn six_days_of_logs_answer_the_follow_up_with_see_a_doctor() {
+async fn six_days_of_logs_bring_the_see_a_doctor_advice_before_the_follow_up_question() {
     let (core, said) = follow_up_after_logging(6).await;
     assert!(
         said[0].contains("you logged 6 episodes on 6 different days"),
@@ -302,18 +302,16 @@ async fn six_days_of_logs_answer_the_follow_up_with_see_a_doctor() {
         "{said:?}"
     );
     assert!(
-        !said.iter().any(|t| t.contains("How is it now")),
-        "not asked: {said:?}"
+        said[2].contains("How is it now"),
+        "still asked, so “worse” leads back through the emergency screen: {said:?}"
     );
     let session = core.store.load(ME).await.unwrap().record.unwrap().session;
     let record = session.follow_ups.last().unwrap();
     assert_eq!(record.logged.map(|t| (t.episodes, t.days)), Some((6, 6)));
 
     let (_, said) = follow_up_after_logging(2).await;
-    assert!(
-        said.iter().any(|t| t.contains("How is it now")),
-        "asked: {said:?}"
-    );
+    assert!(said[0].contains("How is it now"), "asked: {said:?}");
+    assert!(!said.iter().any(|t| t.contains("you logged")), "{said:?}");
 }
 
 #[tokio::test]

@@ -10,8 +10,9 @@ use super::Checker;
 use crate::script::raw::RawDiary;
 use crate::script::{Diary, DiaryTag, MAX_LABEL, MAX_TAG_ID, Outcome};
 
-/// At most this many tags: they are offered as buttons after each log.
-const MAX_TAGS: usize = 8;
+/// At most this many tags: they are offered as buttons after each log, and
+/// the chart has a colour of its own for each.
+const MAX_TAGS: usize = crate::diary::chart::TAG_COLOURS.len();
 
 impl Checker<'_, '_> {
     /// Converts `[diary]`: its `after` outcomes (never an emergency), its

@@ -369,21 +369,24 @@ fn without_dates(text: &str, months: &[String]) -> String {
 }
 
 /// Callback data with a check's id (`a:<id hex>:<turn>:<question>:<value>`)
-/// as `a:{S1}:…`, numbered in order of first appearance: ids are drawn
-/// afresh per check. Turns, questions and values are kept.
-fn callback(data: &str, checks: &mut Vec<String>) -> String {
-    let mut parts = data.splitn(3, ':');
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some("a"), Some(id), Some(rest)) => {
-            let n = match checks.iter().position(|c| c == id) {
-                Some(n) => n + 1,
-                None => {
-                    checks.push(id.to_string());
-                    checks.len()
-                }
-            };
-            format!("a:{{S{n}}}:{rest}")
+/// as `a:{S1}:…`, and a diary entry's (`d:t:<entry>:<tag>`, numbered from
+/// the second the diary started) as `d:t:{E1}:…`, each numbered in order of
+/// first appearance: ids are drawn afresh per check and per diary. Turns,
+/// questions, tags and values are kept.
+fn callback(data: &str, ids: &mut Vec<String>) -> String {
+    // Checks and entries each numbered among their own kind.
+    let mut number = |kind: &str, id: &str| {
+        let key = format!("{kind}:{id}");
+        if !ids.contains(&key) {
+            ids.push(key.clone());
         }
+        let same_kind = ids.iter().filter(|c| c.starts_with(&format!("{kind}:")));
+        same_kind.take_while(|c| **c != key).count() + 1
+    };
+    let parts: Vec<&str> = data.splitn(4, ':').collect();
+    match parts.as_slice() {
+        ["a", id, rest @ ..] => format!("a:{{S{}}}:{}", number("s", id), rest.join(":")),
+        ["d", "t", entry, tag] => format!("d:t:{{E{}}}:{tag}", number("d", entry)),
         _ => data.to_string(),
     }
 }
