@@ -77,7 +77,7 @@ pub async fn command(chat: &Chat<'_>, args: &str) -> StoreResult<Plan> {
                 .as_ref()
                 .and_then(|log| picture(chat.script, log, chat.now_ms))
             {
-                Some(photo) => reply(vec![photo]),
+                Some(chart) => reply(vec![chart.into_photo()]),
                 None => reply(vec![render::message(
                     None,
                     render::plain(&c.get("diary-empty", &[("log", diary.log.as_str().into())])),
@@ -219,36 +219,33 @@ pub async fn pressed(
     })
 }
 
-/// The diary's line and chart for `/summary` and `summary.html`, when it
-/// has entries.
-pub struct ForSummary {
-    /// One line: how many episodes on how many days, since when.
-    pub line: String,
-    /// The chart, as a photo to send.
-    pub photo: Outgoing,
-    /// The chart's PNG, for the page.
+/// The diary's chart and its caption (how many episodes on how many days,
+/// from when to when), for `/diary`, `/summary` and `summary.html`.
+pub struct Chart {
+    /// The caption, in our markup.
+    pub caption: String,
+    /// The PNG.
     pub png: Vec<u8>,
 }
 
-/// What the diary adds to `/summary`.
-pub async fn for_summary(chat: &Chat<'_>) -> StoreResult<Option<ForSummary>> {
+impl Chart {
+    /// The chart as a photo to send.
+    pub fn into_photo(self) -> Outgoing {
+        Outgoing::Photo {
+            filename: "diary.png".to_string(),
+            png: self.png,
+            caption: self.caption,
+        }
+    }
+}
+
+/// What the diary adds to `/summary`: its chart, when it has entries.
+pub async fn for_summary(chat: &Chat<'_>) -> StoreResult<Option<Chart>> {
     if chat.script.diary.is_none() {
         return Ok(None);
     }
-    let Some(log) = chat.core.store.diary(chat.id).await? else {
-        return Ok(None);
-    };
-    let Some(photo) = picture(chat.script, &log, chat.now_ms) else {
-        return Ok(None);
-    };
-    let Outgoing::Photo { png, caption, .. } = &photo else {
-        return Ok(None);
-    };
-    Ok(Some(ForSummary {
-        line: caption.clone(),
-        png: png.clone(),
-        photo,
-    }))
+    let log = chat.core.store.diary(chat.id).await?;
+    Ok(log.and_then(|log| picture(chat.script, &log, chat.now_ms)))
 }
 
 /// Switches the diary on: the settings change, and `started` with the log
@@ -411,7 +408,7 @@ fn kept_until(c: &Catalog, diary: &Diary, log: &Log) -> String {
 
 /// The diary's chart as a photo with its caption, when it has entries in
 /// the chart's range: the last four weeks, or back to the first entry kept.
-fn picture(script: &Script, log: &Log, now_ms: u64) -> Option<Outgoing> {
+fn picture(script: &Script, log: &Log, now_ms: u64) -> Option<Chart> {
     let diary = script.diary.as_ref()?;
     let c = &script.catalog;
     let last = diary::day_of(now_ms);
@@ -473,10 +470,9 @@ fn picture(script: &Script, log: &Log, now_ms: u64) -> Option<Outgoing> {
             ("to", engine::date(c, day_start(last)).into()),
         ],
     );
-    Some(Outgoing::Photo {
-        filename: "diary.png".to_string(),
-        png,
+    Some(Chart {
         caption: render::plain(&caption),
+        png,
     })
 }
 

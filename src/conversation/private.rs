@@ -194,9 +194,11 @@ async fn command(chat: &diary::Chat<'_>, command: Command) -> StoreResult<Plan> 
                     let page = render::summary_page(
                         c,
                         &summary,
-                        diary.as_ref().map(|d| (d.line.as_str(), d.png.as_slice())),
+                        diary
+                            .as_ref()
+                            .map(|d| (d.caption.as_str(), d.png.as_slice())),
                     );
-                    out.extend(diary.map(|d| d.photo));
+                    out.extend(diary.map(diary::Chart::into_photo));
                     out.push(Outgoing::Document {
                         filename: "summary.html".to_string(),
                         content: page,
@@ -204,7 +206,7 @@ async fn command(chat: &diary::Chat<'_>, command: Command) -> StoreResult<Plan> 
                     });
                     Plan::Effects(Effects::reply(out))
                 }
-                (None, Some(diary)) => reply(diary.photo),
+                (None, Some(chart)) => reply(chart.into_photo()),
                 (None, None) => reply(plain(&c.text("nothing-to-sum-up"))),
             }
         }

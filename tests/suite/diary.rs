@@ -1,5 +1,5 @@
 //! The twitch diary end to end: the real bot over the fake Bot API with a
-//! real SQLite file. Switched on from the offer, logged by button, `/log`
+//! real SQLite file and the pacing users get. Switched on from the offer, logged by button, `/log`
 //! and words in English, Spanish and Russian; `/summary` sends the chart as
 //! a photo (decoded here: one bar per day with entries) and embeds it in
 //! `summary.html`; the stored entries are exactly what was logged; and
@@ -10,8 +10,11 @@ use serde_json::Value;
 use crate::support::shipped::{
     self, Q_DURATION, Q_FREQUENCY, Q_OTHER, Q_PAIN, Q_RED_FLAGS, Q_STRESS, Q_VISION,
 };
+use fake_bot_api::FakeApi;
+
 use crate::support::{
-    Backend, UserChat, holds, repo_path, sqlite_bytes, sqlite_file, start_with_sqlite,
+    Backend, BotProcess, UserChat, holds, repo_path, sqlite_bytes, sqlite_file, sqlite_url,
+    temp_dir,
 };
 
 const USER: i64 = 9_101;
@@ -56,7 +59,15 @@ fn stored(dir: &std::path::Path, chat: i64) -> Option<Value> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_diary_by_button_command_and_words_in_three_languages_then_summary_and_forget() {
-    let (api, dir, bot) = start_with_sqlite(&shipped::dir()).await;
+    // The pacing users get (the harness switches it off by default).
+    let api = FakeApi::start().await;
+    let dir = temp_dir();
+    let bot = BotProcess::start_with(
+        &api,
+        &sqlite_url(dir.path()),
+        &shipped::dir(),
+        &[("BOT_THROTTLE", "on")],
+    );
     let mut user = UserChat::new(&api, USER);
     user.say("/check");
     user.answer_by_typing(&[
