@@ -3,7 +3,9 @@
 //! the homeserver takes a retried send as the same event (a crash mid-send
 //! repeats nothing). Our markup goes out as `org.matrix.custom.html` with
 //! a plain `body`; a question's options go out as a poll (MSC3381), which
-//! Element shows as options to tap; once answered, the poll is ended with
+//! Element shows as options to tap (a poll asks one line: a longer text
+//! goes first as a message, since a poll's question loses its line breaks);
+//! once answered, the poll is ended with
 //! the answer shown; other messages are edited with `m.replace`; documents
 //! go as files, encrypted in encrypted rooms. Commands mentioned in the
 //! texts (`/check`) are written the way Matrix people type them (`!check`).
@@ -108,6 +110,29 @@ fn typed_commands(text: &str) -> String {
     out
 }
 
+/// A question's text as a poll (its question) and, for a longer text, a
+/// message sent before it. Element shows a poll's question as one heading
+/// and drops its line breaks (element-web's `MPollBody` puts the plain text
+/// in an `<h2>` with no `white-space` rule), so a text of more than two
+/// lines does not go into the poll whole: when it ends with a paragraph of
+/// one line (a report, then the question: "✓ Logged…", "Did anything come
+/// with it?"), the poll asks that line and the message carries what comes
+/// before it; otherwise (a question, then a list, as the stroke screen's
+/// signs) the message carries it all and the poll asks its first line.
+fn poll_parts<'a>(text: &'a str, plain: &'a str) -> (Option<&'a str>, &'a str) {
+    if plain.lines().count() <= 2 {
+        return (None, plain);
+    }
+    if let (Some((before, _)), Some((_, last))) =
+        (text.rsplit_once("\n\n"), plain.rsplit_once("\n\n"))
+        && !last.trim().is_empty()
+        && !last.contains('\n')
+    {
+        return (Some(before), last);
+    }
+    (Some(text), plain.lines().next().unwrap_or(plain))
+}
+
 /// Our markup as Matrix HTML: lines break with `<br>`.
 fn html(text: &str) -> String {
     text.replace('\n', "<br>")
@@ -126,8 +151,11 @@ fn text_content(text: &str) -> Value {
 
 impl Matrix {
     fn room(&self, chat: i64) -> Result<Room, Failure> {
-        let id = self.rooms.room(chat).ok_or(Failure::Gone)?;
-        let room = self.client.get_room(&id).ok_or(Failure::Gone)?;
+        // A room this replica has not seen yet (another replica took the
+        // event in) is not gone: it is known after this replica's next sync.
+        let unknown = || Failure::Transient("a room this replica has not synced yet".into());
+        let id = self.rooms.room(chat).ok_or_else(unknown)?;
+        let room = self.client.get_room(&id).ok_or_else(unknown)?;
         // Left, removed or banned: what it is owed is dropped, not retried.
         if room.state() != RoomState::Joined {
             return Err(Failure::Gone);
@@ -183,6 +211,16 @@ impl Matrix {
                 .await;
         }
         let plain = plain_text(&text);
+        let (lead, question) = poll_parts(&text, &plain);
+        if let Some(lead) = lead {
+            self.send(
+                room,
+                "m.room.message",
+                text_content(lead),
+                format!("{txn}-t"),
+            )
+            .await?;
+        }
         let listed: Vec<String> = buttons
             .iter()
             .filter(|b| b.action.encode().is_some())
@@ -191,12 +229,12 @@ impl Matrix {
             .collect();
         let content = json!({
             POLL_START: {
-                "question": { "org.matrix.msc1767.text": plain },
+                "question": { "org.matrix.msc1767.text": question },
                 "kind": "org.matrix.msc3381.poll.undisclosed",
                 "max_selections": 1,
                 "answers": options,
             },
-            "org.matrix.msc1767.text": format!("{plain}\n{}", listed.join("\n")),
+            "org.matrix.msc1767.text": format!("{question}\n{}", listed.join("\n")),
         });
         let id = self.send(room, POLL_START, content, txn).await?;
         Ok(MessageId(format!("{POLL}{}", id.0)))
@@ -235,8 +273,12 @@ impl Matrix {
 
 impl Platform for Matrix {
     async fn is_admin(&self, chat: i64, person: i64) -> Result<bool, PlatformError> {
-        let Ok(room) = self.room(chat) else {
-            return Ok(false);
+        let room = match self.room(chat) {
+            Ok(room) => room,
+            // Left: nobody there is an admin of the bot's any more.
+            Err(Failure::Gone) => return Ok(false),
+            // Not synced by this replica yet: asked again later.
+            Err(other) => return Err(PlatformError(format!("matrix: {other:?}"))),
         };
         let members = room
             .members(RoomMemberships::JOIN)
@@ -356,6 +398,26 @@ mod tests {
             content["formatted_body"],
             "Send !check to begin. !cancel stops it (or !forget).<br>!language es, “!summary”: <b>!tips</b> &amp; !help"
         );
+    }
+
+    #[test]
+    fn a_poll_asks_one_line_and_a_message_before_it_carries_the_rest() {
+        let screen = "<b>Question 1.</b> Have you had ANY of these?\n• Face: drooping\n• Arm: weak";
+        let plain = plain_text(screen);
+        assert_eq!(
+            poll_parts(screen, &plain),
+            (Some(screen), "Question 1. Have you had ANY of these?")
+        );
+        let logged = "✓ Logged: 3 episodes.\n\n<i>Did anything come with it?</i>";
+        let plain = plain_text(logged);
+        assert_eq!(
+            poll_parts(logged, &plain),
+            (Some("✓ Logged: 3 episodes."), "Did anything come with it?")
+        );
+        let hinted = "Question 2. How often?\n<i>Or type how often.</i>";
+        let plain = plain_text(hinted);
+        assert_eq!(poll_parts(hinted, &plain), (None, plain.as_str()));
+        assert_eq!(poll_parts("Any pain?", "Any pain?"), (None, "Any pain?"));
     }
 
     #[test]

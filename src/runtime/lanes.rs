@@ -88,6 +88,11 @@ impl<J: Job> Lanes<J> {
         })
     }
 
+    /// The job the lanes do.
+    pub fn job(&self) -> &J {
+        &self.job
+    }
+
     /// How many chats are at work or waiting for a turn.
     pub fn busy(&self) -> usize {
         let active = self.lock();

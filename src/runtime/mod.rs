@@ -195,6 +195,15 @@ impl<E: Edge> Runtime<E> {
         Ok(chats.len())
     }
 
+    /// A platform answers again after failing (its intake got through):
+    /// replies backing off after failed sends go out now, not when their
+    /// pause (up to half a minute) ends.
+    pub fn platform_answers(&self) {
+        for chat in self.sender.job().platform_answers() {
+            self.sender.kick(chat);
+        }
+    }
+
     /// Waits (at most `within`) for the lanes at work to finish; what is
     /// left stays in the store for the next start.
     pub async fn drain(&self, within: Duration) {

@@ -167,6 +167,17 @@ impl<E: Edge> Sender<E> {
     }
 
     /// Removes an entry from the outbox (sent or given up).
+    /// The platform answers again: chats backing off after failed sends may
+    /// try at once. Returns them.
+    pub fn platform_answers(&self) -> Vec<i64> {
+        let now = now_ms();
+        let mut retries = lock(&self.retries);
+        for retry in retries.values_mut() {
+            retry.next_ms = retry.next_ms.min(now);
+        }
+        retries.keys().copied().collect()
+    }
+
     async fn done(&self, entry: &OutboxEntry, question: Option<QuestionMessage>) -> Next {
         let others_failing = {
             let mut retries = lock(&self.retries);
@@ -176,10 +187,7 @@ impl<E: Edge> Sender<E> {
         if others_failing {
             // The platform answers again: chats backing off try at once (the
             // sweep brings their turn within seconds).
-            let now = now_ms();
-            for retry in lock(&self.retries).values_mut() {
-                retry.next_ms = retry.next_ms.min(now);
-            }
+            self.platform_answers();
         }
         match self
             .shared

@@ -345,6 +345,11 @@ class Person:
         self._cursors[key] = seen + len(new)
         return new
 
+    def skip_seen(self, room_id: str, sender: str | None = None) -> None:
+        """Marks every event collected so far in ``room_id`` (from ``sender``)
+        as returned, so ``next_messages`` waits for newer ones."""
+        self._cursors[(room_id, sender)] = len(self.messages(room_id, sender))
+
     def text_of(self, room_id: str, event_id: str) -> str | None:
         """The body of ``event_id`` after the latest collected edit of it."""
         body = None

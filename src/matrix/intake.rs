@@ -1,0 +1,331 @@
+//! Taking Matrix events in: the sync loop. One replica at a time holds the
+//! intake (the lease `matrix-sync`, with Redis): it accepts invitations,
+//! decodes each batch's timeline events (decrypted by the SDK in encrypted
+//! rooms) into the core's events, writes them to the inbox, and only then
+//! keeps the batch's `since` token, so a crash in between syncs the batch
+//! again and the inbox keys (event ids) keep it from being handled twice.
+//!
+//! The other replicas stand by, but keep their own device current: a
+//! standby syncs every few seconds, taking nothing in, so its keys are on
+//! the homeserver (people's clients encrypt for it too), it holds the room
+//! keys sent to it and knows the rooms its sender may deliver to. What it
+//! saw in the last minute it keeps, decoded; on taking over it takes that
+//! in first (what the replica before it took in already is known by its
+//! key), since the one that held the intake may have died before taking in
+//! what came last. The intake then goes on from the standby's position:
+//! one SDK client follows one position, and it skips a batch whose token it
+//! has already seen.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use matrix_sdk::Client;
+use matrix_sdk::config::{SyncSettings, SyncToken};
+use matrix_sdk::ruma::api::client::filter::FilterDefinition;
+use matrix_sdk::ruma::api::client::sync::sync_events;
+use matrix_sdk::sync::SyncResponse;
+use serde_json::Value;
+use tokio::sync::watch;
+
+use super::rooms::{self, Rooms};
+use super::{Matrix, decode, private, write_private};
+use crate::message::{ChatKind, Incoming, What};
+use crate::runtime::{Edge, Runtime, now_ms};
+use crate::store::REMEMBER_MS;
+
+/// How long one sync waits for news, at most.
+const POLL: Duration = Duration::from_secs(10);
+/// The first pause after a failed attempt.
+const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+/// The longest pause between failed attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(10);
+
+/// The lease one replica holds while it takes the events in (with Redis).
+const SYNC_LEASE: &str = "matrix-sync";
+
+/// How long the sync lease lasts unrenewed: past a whole long poll, so the
+/// replica syncing keeps it, and short enough for a standby to take over
+/// soon after it is gone.
+const SYNC_LEASE_MS: u64 = POLL.as_millis() as u64 + 20_000;
+
+/// How often a standby replica asks whether the intake is free (and syncs
+/// its own device meanwhile).
+const STANDBY_PAUSE: Duration = Duration::from_secs(5);
+
+/// How long a standby keeps what it saw. The replica before it renewed the
+/// lease before its last sync and may have died before taking that sync's
+/// events in: those are at most a long poll older than the renewal, which
+/// is at most a lease (and one pause) before the takeover.
+const RECENT_MS: u64 = 2 * SYNC_LEASE_MS;
+
+/// The most timeline events a sync brings per room. Past it a room's
+/// timeline has a gap, so it is well above what one room sees between two
+/// syncs.
+const TIMELINE_LIMIT: u32 = 50;
+
+/// What the sync loop needs of the edge (the client is shared with it).
+pub struct Syncing {
+    client: Client,
+    bot: String,
+    rooms: Arc<Rooms>,
+    since_file: PathBuf,
+}
+
+impl Syncing {
+    /// The sync loop's view of `matrix`, keeping its position in `store`.
+    pub fn new(matrix: &Matrix, store: &Path) -> Syncing {
+        Syncing {
+            client: matrix.client.clone(),
+            bot: matrix.bot.to_string(),
+            rooms: Arc::clone(&matrix.rooms),
+            since_file: store.join("since"),
+        }
+    }
+
+    /// One sync from `since` (none: from the start), waiting up to `wait`.
+    async fn once(
+        &self,
+        since: Option<String>,
+        wait: Duration,
+    ) -> matrix_sdk::Result<SyncResponse> {
+        let mut definition = FilterDefinition::empty();
+        definition.room.timeline.limit = Some(TIMELINE_LIMIT.into());
+        // Never the SDK's own last token: which position is meant is ours
+        // to say.
+        let settings = SyncSettings::default()
+            .timeout(wait)
+            .filter(sync_events::v3::Filter::FilterDefinition(definition))
+            .token(since.map_or(SyncToken::NoToken, SyncToken::Specific));
+        self.client.sync_once(settings).await
+    }
+
+    /// The core's events in a batch (the rooms it names are noted, so the
+    /// sender can find them).
+    async fn decode(&self, response: &SyncResponse, now: u64) -> Vec<(String, Incoming)> {
+        let mut events = Vec::new();
+        // Events older than the inbox remembers keys could be handled a
+        // second time (a replica taking over from an old position): they are
+        // past answering anyway.
+        let oldest = now.saturating_sub(REMEMBER_MS);
+        for (room_id, update) in &response.rooms.joined {
+            let Some(room) = self.client.get_room(room_id) else {
+                continue;
+            };
+            let private = private(&room).await;
+            let place = decode::Place {
+                chat: self.rooms.note(room_id, private),
+                private,
+            };
+            // The bot's own join may come as state rather than in the
+            // timeline; the event id keys it, so seeing it twice is once.
+            let state = match &update.state {
+                matrix_sdk::sync::State::Before(events)
+                | matrix_sdk::sync::State::After(events) => events,
+            };
+            let own_joins = state
+                .iter()
+                .filter_map(|e| e.deserialize_as::<Value>().ok())
+                .filter(|json| json.get("state_key").and_then(Value::as_str) == Some(&self.bot));
+            let timeline = update
+                .timeline
+                .events
+                .iter()
+                .filter_map(|e| e.raw().deserialize_as::<Value>().ok())
+                .filter(|json| {
+                    json.get("origin_server_ts")
+                        .and_then(Value::as_u64)
+                        .is_none_or(|at| at >= oldest)
+                });
+            for json in own_joins.chain(timeline) {
+                events.extend(decode::event(&json, place, &self.bot));
+            }
+        }
+        for room_id in response.rooms.left.keys() {
+            // Left or removed: a group's settings go (a direct chat keeps
+            // its person's data until they ask, as on Telegram).
+            let gone = Incoming {
+                chat: rooms::chat_of(room_id, false),
+                kind: ChatKind::Group,
+                from: None,
+                as_chat: false,
+                topic: None,
+                what: What::BotRemoved,
+            };
+            events.push((format!("mx-left:{room_id}:{}", response.next_batch), gone));
+        }
+        events
+    }
+
+    /// Accepts every invitation the bot has not answered yet.
+    async fn accept_invitations(&self) {
+        for room in self.client.invited_rooms() {
+            if let Err(e) = room.join().await {
+                log::warn!("Matrix: could not accept an invitation ({e})");
+            }
+        }
+    }
+}
+
+/// A standby replica's own position and what it saw lately, decoded.
+#[derive(Default)]
+struct Standby {
+    since: Option<String>,
+    recent: VecDeque<(u64, String, Incoming)>,
+}
+
+impl Standby {
+    /// One sync of this device, taking nothing in (see the module's notes).
+    async fn keep_current(&mut self, syncing: &Syncing) {
+        match syncing.once(self.since.clone(), Duration::ZERO).await {
+            Ok(response) => {
+                let now = now_ms();
+                for (key, incoming) in syncing.decode(&response, now).await {
+                    self.recent.push_back((now, key, incoming));
+                }
+                while self
+                    .recent
+                    .front()
+                    .is_some_and(|(at, _, _)| now.saturating_sub(*at) > RECENT_MS)
+                {
+                    self.recent.pop_front();
+                }
+                self.since = Some(response.next_batch);
+            }
+            Err(e) => log::debug!("Matrix: a standby sync failed ({e})"),
+        }
+    }
+}
+
+/// Syncs until `stop` turns true: with the intake, invitations are
+/// accepted, each batch's events are written to the inbox, then its
+/// position is kept; without it, this replica stands by.
+pub async fn sync<E: Edge>(
+    syncing: Syncing,
+    runtime: Arc<Runtime<E>>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut since = std::fs::read_to_string(&syncing.since_file)
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    let mut standby: Option<Standby> = None;
+    let mut backoff = FIRST_BACKOFF;
+    loop {
+        match runtime.claim_intake(SYNC_LEASE, SYNC_LEASE_MS).await {
+            Ok(true) => {
+                if let Some(taken) = standby.take() {
+                    log::info!("Matrix: this replica syncs now");
+                    let now = now_ms();
+                    let seen = taken
+                        .recent
+                        .into_iter()
+                        .map(|(_, key, incoming)| (key, incoming))
+                        .collect();
+                    if !store_batch(&runtime, seen, now, &mut stop).await {
+                        return;
+                    }
+                    syncing.accept_invitations().await;
+                    if taken.since.is_some() {
+                        since = taken.since;
+                    }
+                }
+            }
+            Ok(false) => {
+                let standing = standby.get_or_insert_with(|| {
+                    log::info!("Matrix: another replica syncs; this one stands by");
+                    Standby::default()
+                });
+                standing.keep_current(&syncing).await;
+                if pause_or_stop(STANDBY_PAUSE, &mut stop).await {
+                    return;
+                }
+                continue;
+            }
+            Err(e) => {
+                log::warn!(
+                    "Matrix: the sync lease could not be claimed ({e}); again in {backoff:?}"
+                );
+                if pause_or_stop(backoff, &mut stop).await {
+                    return;
+                }
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+                continue;
+            }
+        }
+        let response = tokio::select! {
+            response = syncing.once(since.clone(), POLL) => response,
+            _ = stop.changed() => {
+                let _ = runtime.release_intake(SYNC_LEASE).await;
+                return;
+            }
+        };
+        let response = match response {
+            Ok(response) => {
+                if backoff > FIRST_BACKOFF {
+                    // The homeserver is back: what it is owed need not wait.
+                    runtime.platform_answers();
+                }
+                backoff = FIRST_BACKOFF;
+                response
+            }
+            Err(e) => {
+                log::warn!("Matrix sync failed ({e}); again in {backoff:?}");
+                if pause_or_stop(backoff, &mut stop).await {
+                    return;
+                }
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+                continue;
+            }
+        };
+        for room_id in response.rooms.invited.keys() {
+            if let Some(room) = syncing.client.get_room(room_id)
+                && let Err(e) = room.join().await
+            {
+                log::warn!("Matrix: could not accept an invitation ({e})");
+            }
+        }
+        let now = now_ms();
+        let events = syncing.decode(&response, now).await;
+        if !store_batch(&runtime, events, now, &mut stop).await {
+            return;
+        }
+        if let Err(e) = write_private(&syncing.since_file, &response.next_batch) {
+            log::error!("the Matrix sync position could not be kept: {e}");
+        }
+        since = Some(response.next_batch);
+    }
+}
+
+/// Writes a batch's events to the inbox, trying again until it is stored
+/// (the event ids keep a batch written twice idempotent); false when asked
+/// to stop first.
+async fn store_batch<E: Edge>(
+    runtime: &Runtime<E>,
+    events: Vec<(String, Incoming)>,
+    now: u64,
+    stop: &mut watch::Receiver<bool>,
+) -> bool {
+    let entries: Vec<_> = events
+        .into_iter()
+        .filter_map(|(key, incoming)| runtime.intake(key, incoming, now))
+        .collect();
+    let mut backoff = FIRST_BACKOFF;
+    while let Err(e) = runtime.receive(entries.clone(), now).await {
+        log::error!("a Matrix batch could not be stored: {e}; again in {backoff:?}");
+        if pause_or_stop(backoff, stop).await {
+            return false;
+        }
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+    }
+    true
+}
+
+/// Sleeps `pause`; true when asked to stop meanwhile.
+async fn pause_or_stop(pause: Duration, stop: &mut watch::Receiver<bool>) -> bool {
+    tokio::select! {
+        _ = tokio::time::sleep(pause) => false,
+        _ = stop.changed() => true,
+    }
+}
