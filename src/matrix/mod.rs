@@ -75,6 +75,9 @@ pub async fn connect(settings: &Settings) -> Result<Matrix, MatrixError> {
     std::fs::create_dir_all(&settings.store).map_err(store_error)?;
     let client = Client::builder()
         .homeserver_url(settings.homeserver.as_str())
+        // MATRIX_HOMESERVER is the address to use, before and after a
+        // restart: not the public one a login answer may name instead.
+        .respect_login_well_known(false)
         .sqlite_store(settings.store.join("sdk"), None)
         .build()
         .await

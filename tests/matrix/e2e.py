@@ -16,7 +16,9 @@ them; a group room the bot is kicked from has its replies owed dropped and
 its settings deleted; the bot killed mid-check and started again, and
 Synapse stopped mid-check, lose and repeat nothing; so does killing the
 syncing one of two replicas on one Redis (the other, standing by, takes
-over and reads the encrypted chat). The stroke screen's signs come one a
+over and reads the encrypted chat); and killing the bot just after a send
+reached Synapse, before it heard back, repeats nothing either (the send
+goes again under its transaction id). The stroke screen's signs come one a
 line in a message before its poll (Element runs a poll question's lines
 together). Every message the bot sends must be
 ``m.room.encrypted`` on the server. Prints
@@ -40,6 +42,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import homeserver  # noqa: E402
+from lossy import LossyProxy  # noqa: E402
 from person import Message, Person  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -127,7 +130,8 @@ class Bot:
     killed with SIGKILL and started again on the same store."""
 
     def __init__(self, binary: str, hs: homeserver.Homeserver, d: str, name: str,
-                 account: dict | None = None, storage: str | None = None):
+                 account: dict | None = None, storage: str | None = None,
+                 url: str | None = None):
         self.binary, self.d = binary, d
         # A replica shares another's account (``account``), with a device and
         # a MATRIX_STORE of its own.
@@ -136,7 +140,7 @@ class Bot:
         self.env = dict(os.environ)
         self.env.pop("TELOXIDE_TOKEN", None)
         self.env.update({
-            "MATRIX_HOMESERVER": hs.url,
+            "MATRIX_HOMESERVER": url or hs.url,
             "MATRIX_USER": self.user_id,
             "MATRIX_PASSWORD": "bot-password",
             "MATRIX_STORE": os.path.join(d, "bot-matrix"),
@@ -665,6 +669,52 @@ async def replicas(binary: str, hs: homeserver.Homeserver, d: str) -> None:
         redis.stop()
 
 
+async def crash_mid_send(binary: str, hs: homeserver.Homeserver, d: str) -> None:
+    """The bot killed with SIGKILL just after a send reached Synapse, before
+    it heard back (a proxy between them holds the answer back and kills it),
+    and started again, three times in one check: each unacknowledged reply
+    is sent again under its transaction id, the homeserver answers with the
+    event it already stored, and the person sees nothing twice."""
+    global step
+    step = "crashes mid-send"
+    bot_dir = os.path.join(d, "crashing")
+    os.makedirs(bot_dir)
+    proxy = LossyProxy(hs.url, lose=3)
+    bot = Bot(binary, hs, bot_dir, "crashbot", url=await proxy.start())
+
+    def crash() -> None:
+        bot.kill9()
+        bot.start()
+
+    proxy.crash = crash
+    try:
+        ned = await Person.register(hs.url, "ned", "ned-password", os.path.join(d, "ned"))
+        async with ned:
+            room = await ned.open_dm(bot.user_id, timeout=60)
+            chat = Chat(ned, room, bot.user_id)
+            await chat.type("!check")
+            await chat.until(is_poll, "first question")
+            said = await answer_all(chat, ["no", "3 times a day", "2 days", "no", "no", "no", "no"])
+            expect("SELF-CARE" in shown(said[-1]), f"outcome: {shown(said[-1])}")
+            await chat.until(is_poll, "follow-up offer")
+            mine = ned.messages(room, bot.user_id)
+            expect(len(proxy.lost) == 3, f"the bot was killed mid-send {len(proxy.lost)} times")
+            again = proxy.resent_as_the_same_event()
+            expect(again == proxy.lost, f"killed at {proxy.lost}, resent as the same event {again}")
+            expect(distinct(mine), "a message was repeated")
+            counts = await ned.count_events(room)
+            expect(counts.get(bot.user_id) == len(mine),
+                   f"the server holds {counts}, the person received {len(mine)}")
+            transcript.append(f"crash mid-send: killed -9 {len(proxy.lost)} times just after a "
+                              f"send reached Synapse (of {len(proxy.sends)} sends); after each "
+                              f"restart the send went again under its transaction id and "
+                              f"Synapse answered with the stored event ({len(again)} of "
+                              f"{len(proxy.lost)}); {len(mine)} bot events, none repeated")
+    finally:
+        bot.stop()
+        await proxy.stop()
+
+
 async def answer_all(chat: Chat, answers: list[str]) -> list[Message]:
     """Types ``answers`` one by one, each after the next question (or the
     outcome) arrived; returns what the bot said meanwhile."""
@@ -773,6 +823,7 @@ async def scenarios(binary: str, hs: homeserver.Homeserver, d: str) -> homeserve
     finally:
         bot.stop()
     await replicas(binary, hs, d)
+    await crash_mid_send(binary, hs, d)
     await rate_limited(binary, d)
     return hs
 
@@ -810,6 +861,7 @@ def main() -> int:
           f"Spanish; commands as !check; a group (link, settings by power level); "
           f"kicked with replies owed: dropped; "
           f"kill -9 mid-check; Synapse stopped mid-check; two replicas, the syncing one killed; "
+          f"killed mid-send three times (nothing repeated); "
           f"Synapse's rate limits; "
           f"{time.monotonic() - began:.1f} s")
     return 0
