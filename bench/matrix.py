@@ -207,6 +207,8 @@ async def run(binary: str, people: int, limit: float, encrypted: bool, d: str) -
                 await p.p.close()
         bot.stop()
         hs.stop()
+    if not latencies:
+        raise RuntimeError(f"no reply within {limit:.0f} s: nothing to measure")
     latencies.sort()
     ended = len(done)
     # Updates the people sent: every reply timed, whether or not its check ended.

@@ -21,7 +21,7 @@ use matrix_sdk::{Client, Room, RoomMemberships, RoomState};
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
-use super::rooms::Rooms;
+use super::rooms::{self, Rooms};
 use crate::conversation::command::{GROUP, PRIVATE};
 use crate::conversation::{Platform, PlatformError};
 use crate::message::{Action, Button, Incoming, MessageId, Outgoing, plain_text};
@@ -115,20 +115,22 @@ fn typed_commands(text: &str) -> String {
 /// and drops its line breaks (element-web's `MPollBody` puts the plain text
 /// in an `<h2>` with no `white-space` rule), so a text of more than two
 /// lines does not go into the poll whole: when it ends with a paragraph of
-/// one line (a report, then the question: "✓ Logged…", "Did anything come
-/// with it?"), the poll asks that line and the message carries what comes
-/// before it; otherwise (a question, then a list, as the stroke screen's
-/// signs) the message carries it all and the poll asks its first line.
+/// one line that asks something (a report, then the question: "✓ Logged…",
+/// "Did anything come with it?"), the poll asks that line and the message
+/// carries what comes before it; otherwise (a question, then a list, as the
+/// stroke screen's signs; or a greeting ending with its disclaimer) the
+/// message carries it all and the poll asks its first line.
 fn poll_parts<'a>(text: &'a str, plain: &'a str) -> (Option<&'a str>, &'a str) {
+    let (text, plain) = (text.trim_end(), plain.trim_end());
     if plain.lines().count() <= 2 {
         return (None, plain);
     }
     if let (Some((before, _)), Some((_, last))) =
         (text.rsplit_once("\n\n"), plain.rsplit_once("\n\n"))
-        && !last.trim().is_empty()
         && !last.contains('\n')
+        && last.contains('?')
     {
-        return (Some(before), last);
+        return (Some(before), last.trim());
     }
     (Some(text), plain.lines().next().unwrap_or(plain))
 }
@@ -154,8 +156,23 @@ impl Matrix {
         // A room this replica has not seen yet (another replica took the
         // event in) is not gone: it is known after this replica's next sync.
         let unknown = || Failure::Transient("a room this replica has not synced yet".into());
-        let id = self.rooms.room(chat).ok_or_else(unknown)?;
-        let room = self.client.get_room(&id).ok_or_else(unknown)?;
+        let room = match self.rooms.room(chat) {
+            Some(id) => self.client.get_room(&id).ok_or_else(unknown)?,
+            // Not noted since start-up, which notes the joined rooms only
+            // (one the bot left before a restart is not among them): the
+            // SDK knows every room it has seen, in any state.
+            None => {
+                let private = chat > 0;
+                let room = self
+                    .client
+                    .rooms()
+                    .into_iter()
+                    .find(|room| rooms::chat_of(room.room_id(), private) == chat)
+                    .ok_or_else(unknown)?;
+                self.rooms.note(room.room_id(), private);
+                room
+            }
+        };
         // Left, removed or banned: what it is owed is dropped, not retried.
         if room.state() != RoomState::Joined {
             return Err(Failure::Gone);
@@ -413,6 +430,15 @@ mod tests {
         assert_eq!(
             poll_parts(logged, &plain),
             (Some("✓ Logged: 3 episodes."), "Did anything come with it?")
+        );
+        let greeting = "Hi! I can walk you through a check.\n\n<i>⚠ Not medical advice.</i>\n";
+        let plain = plain_text(greeting);
+        assert_eq!(
+            poll_parts(greeting, &plain),
+            (
+                Some(greeting.trim_end()),
+                "Hi! I can walk you through a check."
+            )
         );
         let hinted = "Question 2. How often?\n<i>Or type how often.</i>";
         let plain = plain_text(hinted);

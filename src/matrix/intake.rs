@@ -14,7 +14,9 @@
 //! key), since the one that held the intake may have died before taking in
 //! what came last. The intake then goes on from the standby's position:
 //! one SDK client follows one position, and it skips a batch whose token it
-//! has already seen.
+//! has already seen. A replica whose syncs fail for longer than a long poll
+//! stops renewing the intake, so a standby that can sync takes over while
+//! what it saw is still within its minute.
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -37,6 +39,8 @@ use crate::store::REMEMBER_MS;
 
 /// How long one sync waits for news, at most.
 const POLL: Duration = Duration::from_secs(10);
+/// The same, in milliseconds.
+const POLL_MS: u64 = POLL.as_millis() as u64;
 /// The first pause after a failed attempt.
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 /// The longest pause between failed attempts.
@@ -48,7 +52,7 @@ const SYNC_LEASE: &str = "matrix-sync";
 /// How long the sync lease lasts unrenewed: past a whole long poll, so the
 /// replica syncing keeps it, and short enough for a standby to take over
 /// soon after it is gone.
-const SYNC_LEASE_MS: u64 = POLL.as_millis() as u64 + 20_000;
+const SYNC_LEASE_MS: u64 = POLL_MS + 20_000;
 
 /// How often a standby replica asks whether the intake is free (and syncs
 /// its own device meanwhile).
@@ -84,31 +88,26 @@ impl Syncing {
         }
     }
 
-    /// One sync from `since` (none: from the start), waiting up to `wait`.
-    async fn once(
-        &self,
-        since: Option<String>,
-        wait: Duration,
-    ) -> matrix_sdk::Result<SyncResponse> {
+    /// One sync from `since`, waiting up to `wait`.
+    async fn once(&self, since: SyncToken, wait: Duration) -> matrix_sdk::Result<SyncResponse> {
         let mut definition = FilterDefinition::empty();
         definition.room.timeline.limit = Some(TIMELINE_LIMIT.into());
-        // Never the SDK's own last token: which position is meant is ours
-        // to say.
         let settings = SyncSettings::default()
             .timeout(wait)
             .filter(sync_events::v3::Filter::FilterDefinition(definition))
-            .token(since.map_or(SyncToken::NoToken, SyncToken::Specific));
+            .token(since);
         self.client.sync_once(settings).await
     }
 
-    /// The core's events in a batch (the rooms it names are noted, so the
-    /// sender can find them).
-    async fn decode(&self, response: &SyncResponse, now: u64) -> Vec<(String, Incoming)> {
+    /// The core's events in a batch, those sent at `oldest` or later (the
+    /// rooms it names are noted, so the sender can find them).
+    async fn decode(&self, response: &SyncResponse, oldest: u64) -> Vec<(String, Incoming)> {
         let mut events = Vec::new();
-        // Events older than the inbox remembers keys could be handled a
-        // second time (a replica taking over from an old position): they are
-        // past answering anyway.
-        let oldest = now.saturating_sub(REMEMBER_MS);
+        let recent = |json: &Value| {
+            json.get("origin_server_ts")
+                .and_then(Value::as_u64)
+                .is_none_or(|at| at >= oldest)
+        };
         for (room_id, update) in &response.rooms.joined {
             let Some(room) = self.client.get_room(room_id) else {
                 continue;
@@ -132,19 +131,24 @@ impl Syncing {
                 .timeline
                 .events
                 .iter()
-                .filter_map(|e| e.raw().deserialize_as::<Value>().ok())
-                .filter(|json| {
-                    json.get("origin_server_ts")
-                        .and_then(Value::as_u64)
-                        .is_none_or(|at| at >= oldest)
-                });
-            for json in own_joins.chain(timeline) {
+                .filter_map(|e| e.raw().deserialize_as::<Value>().ok());
+            for json in own_joins.chain(timeline).filter(recent) {
                 events.extend(decode::event(&json, place, &self.bot));
             }
         }
-        for room_id in response.rooms.left.keys() {
+        for (room_id, update) in &response.rooms.left {
             // Left or removed: a group's settings go (a direct chat keeps
-            // its person's data until they ask, as on Telegram).
+            // its person's data until they ask, as on Telegram). Keyed by
+            // the bot's leaving, which every replica sees the same.
+            let left = update
+                .timeline
+                .events
+                .iter()
+                .rev()
+                .filter_map(|e| e.raw().deserialize_as::<Value>().ok())
+                .filter(|json| json.get("state_key").and_then(Value::as_str) == Some(&self.bot))
+                .find_map(|json| Some(json.get("event_id")?.as_str()?.to_string()))
+                .unwrap_or_else(|| response.next_batch.clone());
             let gone = Incoming {
                 chat: rooms::chat_of(room_id, false),
                 kind: ChatKind::Group,
@@ -153,7 +157,7 @@ impl Syncing {
                 topic: None,
                 what: What::BotRemoved,
             };
-            events.push((format!("mx-left:{room_id}:{}", response.next_batch), gone));
+            events.push((format!("mx-left:{room_id}:{left}"), gone));
         }
         events
     }
@@ -173,112 +177,140 @@ impl Syncing {
 struct Standby {
     since: Option<String>,
     recent: VecDeque<(u64, String, Incoming)>,
+    failing: bool,
 }
 
 impl Standby {
     /// One sync of this device, taking nothing in (see the module's notes).
+    /// The first goes on from the SDK's own last position: a replica that
+    /// ran before needs no sync from the start.
     async fn keep_current(&mut self, syncing: &Syncing) {
-        match syncing.once(self.since.clone(), Duration::ZERO).await {
+        let since = self
+            .since
+            .clone()
+            .map_or(SyncToken::ReusePrevious, SyncToken::Specific);
+        match syncing.once(since, Duration::ZERO).await {
             Ok(response) => {
+                if std::mem::take(&mut self.failing) {
+                    log::info!("Matrix: this standby replica syncs its device again");
+                }
                 let now = now_ms();
-                for (key, incoming) in syncing.decode(&response, now).await {
+                let oldest = now.saturating_sub(RECENT_MS);
+                for (key, incoming) in syncing.decode(&response, oldest).await {
                     self.recent.push_back((now, key, incoming));
                 }
-                while self
-                    .recent
-                    .front()
-                    .is_some_and(|(at, _, _)| now.saturating_sub(*at) > RECENT_MS)
-                {
+                while self.recent.front().is_some_and(|(at, _, _)| *at < oldest) {
                     self.recent.pop_front();
                 }
                 self.since = Some(response.next_batch);
             }
-            Err(e) => log::debug!("Matrix: a standby sync failed ({e})"),
+            Err(e) if !self.failing => {
+                // Its device falls behind: a takeover now would start blind.
+                log::warn!("Matrix: a standby replica could not sync its device ({e})");
+                self.failing = true;
+            }
+            Err(e) => log::debug!("Matrix: a standby sync failed again ({e})"),
         }
     }
 }
 
 /// Syncs until `stop` turns true: with the intake, invitations are
 /// accepted, each batch's events are written to the inbox, then its
-/// position is kept; without it, this replica stands by.
+/// position is kept; without it, this replica stands by. The intake is
+/// released on the way out, so another replica need not wait for it.
 pub async fn sync<E: Edge>(
     syncing: Syncing,
     runtime: Arc<Runtime<E>>,
     mut stop: watch::Receiver<bool>,
 ) {
+    run(&syncing, &runtime, &mut stop).await;
+    if let Err(e) = runtime.release_intake(SYNC_LEASE).await {
+        log::warn!("Matrix: the sync lease could not be released ({e})");
+    }
+}
+
+/// The sync loop; returns when asked to stop.
+async fn run<E: Edge>(syncing: &Syncing, runtime: &Runtime<E>, stop: &mut watch::Receiver<bool>) {
     let mut since = std::fs::read_to_string(&syncing.since_file)
         .ok()
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty());
     let mut standby: Option<Standby> = None;
     let mut backoff = FIRST_BACKOFF;
+    // Since when this replica's syncs fail. Past a long poll of failures it
+    // stops renewing the intake, so a standby that can sync takes over
+    // while what it saw is still in its last minute.
+    let mut failing_since: Option<u64> = None;
     loop {
-        match runtime.claim_intake(SYNC_LEASE, SYNC_LEASE_MS).await {
-            Ok(true) => {
-                if let Some(taken) = standby.take() {
-                    log::info!("Matrix: this replica syncs now");
-                    let now = now_ms();
-                    let seen = taken
-                        .recent
-                        .into_iter()
-                        .map(|(_, key, incoming)| (key, incoming))
-                        .collect();
-                    if !store_batch(&runtime, seen, now, &mut stop).await {
+        let stalled = failing_since.is_some_and(|at| now_ms().saturating_sub(at) > POLL_MS);
+        if !stalled {
+            match runtime.claim_intake(SYNC_LEASE, SYNC_LEASE_MS).await {
+                Ok(true) => {
+                    if let Some(taken) = standby.take() {
+                        log::info!("Matrix: this replica syncs now");
+                        if !take_over(syncing, runtime, &taken, stop).await {
+                            return;
+                        }
+                        since = taken.since.or(since);
+                    }
+                }
+                Ok(false) => {
+                    let standing = standby.get_or_insert_with(|| {
+                        log::info!("Matrix: another replica syncs; this one stands by");
+                        Standby::default()
+                    });
+                    standing.keep_current(syncing).await;
+                    if pause_or_stop(STANDBY_PAUSE, stop).await {
                         return;
                     }
-                    syncing.accept_invitations().await;
-                    if taken.since.is_some() {
-                        since = taken.since;
+                    continue;
+                }
+                Err(e) => {
+                    log::warn!(
+                        "Matrix: the sync lease could not be claimed ({e}); again in {backoff:?}"
+                    );
+                    if pause_or_stop(backoff, stop).await {
+                        return;
                     }
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    continue;
                 }
-            }
-            Ok(false) => {
-                let standing = standby.get_or_insert_with(|| {
-                    log::info!("Matrix: another replica syncs; this one stands by");
-                    Standby::default()
-                });
-                standing.keep_current(&syncing).await;
-                if pause_or_stop(STANDBY_PAUSE, &mut stop).await {
-                    return;
-                }
-                continue;
-            }
-            Err(e) => {
-                log::warn!(
-                    "Matrix: the sync lease could not be claimed ({e}); again in {backoff:?}"
-                );
-                if pause_or_stop(backoff, &mut stop).await {
-                    return;
-                }
-                backoff = (backoff * 2).min(MAX_BACKOFF);
-                continue;
             }
         }
+        // Never the SDK's own last token: which position is meant is ours.
+        let token = since
+            .clone()
+            .map_or(SyncToken::NoToken, SyncToken::Specific);
         let response = tokio::select! {
-            response = syncing.once(since.clone(), POLL) => response,
-            _ = stop.changed() => {
-                let _ = runtime.release_intake(SYNC_LEASE).await;
-                return;
-            }
+            response = syncing.once(token, POLL) => response,
+            _ = stop.changed() => return,
         };
         let response = match response {
-            Ok(response) => {
-                if backoff > FIRST_BACKOFF {
-                    // The homeserver is back: what it is owed need not wait.
-                    runtime.platform_answers();
-                }
-                backoff = FIRST_BACKOFF;
-                response
-            }
+            Ok(response) => response,
             Err(e) => {
+                failing_since.get_or_insert_with(now_ms);
                 log::warn!("Matrix sync failed ({e}); again in {backoff:?}");
-                if pause_or_stop(backoff, &mut stop).await {
+                if pause_or_stop(backoff, stop).await {
                     return;
                 }
                 backoff = (backoff * 2).min(MAX_BACKOFF);
                 continue;
             }
         };
+        backoff = FIRST_BACKOFF;
+        if failing_since.take().is_some() {
+            if stalled
+                && !matches!(
+                    runtime.claim_intake(SYNC_LEASE, SYNC_LEASE_MS).await,
+                    Ok(true)
+                )
+            {
+                // Another replica took over meanwhile, and takes this in.
+                continue;
+            }
+            // The homeserver is back: what it is owed need not wait.
+            runtime.platform_answers(rooms::is_matrix);
+        }
         for room_id in response.rooms.invited.keys() {
             if let Some(room) = syncing.client.get_room(room_id)
                 && let Err(e) = room.join().await
@@ -287,8 +319,10 @@ pub async fn sync<E: Edge>(
             }
         }
         let now = now_ms();
-        let events = syncing.decode(&response, now).await;
-        if !store_batch(&runtime, events, now, &mut stop).await {
+        let events = syncing
+            .decode(&response, now.saturating_sub(REMEMBER_MS))
+            .await;
+        if !store_batch(runtime, events, now, stop).await {
             return;
         }
         if let Err(e) = write_private(&syncing.since_file, &response.next_batch) {
@@ -296,6 +330,28 @@ pub async fn sync<E: Edge>(
         }
         since = Some(response.next_batch);
     }
+}
+
+/// Taking the intake over from a replica that stopped: what this one saw
+/// as a standby in the last minute is taken in first (what the other took
+/// in already is known by its key), then the invitations still open are
+/// accepted. False when asked to stop first.
+async fn take_over<E: Edge>(
+    syncing: &Syncing,
+    runtime: &Runtime<E>,
+    taken: &Standby,
+    stop: &mut watch::Receiver<bool>,
+) -> bool {
+    let seen = taken
+        .recent
+        .iter()
+        .map(|(_, key, incoming)| (key.clone(), incoming.clone()))
+        .collect();
+    if !store_batch(runtime, seen, now_ms(), stop).await {
+        return false;
+    }
+    syncing.accept_invitations().await;
+    true
 }
 
 /// Writes a batch's events to the inbox, trying again until it is stored

@@ -196,10 +196,10 @@ impl<E: Edge> Runtime<E> {
     }
 
     /// A platform answers again after failing (its intake got through):
-    /// replies backing off after failed sends go out now, not when their
-    /// pause (up to half a minute) ends.
-    pub fn platform_answers(&self) {
-        for chat in self.sender.job().platform_answers() {
+    /// replies to its chats (`of`) backing off after failed sends go out
+    /// now, not when their pause (up to half a minute) ends.
+    pub fn platform_answers(&self, of: impl Fn(i64) -> bool) {
+        for chat in self.sender.job().platform_answers(of) {
             self.sender.kick(chat);
         }
     }

@@ -67,6 +67,8 @@ struct Retry {
     attempts: u32,
     /// Not tried again before this time.
     next_ms: u64,
+    /// Whether the platform asked for the wait (honoured to the end).
+    asked: bool,
 }
 
 impl<E: Edge> Sender<E> {
@@ -166,18 +168,23 @@ impl<E: Edge> Sender<E> {
         }
     }
 
-    /// Removes an entry from the outbox (sent or given up).
-    /// The platform answers again: chats backing off after failed sends may
-    /// try at once. Returns them.
-    pub fn platform_answers(&self) -> Vec<i64> {
+    /// The platform answers again: chats of it (`of`) backing off after
+    /// failed sends may try at once; a wait the platform asked for is still
+    /// waited out. Returns the chats.
+    pub fn platform_answers(&self, of: impl Fn(i64) -> bool) -> Vec<i64> {
         let now = now_ms();
         let mut retries = lock(&self.retries);
-        for retry in retries.values_mut() {
-            retry.next_ms = retry.next_ms.min(now);
-        }
-        retries.keys().copied().collect()
+        retries
+            .iter_mut()
+            .filter(|(chat, retry)| !retry.asked && of(**chat))
+            .map(|(chat, retry)| {
+                retry.next_ms = retry.next_ms.min(now);
+                *chat
+            })
+            .collect()
     }
 
+    /// Removes an entry from the outbox (sent or given up).
     async fn done(&self, entry: &OutboxEntry, question: Option<QuestionMessage>) -> Next {
         let others_failing = {
             let mut retries = lock(&self.retries);
@@ -187,7 +194,7 @@ impl<E: Edge> Sender<E> {
         if others_failing {
             // The platform answers again: chats backing off try at once (the
             // sweep brings their turn within seconds).
-            self.platform_answers();
+            self.platform_answers(|_| true);
         }
         match self
             .shared
@@ -229,6 +236,7 @@ impl<E: Edge> Sender<E> {
             since_ms: now,
             attempts: 0,
             next_ms: now,
+            asked: false,
         };
         let retry = retries.entry(entry.chat).or_insert(fresh);
         if retry.seq != entry.seq {
@@ -247,6 +255,7 @@ impl<E: Edge> Sender<E> {
             }
         };
         retry.next_ms = now + pause.as_millis() as u64;
+        retry.asked = wait.is_some();
         Some(retry.next_ms)
     }
 
