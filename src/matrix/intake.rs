@@ -181,15 +181,18 @@ struct Standby {
 }
 
 impl Standby {
+    /// Standing by from `since`: the position this replica last took in,
+    /// so that one that ran before needs no sync from the start.
+    fn from(since: Option<String>) -> Standby {
+        Standby {
+            since,
+            ..Standby::default()
+        }
+    }
+
     /// One sync of this device, taking nothing in (see the module's notes).
-    /// The first goes on from the SDK's own last position: a replica that
-    /// ran before needs no sync from the start.
     async fn keep_current(&mut self, syncing: &Syncing) {
-        let since = self
-            .since
-            .clone()
-            .map_or(SyncToken::ReusePrevious, SyncToken::Specific);
-        match syncing.once(since, Duration::ZERO).await {
+        match syncing.once(token(&self.since), Duration::ZERO).await {
             Ok(response) => {
                 if std::mem::take(&mut self.failing) {
                     log::info!("Matrix: this standby replica syncs its device again");
@@ -257,7 +260,7 @@ async fn run<E: Edge>(syncing: &Syncing, runtime: &Runtime<E>, stop: &mut watch:
                 Ok(false) => {
                     let standing = standby.get_or_insert_with(|| {
                         log::info!("Matrix: another replica syncs; this one stands by");
-                        Standby::default()
+                        Standby::from(since.clone())
                     });
                     standing.keep_current(syncing).await;
                     if pause_or_stop(STANDBY_PAUSE, stop).await {
@@ -277,12 +280,8 @@ async fn run<E: Edge>(syncing: &Syncing, runtime: &Runtime<E>, stop: &mut watch:
                 }
             }
         }
-        // Never the SDK's own last token: which position is meant is ours.
-        let token = since
-            .clone()
-            .map_or(SyncToken::NoToken, SyncToken::Specific);
         let response = tokio::select! {
-            response = syncing.once(token, POLL) => response,
+            response = syncing.once(token(&since), POLL) => response,
             _ = stop.changed() => return,
         };
         let response = match response {
@@ -352,6 +351,14 @@ async fn take_over<E: Edge>(
     }
     syncing.accept_invitations().await;
     true
+}
+
+/// The token to sync from: never the SDK's own last one (which position is
+/// meant is ours to say); none, from the start.
+fn token(since: &Option<String>) -> SyncToken {
+    since
+        .clone()
+        .map_or(SyncToken::NoToken, SyncToken::Specific)
 }
 
 /// Writes a batch's events to the inbox, trying again until it is stored

@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use matrix_sdk::authentication::matrix::MatrixSession;
 use matrix_sdk::ruma::UserId;
+use matrix_sdk::store::StateStoreDataKey;
 use matrix_sdk::{Client, Room, SessionMeta, SessionTokens};
 
 use crate::config::Matrix as Settings;
@@ -82,6 +83,15 @@ pub async fn connect(settings: &Settings) -> Result<Matrix, MatrixError> {
         .build()
         .await
         .map_err(homeserver_error)?;
+    // The SDK skips a sync answer at the position it saw last. After a crash
+    // between a sync and writing its events to the inbox, the bot's own
+    // position is behind the SDK's, and syncing again from it must not be
+    // skipped: each run starts with the SDK remembering no position.
+    client
+        .state_store()
+        .remove_kv_data(StateStoreDataKey::SyncToken)
+        .await
+        .map_err(store_error)?;
     let session_file = settings.store.join("session.json");
     match std::fs::read_to_string(&session_file) {
         Ok(text) => {

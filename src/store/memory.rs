@@ -9,7 +9,7 @@ use crate::diary::Log;
 use super::{
     ChatRecord, CheckWrite, Checks, Commit, Committed, Diaries, DiaryWrite, GroupSettings,
     GroupWrite, Groups, Inbox, InboxEntry, Loaded, NewEntry, Outbox, OutboxEntry, Outgoing,
-    Pending, QuestionMessage, REMEMBER_MS, StoreResult,
+    Pending, QuestionMessage, REMEMBER_MS, StoreResult, first_seq,
 };
 
 /// An in-process store.
@@ -33,6 +33,15 @@ struct State {
 }
 
 impl State {
+    /// The next sequence number (the first counts on from [`first_seq`]).
+    fn next_seq(&mut self) -> u64 {
+        if self.next_seq == 0 {
+            self.next_seq = first_seq();
+        }
+        self.next_seq += 1;
+        self.next_seq
+    }
+
     fn insert_entries(&mut self, entries: Vec<NewEntry>, now_ms: u64) -> Vec<i64> {
         let mut chats = Vec::new();
         for entry in entries {
@@ -44,8 +53,7 @@ impl State {
                 continue;
             }
             self.seen.insert(entry.key, now_ms);
-            self.next_seq += 1;
-            let seq = self.next_seq;
+            let seq = self.next_seq();
             self.inbox.entry(entry.chat).or_default().insert(
                 seq,
                 InboxEntry {
@@ -197,8 +205,7 @@ impl Checks for MemoryStore {
             state.outbox.remove(&commit.chat);
         }
         for outgoing in commit.outgoing {
-            state.next_seq += 1;
-            let seq = state.next_seq;
+            let seq = state.next_seq();
             state
                 .outbox
                 .entry(commit.chat)

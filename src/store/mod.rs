@@ -29,6 +29,17 @@ pub use memory::MemoryStore;
 pub use redis::RedisStore;
 pub use sqlite::SqliteStore;
 
+/// Where a store that remembers no sequence number starts counting: the
+/// time, in microseconds. Sequence numbers must not repeat across restarts,
+/// even when every entry was handled and none is left to count on from:
+/// Matrix transaction ids are made from them, and a homeserver takes a
+/// reused one for a retry of the earlier message and drops the new one.
+pub fn first_seq() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as u64)
+}
+
 /// How long update ids are remembered, so a re-delivery is not handled twice
 /// (Telegram may restart its ids after a quiet week: longer would not help).
 pub const REMEMBER_MS: u64 = 24 * 60 * 60 * 1000;

@@ -14,8 +14,8 @@ use super::error::{encode, io_failed};
 use super::{
     CheckWrite, Checks, Commit, Committed, Diaries, DiaryWrite, GroupSettings, GroupWrite, Groups,
     Inbox, InboxEntry, Loaded, NewEntry, Outbox, OutboxEntry, Pending, QuestionMessage,
-    REMEMBER_MS, StoreError, StoreResult, parse_diary, parse_event, parse_group, parse_outgoing,
-    parse_record,
+    REMEMBER_MS, StoreError, StoreResult, first_seq, parse_diary, parse_event, parse_group,
+    parse_outgoing, parse_record,
 };
 use crate::diary::Log;
 use crate::message::MessageId;
@@ -196,7 +196,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             path: path.to_path_buf(),
             connection: Arc::new(Mutex::new(connection)),
-            last_seq: Arc::new(AtomicU64::new(last_seq.max(0) as u64)),
+            last_seq: Arc::new(AtomicU64::new((last_seq.max(0) as u64).max(first_seq()))),
         })
     }
 

@@ -18,7 +18,9 @@ Synapse stopped mid-check, lose and repeat nothing; so does killing the
 syncing one of two replicas on one Redis (the other, standing by, takes
 over and reads the encrypted chat); and killing the bot just after a send
 reached Synapse, before it heard back, repeats nothing either (the send
-goes again under its transaction id). The stroke screen's signs come one a
+goes again under its transaction id), nor does a restart after a batch
+was synced but not stored (it is taken in again, and the replies' ids
+are new). The stroke screen's signs come one a
 line in a message before its poll (Element runs a poll question's lines
 together). Every message the bot sends must be
 ``m.room.encrypted`` on the server. Prints
@@ -188,6 +190,18 @@ class Bot:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self.log.close()
+
+
+async def nothing_repeated_or_lost(chat: Chat) -> list[Message]:
+    """The bot's events in the chat, checked: none repeated, and the server
+    holds as many as the person received (wait for the bot's last event
+    first)."""
+    mine = chat.person.messages(chat.room, chat.bot)
+    expect(distinct(mine), "a message was repeated")
+    counts = await chat.person.count_events(chat.room)
+    expect(counts.get(chat.bot) == len(mine),
+           f"the server holds {counts}, the person received {len(mine)}")
+    return mine
 
 
 def distinct(messages: list[Message]) -> bool:
@@ -385,6 +399,28 @@ async def group(bot: Bot, hs: homeserver.Homeserver, d: str) -> None:
                f"settings to tap: {settings.content}")
 
 
+async def begin_check(person: Person, bot: str) -> tuple[Chat, Message]:
+    """A direct chat with ``bot`` (encrypted, as the harness opens them) and
+    ``!check`` in it; returns the chat and the first question."""
+    room = await person.open_dm(bot, timeout=60)
+    expect(person.client.rooms[room].encrypted, "the direct chat is not encrypted")
+    chat = Chat(person, room, bot)
+    await chat.type("!check")
+    [*_, q1] = await chat.until(is_poll, "first question", 20)
+    return chat, q1
+
+
+async def at_question_3(person: Person, bot: str) -> Chat:
+    """A check begun in a direct chat with ``bot``, answered by a tap (no
+    stroke sign) and by typing up to the third question."""
+    chat, q1 = await begin_check(person, bot)
+    await chat.tap(q1, "No, none of these")
+    await chat.until(lambda m: is_poll(m) and "How often" in shown(m), "question 2")
+    await chat.type("3 times a day")
+    await chat.until(lambda m: is_poll(m) and "How long" in shown(m), "question 3")
+    return chat
+
+
 async def red_flag(bot: Bot, hs: homeserver.Homeserver, d: str) -> None:
     """A stroke sign typed mid-check, in an encrypted direct chat: the bot
     asks whether it is happening now, and a yes gets the emergency advice."""
@@ -392,15 +428,7 @@ async def red_flag(bot: Bot, hs: homeserver.Homeserver, d: str) -> None:
     step = "a stroke sign typed mid-check"
     ivy = await Person.register(hs.url, "ivy", "ivy-password", os.path.join(d, "ivy"))
     async with ivy:
-        room = await ivy.open_dm(bot.user_id, timeout=60)
-        expect(ivy.client.rooms[room].encrypted, "the direct chat is not encrypted")
-        chat = Chat(ivy, room, bot.user_id)
-        await chat.type("!check")
-        [*_, q1] = await chat.until(is_poll, "first question")
-        await chat.tap(q1, "No, none of these")
-        await chat.until(lambda m: is_poll(m) and "How often" in shown(m), "question 2")
-        await chat.type("3 times a day")
-        await chat.until(lambda m: is_poll(m) and "How long" in shown(m), "question 3")
+        chat = await at_question_3(ivy, bot.user_id)
         await chat.type("my left arm suddenly went weak")
         [*_, confirm] = await chat.until(is_poll, "the sign's confirmation")
         asked = shown(confirm)
@@ -559,10 +587,8 @@ async def kill9(bot: Bot, hs: homeserver.Homeserver, d: str) -> None:
     step = "kill -9 mid-check"
     eve = await Person.register(hs.url, "eve", "eve-password", os.path.join(d, "eve"))
     async with eve:
-        room = await eve.open_dm(bot.user_id, timeout=60)
-        chat = Chat(eve, room, bot.user_id)
-        await chat.type("!check")
-        await chat.until(is_poll, "first question")
+        chat, _ = await begin_check(eve, bot.user_id)
+        room = chat.room
         await chat.type("no")
         await chat.said(2)
         bot.kill9()
@@ -630,15 +656,7 @@ async def replicas(binary: str, hs: homeserver.Homeserver, d: str) -> None:
         expect("stands by" not in first.logged(), "the first replica stands by too")
         rex = await Person.register(hs.url, "rex", "rex-password", os.path.join(d, "rex"))
         async with rex:
-            room = await rex.open_dm(first.user_id, timeout=60)
-            expect(rex.client.rooms[room].encrypted, "the direct chat is not encrypted")
-            chat = Chat(rex, room, first.user_id)
-            await chat.type("!check")
-            [*_, q1] = await chat.until(is_poll, "first question")
-            await chat.tap(q1, "No, none of these")
-            await chat.until(lambda m: is_poll(m) and "How often" in shown(m), "question 2")
-            await chat.type("3 times a day")
-            await chat.until(lambda m: is_poll(m) and "How long" in shown(m), "question 3")
+            chat = await at_question_3(rex, first.user_id)
             first.kill9()
             killed = time.monotonic()
             step = "the standby replica takes the sync over"
@@ -651,13 +669,9 @@ async def replicas(binary: str, hs: homeserver.Homeserver, d: str) -> None:
             said = await answer_all(chat, ["no", "no", "no", "no"])
             expect("SELF-CARE" in shown(said[-1]), f"outcome: {shown(said[-1])}")
             await chat.until(is_poll, "follow-up offer")
-            mine = rex.messages(room, first.user_id)
+            mine = await nothing_repeated_or_lost(chat)
             expect(all(m.decrypted for m in mine), "a bot event the person could not decrypt")
-            expect(distinct(mine), "a message was repeated")
             expect(in_order(mine), f"questions out of order: {[shown(m)[:12] for m in mine]}")
-            counts = await rex.count_events(room)
-            expect(counts.get(first.user_id) == len(mine),
-                   f"the server holds {counts}, the person received {len(mine)}")
             transcript.append(f"replicas: two on one Redis, the syncing one killed -9 at "
                               f"question 3; the other answered {took:.1f} s later (the sync "
                               f"lease lapses after 30 s); {len(mine)} bot events, all "
@@ -690,21 +704,15 @@ async def crash_mid_send(binary: str, hs: homeserver.Homeserver, d: str) -> None
     try:
         ned = await Person.register(hs.url, "ned", "ned-password", os.path.join(d, "ned"))
         async with ned:
-            room = await ned.open_dm(bot.user_id, timeout=60)
-            chat = Chat(ned, room, bot.user_id)
-            await chat.type("!check")
-            await chat.until(is_poll, "first question")
+            chat, _ = await begin_check(ned, bot.user_id)
+            room = chat.room
             said = await answer_all(chat, ["no", "3 times a day", "2 days", "no", "no", "no", "no"])
             expect("SELF-CARE" in shown(said[-1]), f"outcome: {shown(said[-1])}")
             await chat.until(is_poll, "follow-up offer")
-            mine = ned.messages(room, bot.user_id)
+            mine = await nothing_repeated_or_lost(chat)
             expect(len(proxy.lost) == 3, f"the bot was killed mid-send {len(proxy.lost)} times")
             again = proxy.resent_as_the_same_event()
             expect(again == proxy.lost, f"killed at {proxy.lost}, resent as the same event {again}")
-            expect(distinct(mine), "a message was repeated")
-            counts = await ned.count_events(room)
-            expect(counts.get(bot.user_id) == len(mine),
-                   f"the server holds {counts}, the person received {len(mine)}")
             transcript.append(f"crash mid-send: killed -9 {len(proxy.lost)} times just after a "
                               f"send reached Synapse (of {len(proxy.sends)} sends); after each "
                               f"restart the send went again under its transaction id and "
@@ -713,6 +721,39 @@ async def crash_mid_send(binary: str, hs: homeserver.Homeserver, d: str) -> None
     finally:
         bot.stop()
         await proxy.stop()
+
+
+async def synced_not_stored(bot: Bot, hs: homeserver.Homeserver, d: str) -> None:
+    """A sync the bot's SDK processed but whose events never reached the
+    inbox (a crash between the two): made by hand, by putting the bot's
+    position back and forgetting the event's inbox key while it is stopped.
+    Started again, the bot syncs from its own position and must take the
+    event in, though the SDK has seen that batch already."""
+    global step
+    step = "a synced batch that was not stored"
+    una = await Person.register(hs.url, "una", "una-password", os.path.join(d, "una"))
+    async with una:
+        room = await una.open_dm(bot.user_id, timeout=60)
+        chat = Chat(una, room, bot.user_id)
+        since_file = os.path.join(d, "bot-matrix", "since")
+        await una.wait_until(lambda: os.path.exists(since_file), 30, "the bot's position")
+        before = open(since_file).read()
+        event_id = await una.send_text(room, "!check")
+        note("person", "!check")
+        await chat.until(is_poll, "first question")
+        bot.stop()
+        with open(since_file, "w") as f:
+            f.write(before)
+        db = sqlite3.connect(os.path.join(d, "bot.sqlite"))
+        with db:
+            gone = db.execute("DELETE FROM seen_keys WHERE key = ?", (f"mx:{event_id}",)).rowcount
+        db.close()
+        expect(gone == 1, f"the inbox key of the !check event was not found ({gone})")
+        bot.start()
+        [*_, again] = await chat.until(is_poll, "the check taken in again after the restart")
+        expect("safety question" in shown(again), f"asked again: {shown(again)}")
+        transcript.append("synced, not stored: the bot's position put back and the event's inbox "
+                          "key forgotten; after a restart the !check was taken in again")
 
 
 async def answer_all(chat: Chat, answers: list[str]) -> list[Message]:
@@ -740,10 +781,8 @@ async def outage(bot: Bot, hs: homeserver.Homeserver, d: str) -> homeserver.Home
     seconds = float(os.environ.get("MATRIX_OUTAGE_SECONDS", "60"))
     gil = await Person.register(hs.url, "gil", "gil-password", os.path.join(d, "gil"))
     async with gil:
-        room = await gil.open_dm(bot.user_id, timeout=60)
-        chat = Chat(gil, room, bot.user_id)
-        await chat.type("!check")
-        await chat.until(is_poll, "first question")
+        chat, _ = await begin_check(gil, bot.user_id)
+        room = chat.room
         await chat.type("no")
         await chat.type("3 times a day")
         port = int(hs.url.rsplit(":", 1)[1])
@@ -819,6 +858,7 @@ async def scenarios(binary: str, hs: homeserver.Homeserver, d: str) -> homeserve
         await group(bot, hs, d)
         await kicked(bot, hs, d)
         await kill9(bot, hs, d)
+        await synced_not_stored(bot, hs, d)
         hs = await outage(bot, hs, d)
     finally:
         bot.stop()
@@ -861,7 +901,8 @@ def main() -> int:
           f"Spanish; commands as !check; a group (link, settings by power level); "
           f"kicked with replies owed: dropped; "
           f"kill -9 mid-check; Synapse stopped mid-check; two replicas, the syncing one killed; "
-          f"killed mid-send three times (nothing repeated); "
+          f"killed mid-send three times (nothing repeated); a synced batch not stored taken "
+          f"in after a restart; "
           f"Synapse's rate limits; "
           f"{time.monotonic() - began:.1f} s")
     return 0

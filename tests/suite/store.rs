@@ -933,6 +933,42 @@ async fn the_sqlite_store_conforms() {
     conformance(store, Raw::Sqlite(path)).await;
 }
 
+/// Sequence numbers go on after a restart, even when every entry was
+/// handled and the tables are empty: Matrix transaction ids are made from
+/// them, and a homeserver takes a reused one for a retry of the earlier
+/// message and drops the new one.
+#[tokio::test(flavor = "multi_thread")]
+async fn sequence_numbers_never_repeat_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bot.sqlite3");
+    let handled = |seq| save(7, seq, record(1), 0);
+    let before = {
+        let store = SqliteStore::open(&path).unwrap();
+        let seq = one_entry(&store, "before", 7).await;
+        assert_eq!(store.commit(handled(seq)).await.unwrap(), Committed::Done);
+        seq
+    };
+    let store = SqliteStore::open(&path).unwrap();
+    let after = one_entry(&store, "after", 7).await;
+    assert!(after > before, "SQLite: {after} after {before}");
+
+    let before = one_entry(&MemoryStore::default(), "before", 7).await;
+    std::thread::sleep(std::time::Duration::from_millis(2));
+    let after = one_entry(&MemoryStore::default(), "after", 7).await;
+    assert!(after > before, "memory: {after} after {before}");
+
+    let server = RedisServer::start().await;
+    let before = {
+        let store = RedisStore::open(&server.url(), "seq").await.unwrap();
+        let seq = one_entry(&store, "before", 7).await;
+        assert_eq!(store.commit(handled(seq)).await.unwrap(), Committed::Done);
+        seq
+    };
+    let store = RedisStore::open(&server.url(), "seq").await.unwrap();
+    let after = one_entry(&store, "after", 7).await;
+    assert!(after > before, "Redis: {after} after {before}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_redis_store_conforms() {
     let server = RedisServer::start().await;

@@ -28,8 +28,8 @@ use super::error::encode;
 use super::{
     CheckWrite, Checks, Commit, Committed, Diaries, DiaryWrite, GroupSettings, GroupWrite, Groups,
     Inbox, InboxEntry, Loaded, NewEntry, Outbox, OutboxEntry, Pending, QuestionMessage,
-    REMEMBER_MS, StoreError, StoreResult, parse_diary, parse_event, parse_group, parse_outgoing,
-    parse_record,
+    REMEMBER_MS, StoreError, StoreResult, first_seq, parse_diary, parse_event, parse_group,
+    parse_outgoing, parse_record,
 };
 use crate::diary::Log;
 use crate::message::MessageId;
@@ -156,6 +156,15 @@ impl RedisStore {
             .await
             .map_err(|e| classify(&unreachable, &e))?;
         let _: String = redis::cmd("PING")
+            .query_async(&mut connection)
+            .await
+            .map_err(|e| classify(&unreachable, &e))?;
+        // A Redis that holds no count yet starts from the time, not from 1
+        // (see `first_seq`); one that holds it counts on.
+        let _: Option<String> = redis::cmd("SET")
+            .arg(format!("{prefix}:seq"))
+            .arg(first_seq())
+            .arg("NX")
             .query_async(&mut connection)
             .await
             .map_err(|e| classify(&unreachable, &e))?;
