@@ -183,7 +183,7 @@ struct Standby {
 impl Standby {
     /// Standing by from `since`: the position this replica last took in,
     /// so that one that ran before needs no sync from the start.
-    fn from(since: Option<String>) -> Standby {
+    fn at(since: Option<String>) -> Standby {
         Standby {
             since,
             ..Standby::default()
@@ -260,7 +260,7 @@ async fn run<E: Edge>(syncing: &Syncing, runtime: &Runtime<E>, stop: &mut watch:
                 Ok(false) => {
                     let standing = standby.get_or_insert_with(|| {
                         log::info!("Matrix: another replica syncs; this one stands by");
-                        Standby::from(since.clone())
+                        Standby::at(since.clone())
                     });
                     standing.keep_current(syncing).await;
                     if pause_or_stop(STANDBY_PAUSE, stop).await {
